@@ -1,0 +1,333 @@
+//! The command line: clap definitions and one short function per command
+//! over the library. Exit codes: 0 ok, 1 a workbook was rejected, 2 a usage
+//! or configuration error (one line naming the key or file).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+
+use crate::config::Settings;
+use crate::findings::Finding;
+use crate::review::review_file;
+use crate::validate::{Context, Verdict};
+use crate::workbook::form::{FormSpec, write_form};
+use crate::workbook::has_workbook_extension;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "thidua",
+    version,
+    about = "Chấm điểm, xếp hạng thi đua của Khu vực thi đua các cơ quan Tư pháp — emulation scoring for a cluster of justice agencies",
+    long_about = None,
+    after_help = "Examples:\n  thidua form --unit STP-QTR -o STP-QTR-2026.xlsx\n  thidua validate --unit STP-QTR STP-QTR-2026.xlsx\n  THIDUA__PATHS__DATA=/srv/thidua thidua --config /etc/thidua/thidua.toml validate --json inbox/"
+)]
+pub struct Cli {
+    /// Configuration file [default: config/thidua.toml if present, else the embedded defaults]
+    #[arg(long, global = true, env = "THIDUA_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write the blank self-scoring workbook for a unit's type and year
+    #[command(
+        after_help = "Example:\n  thidua form --unit STP-HTI --year 2026 -o STP-HTI-2026.xlsx"
+    )]
+    Form {
+        /// Unit code, as in the configuration (e.g. STP-QTR)
+        #[arg(long, value_name = "CODE")]
+        unit: String,
+        /// Scoring year [default: the latest open year]
+        #[arg(long, value_name = "N")]
+        year: Option<i32>,
+        /// Where to write the .xlsx file
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Check workbooks as the daemon would, without touching the ledger;
+    /// exit 0 if all are accepted, 1 if any is rejected
+    #[command(
+        after_help = "Examples:\n  thidua validate bang-tu-cham.xlsx\n  thidua validate --unit THADS-HUE --json var/inbox/THADS-HUE/"
+    )]
+    Validate {
+        /// Print one JSON array (an element per file) instead of text
+        #[arg(long)]
+        json: bool,
+        /// Check as if the files sat in this unit's inbox folder
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
+        /// Workbooks, or folders to search for them
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// A failure of a command, with its exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
+    }
+}
+
+/// Parses the command line and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("thidua: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<u8, Failure> {
+    let settings =
+        Settings::load(cli.config.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
+    match cli.command {
+        Command::Form { unit, year, output } => form(&settings, &unit, year, &output),
+        Command::Validate { json, unit, files } => {
+            validate(&settings, json, unit.as_deref(), &files)
+        }
+    }
+}
+
+fn form(settings: &Settings, unit: &str, year: Option<i32>, output: &Path) -> Result<u8, Failure> {
+    let cluster = &settings.cluster;
+    let year = year.unwrap_or_else(|| cluster.current_year());
+    let u = cluster.unit(unit).ok_or_else(|| {
+        Failure::usage(format!(
+            "--unit: `{unit}` is not a unit code of {}",
+            settings.source
+        ))
+    })?;
+    if !u.exists_in(year) {
+        return Err(Failure::usage(format!(
+            "--unit: `{unit}` is not a member in {year} ({})",
+            settings.source
+        )));
+    }
+    let table = settings.tables.get(&u.unit_type, year).ok_or_else(|| {
+        Failure::usage(format!(
+            "--year: no criteria table for `{}` in {year}",
+            u.unit_type
+        ))
+    })?;
+    let spec = FormSpec {
+        cluster_name: &cluster.name,
+        table,
+        unit: u,
+        year,
+    };
+    write_form(output, &spec, None)
+        .map_err(|e| Failure::usage(format!("{}: cannot write the form: {e}", output.display())))?;
+    println!(
+        "Đã ghi bảng tự chấm điểm năm {year} của {} ({}) vào {}: {} tiêu chí, tổng điểm chuẩn {}.",
+        u.name_in(year),
+        u.code,
+        output.display(),
+        table.leaves().count(),
+        crate::vn::format_number(table.max)
+    );
+    Ok(0)
+}
+
+/// Files named on the command line, folders searched for workbooks.
+fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found = Vec::new();
+            walk(p, &mut found).map_err(|e| Failure::usage(format!("{}: {e}", p.display())))?;
+            found.sort();
+            out.extend(found);
+        } else if p.exists() || p.symlink_metadata().is_ok() {
+            out.push(p.clone());
+        } else {
+            return Err(Failure::usage(format!("{}: no such file", p.display())));
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if has_workbook_extension(&path) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    file: String,
+    unit: Option<&'a str>,
+    year: Option<i32>,
+    accepted: bool,
+    self_total: Option<f64>,
+    findings: &'a [Finding],
+}
+
+/// Reviews files on all cores; results in the order of `files`.
+pub fn review_all(
+    settings: &Settings,
+    folder_unit: Option<&str>,
+    files: &[PathBuf],
+) -> Vec<Verdict> {
+    let ctx = Context {
+        cluster: &settings.cluster,
+        tables: &settings.tables,
+        folder_unit,
+        self_scores: None,
+    };
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Verdict>>> = Mutex::new(vec![None; files.len()]);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = files.get(i) else { break };
+                    let v = review_file(path, &settings.limits, &ctx);
+                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(v);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect()
+}
+
+fn validate(
+    settings: &Settings,
+    json: bool,
+    unit: Option<&str>,
+    files: &[PathBuf],
+) -> Result<u8, Failure> {
+    let folder_unit = match unit {
+        Some(code) => Some(
+            settings
+                .cluster
+                .unit(code)
+                .map(|u| u.code.as_str())
+                .ok_or_else(|| {
+                    Failure::usage(format!(
+                        "--unit: `{code}` is not a unit code of {}",
+                        settings.source
+                    ))
+                })?,
+        ),
+        None => None,
+    };
+    let files = expand(files)?;
+    let verdicts = review_all(settings, folder_unit, &files);
+    let mut out = std::io::stdout().lock();
+    let result = if json {
+        let reports: Vec<JsonReport<'_>> = files
+            .iter()
+            .zip(&verdicts)
+            .map(|(f, v)| JsonReport {
+                file: f.display().to_string(),
+                unit: v.unit.as_deref(),
+                year: v.year,
+                accepted: v.accepted(),
+                self_total: v.self_total,
+                findings: &v.findings,
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &reports)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
+    } else {
+        files
+            .iter()
+            .zip(&verdicts)
+            .try_for_each(|(f, v)| write_human(&mut out, f, v))
+    };
+    result.map_err(|e| Failure::usage(format!("cannot write the output: {e}")))?;
+    Ok(if verdicts.iter().all(Verdict::accepted) {
+        0
+    } else {
+        1
+    })
+}
+
+fn write_human(out: &mut impl Write, file: &Path, v: &Verdict) -> std::io::Result<()> {
+    let errors = v.findings.iter().filter(|f| f.is_error()).count();
+    let warnings = v.findings.len() - errors;
+    let who = match (&v.unit, v.year) {
+        (Some(u), Some(y)) => format!(" ({u}, năm {y})"),
+        (Some(u), None) => format!(" ({u})"),
+        _ => String::new(),
+    };
+    if v.accepted() {
+        let total = v
+            .self_total
+            .map(|t| format!(", tổng điểm tự chấm {}", crate::vn::format_number(t)))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{}: CHẤP NHẬN{who}{total}{}",
+            file.display(),
+            plural_warnings(warnings)
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{}: TỪ CHỐI{who} — {errors} lỗi{}",
+            file.display(),
+            plural_warnings(warnings)
+        )?;
+    }
+    for f in &v.findings {
+        let place = match (&f.sheet, &f.cell) {
+            (Some(s), Some(c)) => format!("'{s}'!{c}"),
+            (Some(s), None) => format!("'{s}'"),
+            _ => "-".to_string(),
+        };
+        writeln!(
+            out,
+            "  {:<7} {:<22} {:<20} {}",
+            f.severity.label_vi(),
+            f.code.as_str(),
+            place,
+            f.message
+        )?;
+    }
+    Ok(())
+}
+
+fn plural_warnings(n: usize) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        format!(", {n} lưu ý")
+    }
+}

@@ -1,0 +1,487 @@
+//! The two stages of loading: merge the file and the environment with the
+//! `config` crate and deserialize (unknown keys rejected, with their path),
+//! then check values and references into [`Settings`].
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+
+use super::raw::{RawSettings, RawUnit, RawYear};
+use super::{InboxSettings, MailSettings, Paths, Security, Settings, SmtpSettings, Transport};
+use crate::cluster::{Cluster, Crosscheck, Unit, UnitType, YearPlan};
+use crate::criteria::{CriteriaError, TableSet};
+use crate::workbook::Limits;
+
+/// A configuration mistake. The message names the file (or the environment
+/// variable that set the key) and the key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{file}: cannot read the configuration: {reason}")]
+    Io { file: String, reason: String },
+    #[error("{file}: {reason}")]
+    Syntax { file: String, reason: String },
+    #[error("{origin}: key `{key}`: {reason}")]
+    Key {
+        origin: String,
+        key: String,
+        reason: String,
+    },
+    #[error(transparent)]
+    Criteria(#[from] CriteriaError),
+}
+
+const ENV_PREFIX: &str = "THIDUA";
+const ENV_SEP: &str = "__";
+
+pub(super) fn build(
+    source: &str,
+    text: &str,
+    base: Option<&Path>,
+    env: &[(String, String)],
+) -> Result<Settings, ConfigError> {
+    let env_map: config::Map<String, String> = env.iter().cloned().collect();
+    let merged = config::Config::builder()
+        .add_source(config::File::from_str(text, config::FileFormat::Toml))
+        .add_source(
+            config::Environment::with_prefix(ENV_PREFIX)
+                .prefix_separator(ENV_SEP)
+                .separator(ENV_SEP)
+                .try_parsing(true)
+                .source(Some(env_map)),
+        )
+        .build()
+        .map_err(|e| ConfigError::Syntax {
+            file: source.to_string(),
+            reason: e.to_string(),
+        })?;
+    let tree: serde_json::Value = merged.try_deserialize().map_err(|e| ConfigError::Syntax {
+        file: source.to_string(),
+        reason: e.to_string(),
+    })?;
+    let raw: RawSettings = serde_path_to_error::deserialize(tree).map_err(|e| {
+        let key = e.path().to_string();
+        ConfigError::Key {
+            origin: origin(source, &key, env),
+            key,
+            reason: e.into_inner().to_string(),
+        }
+    })?;
+    Checker { source, env }.settings(raw, base)
+}
+
+/// Where a key's value came from: the environment variable that sets it, or
+/// the file.
+fn origin(source: &str, key: &str, env: &[(String, String)]) -> String {
+    let mut name = String::from(ENV_PREFIX);
+    for part in key.split('.') {
+        let part = part.split('[').next().unwrap_or(part);
+        name.push_str(ENV_SEP);
+        name.push_str(&part.to_uppercase());
+    }
+    if env.iter().any(|(k, _)| k.eq_ignore_ascii_case(&name)) {
+        format!("environment variable {name} (over {source})")
+    } else {
+        source.to_string()
+    }
+}
+
+struct Checker<'a> {
+    source: &'a str,
+    env: &'a [(String, String)],
+}
+
+impl Checker<'_> {
+    fn err(&self, key: &str, reason: impl Into<String>) -> ConfigError {
+        ConfigError::Key {
+            origin: origin(self.source, key, self.env),
+            key: key.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    fn settings(&self, raw: RawSettings, base: Option<&Path>) -> Result<Settings, ConfigError> {
+        let cluster = self.cluster(&raw)?;
+        let paths = self.paths(&raw);
+        // The embedded config uses the embedded tables unless the
+        // environment points `paths.criteria` at a folder.
+        let env_criteria = self
+            .env
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("THIDUA__PATHS__CRITERIA"));
+        let tables = match (&raw.paths.criteria, base) {
+            (Some(dir), Some(base)) => TableSet::load_dir(&base.join(dir))?,
+            (Some(dir), None) if env_criteria => TableSet::load_dir(Path::new(dir))?,
+            (None, Some(base)) => TableSet::load_dir(&base.join("criteria"))?,
+            (_, None) => TableSet::embedded()?,
+        };
+        for &year in &cluster.open_years {
+            for t in &cluster.unit_types {
+                if cluster.members(year).any(|u| u.unit_type == t.code)
+                    && tables.get(&t.code, year).is_none()
+                {
+                    return Err(self.err(
+                        "paths.criteria",
+                        format!(
+                            "no criteria table for unit type `{}` and open year {year} (expected a file {}-{year}.toml)",
+                            t.code, t.code
+                        ),
+                    ));
+                }
+            }
+        }
+        let inbox = InboxSettings {
+            stable: self.secs("inbox.stable_secs", raw.inbox.stable_secs, 2.0)?,
+            rescan: self.secs("inbox.rescan_secs", raw.inbox.rescan_secs, 30.0)?,
+        };
+        let mib = |key: &str, v: Option<f64>, default: f64| -> Result<u64, ConfigError> {
+            let v = v.unwrap_or(default);
+            if !(v > 0.0 && v <= 1024.0 * 1024.0) {
+                return Err(self.err(key, format!("{v} is not a size in MiB above 0")));
+            }
+            Ok((v * 1024.0 * 1024.0) as u64)
+        };
+        let limits = Limits {
+            max_file_bytes: mib("limits.max_file_mib", raw.limits.max_file_mib, 20.0)?,
+            max_unpacked_bytes: mib(
+                "limits.max_unpacked_mib",
+                raw.limits.max_unpacked_mib,
+                100.0,
+            )?,
+            max_cells: match raw.limits.max_cells {
+                Some(0) => return Err(self.err("limits.max_cells", "0 cells allows no workbook")),
+                Some(n) => n,
+                None => Limits::default().max_cells,
+            },
+        };
+        let mail = self.mail(&raw, &cluster)?;
+        let http_listen = match raw.http.listen.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(a) => Some(a.parse().map_err(|_| {
+                self.err(
+                    "http.listen",
+                    format!("`{a}` is not an address like 127.0.0.1:8080"),
+                )
+            })?),
+        };
+        Ok(Settings {
+            source: self.source.to_string(),
+            cluster,
+            paths,
+            inbox,
+            limits,
+            mail,
+            http_listen,
+            tables,
+        })
+    }
+
+    fn secs(&self, key: &str, v: Option<f64>, default: f64) -> Result<Duration, ConfigError> {
+        let v = v.unwrap_or(default);
+        if !(v > 0.0 && v < 86_400.0) {
+            return Err(self.err(
+                key,
+                format!("{v} is not a number of seconds above 0 and below a day"),
+            ));
+        }
+        Ok(Duration::from_secs_f64(v))
+    }
+
+    fn paths(&self, raw: &RawSettings) -> Paths {
+        let data = PathBuf::from(raw.paths.data.as_deref().unwrap_or("var"));
+        let sub = |v: &Option<String>, name: &str| {
+            v.as_deref().map_or_else(|| data.join(name), PathBuf::from)
+        };
+        Paths {
+            inbox: sub(&raw.paths.inbox, "inbox"),
+            archive: sub(&raw.paths.archive, "archive"),
+            rejected: sub(&raw.paths.rejected, "rejected"),
+            outbox: sub(&raw.paths.outbox, "outbox"),
+            reports: sub(&raw.paths.reports, "reports"),
+            ledger: sub(&raw.paths.ledger, "thidua.sqlite"),
+            data,
+        }
+    }
+
+    fn mail(&self, raw: &RawSettings, cluster: &Cluster) -> Result<MailSettings, ConfigError> {
+        let transport = match raw.mail.transport.as_deref().unwrap_or("file") {
+            "file" => Transport::File,
+            "smtp" => Transport::Smtp,
+            other => {
+                return Err(self.err(
+                    "mail.transport",
+                    format!("`{other}` is not `file` or `smtp`"),
+                ));
+            }
+        };
+        let from = match &raw.mail.from {
+            Some(f) => f.trim().to_string(),
+            None => cluster
+                .years
+                .iter()
+                .find(|y| cluster.is_open(y.year))
+                .and_then(|y| cluster.unit(&y.head))
+                .and_then(|u| u.emails.first().cloned())
+                .unwrap_or_default(),
+        };
+        if !looks_like_email(&from) {
+            return Err(self.err("mail.from", format!("`{from}` is not an email address")));
+        }
+        let s = &raw.mail.smtp;
+        let security = match s.security.as_deref().unwrap_or("starttls") {
+            "none" => Security::None,
+            "starttls" => Security::StartTls,
+            "tls" => Security::Tls,
+            other => {
+                return Err(self.err(
+                    "mail.smtp.security",
+                    format!("`{other}` is not `none`, `starttls` or `tls`"),
+                ));
+            }
+        };
+        let username = s.username.clone().filter(|u| !u.trim().is_empty());
+        if username.is_some() && security == Security::None {
+            return Err(self.err(
+                "mail.smtp.security",
+                "`none` would send the password in clear; use `starttls` or `tls` with a username",
+            ));
+        }
+        let smtp = match (&s.host, transport) {
+            (Some(host), _) if !host.trim().is_empty() => Some(SmtpSettings {
+                host: host.trim().to_string(),
+                port: s.port.unwrap_or(match security {
+                    Security::Tls => 465,
+                    Security::StartTls => 587,
+                    Security::None => 25,
+                }),
+                security,
+                username,
+            }),
+            (_, Transport::Smtp) => {
+                return Err(self.err("mail.smtp.host", "required when mail.transport is `smtp`"));
+            }
+            _ => None,
+        };
+        Ok(MailSettings {
+            transport,
+            from,
+            smtp,
+        })
+    }
+
+    fn cluster(&self, raw: &RawSettings) -> Result<Cluster, ConfigError> {
+        let c = &raw.cluster;
+        if !matches!(c.timezone.as_str(), "Asia/Ho_Chi_Minh" | "Asia/Saigon") {
+            return Err(self.err(
+                "cluster.timezone",
+                format!(
+                    "`{}` is not supported; the cluster runs on Asia/Ho_Chi_Minh",
+                    c.timezone
+                ),
+            ));
+        }
+        if !looks_like_email(&c.ministry_email) {
+            return Err(self.err(
+                "cluster.ministry_email",
+                format!("`{}` is not an email address", c.ministry_email),
+            ));
+        }
+        let mut types = Vec::new();
+        for (i, t) in raw.unit_types.iter().enumerate() {
+            if types.iter().any(|x: &UnitType| x.code == t.code) {
+                return Err(self.err(
+                    &format!("unit_types[{i}].code"),
+                    format!("`{}` appears twice", t.code),
+                ));
+            }
+            types.push(UnitType {
+                code: t.code.clone(),
+                name: t.name.clone(),
+            });
+        }
+        if types.is_empty() {
+            return Err(self.err("unit_types", "no unit type is defined"));
+        }
+        let mut units = Vec::new();
+        for (i, u) in raw.units.iter().enumerate() {
+            units.push(self.unit(i, u, &types, &units)?);
+        }
+        for (i, u) in units.iter().enumerate() {
+            if let Some(s) = &u.successor {
+                if !units.iter().any(|x| &x.code == s) || s == &u.code {
+                    return Err(self.err(
+                        &format!("units[{i}].successor"),
+                        format!("`{s}` is not another unit's code"),
+                    ));
+                }
+            }
+        }
+        let mut cluster = Cluster {
+            name: c.name.trim().to_string(),
+            short_name: c.short_name.trim().to_string(),
+            timezone: c.timezone.clone(),
+            open_years: c.open_years.clone(),
+            ministry_email: c.ministry_email.trim().to_string(),
+            unit_types: types,
+            units,
+            years: Vec::new(),
+        };
+        for (i, y) in raw.years.iter().enumerate() {
+            let plan = self.year(i, y, &cluster)?;
+            if cluster.year(plan.year).is_some() {
+                return Err(self.err(
+                    &format!("years[{i}].year"),
+                    format!("{} appears twice", plan.year),
+                ));
+            }
+            cluster.years.push(plan);
+        }
+        if c.open_years.is_empty() {
+            return Err(self.err("cluster.open_years", "no year is open for submissions"));
+        }
+        for y in &c.open_years {
+            if cluster.year(*y).is_none() {
+                return Err(self.err("cluster.open_years", format!("{y} has no [[years]] entry")));
+            }
+            if cluster.members(*y).next().is_none() {
+                return Err(self.err("cluster.open_years", format!("no unit is a member in {y}")));
+            }
+        }
+        Ok(cluster)
+    }
+
+    fn unit(
+        &self,
+        i: usize,
+        u: &RawUnit,
+        types: &[UnitType],
+        done: &[Unit],
+    ) -> Result<Unit, ConfigError> {
+        let key = |k: &str| format!("units[{i}].{k}");
+        let code = u.code.trim();
+        if code.is_empty()
+            || !code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(self.err(
+                &key("code"),
+                format!("`{code}` is not a code of ASCII letters, digits and `-`"),
+            ));
+        }
+        if done.iter().any(|x| x.code == code) {
+            return Err(self.err(&key("code"), format!("`{code}` appears twice")));
+        }
+        if !types.iter().any(|t| t.code == u.unit_type) {
+            return Err(self.err(
+                &key("unit_type"),
+                format!("`{}` is not a code of [[unit_types]]", u.unit_type),
+            ));
+        }
+        if u.emails.is_empty() {
+            return Err(self.err(
+                &key("emails"),
+                format!("unit `{code}` has no email address"),
+            ));
+        }
+        if let Some(e) = u.emails.iter().find(|e| !looks_like_email(e)) {
+            return Err(self.err(&key("emails"), format!("`{e}` is not an email address")));
+        }
+        if let Some(until) = u.until_year {
+            if until < u.from_year {
+                return Err(self.err(
+                    &key("until_year"),
+                    format!("{until} is before from_year {}", u.from_year),
+                ));
+            }
+        }
+        let mut former: Vec<(i32, String)> = u
+            .former_names
+            .iter()
+            .map(|f| (f.until_year, f.name.trim().to_string()))
+            .collect();
+        former.sort_by_key(|f| f.0);
+        Ok(Unit {
+            code: code.to_string(),
+            name: u.name.trim().to_string(),
+            unit_type: u.unit_type.clone(),
+            province: u.province.trim().to_string(),
+            emails: u.emails.iter().map(|e| e.trim().to_string()).collect(),
+            from_year: u.from_year,
+            until_year: u.until_year,
+            successor: u.successor.clone(),
+            head_name: u.head_name.trim().to_string(),
+            head_title: u.head_title.trim().to_string(),
+            former_names: former,
+        })
+    }
+
+    fn year(&self, i: usize, y: &RawYear, cluster: &Cluster) -> Result<YearPlan, ConfigError> {
+        let key = |k: &str| format!("years[{i}].{k}");
+        let deadline = NaiveDate::parse_from_str(y.deadline.trim(), "%Y-%m-%d").map_err(|_| {
+            self.err(
+                &key("deadline"),
+                format!("`{}` is not a date written YYYY-MM-DD", y.deadline),
+            )
+        })?;
+        let member = |k: &str, code: &str| -> Result<(), ConfigError> {
+            if cluster.member(code, y.year).is_none() {
+                return Err(self.err(
+                    &key(k),
+                    format!("`{code}` is not a member unit in {}", y.year),
+                ));
+            }
+            Ok(())
+        };
+        member("head", &y.head)?;
+        for d in &y.deputies {
+            member("deputies", d)?;
+        }
+        let mut seen = HashSet::new();
+        let mut crosschecks = Vec::new();
+        for (j, c) in y.crosschecks.iter().enumerate() {
+            let k = format!("crosschecks[{j}]");
+            member(&format!("{k}.inspector"), &c.inspector)?;
+            member(&format!("{k}.inspected"), &c.inspected)?;
+            if c.inspector == c.inspected {
+                return Err(self.err(&key(&k), format!("`{}` cannot inspect itself", c.inspector)));
+            }
+            if !seen.insert((c.inspector.clone(), c.inspected.clone())) {
+                return Err(self.err(
+                    &key(&k),
+                    format!("`{}` → `{}` appears twice", c.inspector, c.inspected),
+                ));
+            }
+            crosschecks.push(Crosscheck {
+                inspector: c.inspector.clone(),
+                inspected: c.inspected.clone(),
+            });
+        }
+        Ok(YearPlan {
+            year: y.year,
+            deadline,
+            head: y.head.clone(),
+            deputies: y.deputies.clone(),
+            motto: y.motto.clone(),
+            crosschecks,
+        })
+    }
+}
+
+/// A plain check that catches typing mistakes; the mail module parses for real.
+pub(crate) fn looks_like_email(s: &str) -> bool {
+    let s = s.trim();
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+        }
+        None => false,
+    }
+}

@@ -1,0 +1,126 @@
+//! Settings: `config/thidua.toml` (or the copy embedded in the program) plus
+//! `THIDUA__SECTION__KEY` environment overrides, loaded with the `config`
+//! crate, deserialized rejecting unknown keys, then checked into typed
+//! values. Every error names the file (or environment variable) and the key.
+
+mod check;
+mod raw;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::cluster::Cluster;
+use crate::criteria::TableSet;
+use crate::workbook::Limits;
+
+pub use check::ConfigError;
+
+/// The default configuration file, relative to the working directory.
+pub const DEFAULT_PATH: &str = "config/thidua.toml";
+/// The shipped configuration, used when no file is given and the default is absent.
+pub const EMBEDDED: &str = include_str!("../../config/thidua.toml");
+/// Name shown for the embedded configuration in messages.
+pub const EMBEDDED_NAME: &str = "<embedded>/config/thidua.toml";
+
+/// Folders under the data folder.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub data: PathBuf,
+    pub inbox: PathBuf,
+    pub archive: PathBuf,
+    pub rejected: PathBuf,
+    pub outbox: PathBuf,
+    pub reports: PathBuf,
+    pub ledger: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct InboxSettings {
+    pub stable: Duration,
+    pub rescan: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    File,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    None,
+    StartTls,
+    Tls,
+}
+
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub username: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    pub transport: Transport,
+    pub from: String,
+    pub smtp: Option<SmtpSettings>,
+}
+
+/// Checked settings of one deployment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where the settings came from (a path or [`EMBEDDED_NAME`]).
+    pub source: String,
+    pub cluster: Cluster,
+    pub paths: Paths,
+    pub inbox: InboxSettings,
+    pub limits: Limits,
+    pub mail: MailSettings,
+    pub http_listen: Option<std::net::SocketAddr>,
+    pub tables: TableSet,
+}
+
+impl Settings {
+    /// Loads the settings: from `path` if given, else [`DEFAULT_PATH`] if it
+    /// exists, else the embedded defaults; environment overrides on top.
+    pub fn load(path: Option<&Path>) -> Result<Settings, ConfigError> {
+        let env: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("THIDUA__"))
+            .collect();
+        Self::load_with_env(path, &env)
+    }
+
+    /// As [`Settings::load`] with the environment given as values (tests).
+    pub fn load_with_env(
+        path: Option<&Path>,
+        env: &[(String, String)],
+    ) -> Result<Settings, ConfigError> {
+        let default = Path::new(DEFAULT_PATH);
+        let (source, text, base) = match path {
+            Some(p) => (p.display().to_string(), read(p)?, Some(parent_dir(p))),
+            None if default.exists() => (
+                default.display().to_string(),
+                read(default)?,
+                Some(parent_dir(default)),
+            ),
+            None => (EMBEDDED_NAME.to_string(), EMBEDDED.to_string(), None),
+        };
+        check::build(&source, &text, base.as_deref(), env)
+    }
+}
+
+fn parent_dir(p: &Path) -> PathBuf {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn read(p: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(p).map_err(|e| ConfigError::Io {
+        file: p.display().to_string(),
+        reason: e.to_string(),
+    })
+}

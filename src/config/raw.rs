@@ -1,0 +1,161 @@
+//! The configuration file as written: serde structures that reject unknown
+//! keys. Nothing here is checked beyond its type; `config::check` turns these
+//! into typed settings and names the key of every mistake.
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSettings {
+    pub cluster: RawCluster,
+    #[serde(default)]
+    pub paths: RawPaths,
+    #[serde(default)]
+    pub inbox: RawInbox,
+    #[serde(default)]
+    pub limits: RawLimits,
+    #[serde(default)]
+    pub mail: RawMail,
+    #[serde(default)]
+    pub http: RawHttp,
+    #[serde(default)]
+    pub unit_types: Vec<RawUnitType>,
+    #[serde(default)]
+    pub units: Vec<RawUnit>,
+    #[serde(default)]
+    pub years: Vec<RawYear>,
+}
+
+/// `[cluster]`: who the cluster is and which years are open.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCluster {
+    /// Full name, e.g. "Khu vực thi đua các cơ quan Tư pháp các tỉnh Bắc Trung Bộ".
+    pub name: String,
+    /// Abbreviation used in document numbers, e.g. "KVTĐ".
+    pub short_name: String,
+    /// IANA timezone of the cluster; only `Asia/Ho_Chi_Minh` is expected.
+    pub timezone: String,
+    /// Years open for submissions.
+    pub open_years: Vec<i32>,
+    /// The ministry's emulation office address (year-end package).
+    pub ministry_email: String,
+}
+
+/// `[paths]`: where data and criteria tables live. Relative paths are taken
+/// from the working directory for `data` and from the config file's folder for
+/// `criteria`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPaths {
+    pub data: Option<String>,
+    pub criteria: Option<String>,
+    pub inbox: Option<String>,
+    pub archive: Option<String>,
+    pub rejected: Option<String>,
+    pub outbox: Option<String>,
+    pub reports: Option<String>,
+    pub ledger: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInbox {
+    pub stable_secs: Option<f64>,
+    pub rescan_secs: Option<f64>,
+}
+
+/// `[limits]`: bounds on what one workbook may cost to read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLimits {
+    pub max_file_mib: Option<f64>,
+    pub max_unpacked_mib: Option<f64>,
+    pub max_cells: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMail {
+    pub transport: Option<String>,
+    pub from: Option<String>,
+    #[serde(default)]
+    pub smtp: RawSmtp,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSmtp {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub security: Option<String>,
+    pub username: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHttp {
+    pub listen: Option<String>,
+}
+
+/// `[[unit_types]]`: one per scoring table family (Sở Tư pháp, THADS).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUnitType {
+    pub code: String,
+    pub name: String,
+}
+
+/// `[[units]]`: a member unit and the years it exists.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUnit {
+    pub code: String,
+    pub name: String,
+    pub unit_type: String,
+    pub province: String,
+    pub emails: Vec<String>,
+    /// First year the unit exists as a member.
+    pub from_year: i32,
+    /// Last year the unit exists (absent: still exists).
+    pub until_year: Option<i32>,
+    /// Code of the unit that took over after `until_year`.
+    pub successor: Option<String>,
+    /// Name of the unit's head, printed under its signature block.
+    pub head_name: String,
+    /// Role printed above the head's signature, e.g. "GIÁM ĐỐC".
+    pub head_title: String,
+    /// Names the unit carried before, each up to and including `until_year`.
+    #[serde(default)]
+    pub former_names: Vec<RawFormerName>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFormerName {
+    pub until_year: i32,
+    pub name: String,
+}
+
+/// `[[years]]`: the cluster's organisation in one scoring year.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawYear {
+    pub year: i32,
+    /// Last day for submissions, `YYYY-MM-DD`.
+    pub deadline: String,
+    /// Code of the unit heading the cluster that year.
+    pub head: String,
+    pub deputies: Vec<String>,
+    /// The campaign's motto, printed in the agreement.
+    pub motto: Option<String>,
+    #[serde(default)]
+    pub crosschecks: Vec<RawCrosscheck>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCrosscheck {
+    pub inspector: String,
+    pub inspected: String,
+}

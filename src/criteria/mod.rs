@@ -1,0 +1,140 @@
+//! Criteria tables: the ministry's tree of criteria for one unit type and
+//! year, with maxima, bands, the table's step, the indicators of `Số liệu`
+//! and the classification thresholds. Tables are data (`config/criteria/`),
+//! loaded and checked by [`load`].
+
+mod load;
+mod raw;
+
+pub use load::{CriteriaError, TableSet, parse_table};
+
+use serde::Serialize;
+
+/// How a criterion counts towards the total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Adds 0..max.
+    Score,
+    /// Adds 0..max on top of the table's maximum.
+    Bonus,
+    /// Subtracts 0..max.
+    Deduction,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Score => "score",
+            Kind::Bonus => "bonus",
+            Kind::Deduction => "deduction",
+        }
+    }
+}
+
+/// An allowed value of a criterion with the condition that earns it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Band {
+    pub points: f64,
+    pub condition: String,
+}
+
+/// One node of the tree. Index-based: `parent` and `children` are indices
+/// into [`Table::criteria`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Criterion {
+    pub code: String,
+    pub number: String,
+    pub name: String,
+    pub kind: Kind,
+    pub max: f64,
+    pub evidence: bool,
+    pub hard: bool,
+    pub bands: Vec<Band>,
+    pub parent: Option<usize>,
+    pub children: Vec<usize>,
+    pub depth: usize,
+}
+
+impl Criterion {
+    pub fn is_leaf(&self) -> bool {
+        self.children.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Indicator {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Class {
+    pub name: String,
+    pub min_percent: f64,
+}
+
+/// A checked criteria table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    pub unit_type: String,
+    pub year: i32,
+    pub title: String,
+    pub decision: String,
+    pub sample: bool,
+    pub step: f64,
+    pub max: f64,
+    /// Highest threshold first.
+    pub classes: Vec<Class>,
+    pub indicators: Vec<Indicator>,
+    /// In print order; parents before children.
+    pub criteria: Vec<Criterion>,
+    /// The file it came from, for messages.
+    pub source: String,
+}
+
+impl Table {
+    /// Index of the criterion with this code.
+    pub fn find(&self, code: &str) -> Option<usize> {
+        self.criteria.iter().position(|c| c.code == code)
+    }
+
+    /// Indices of the top-level criteria.
+    pub fn roots(&self) -> impl Iterator<Item = usize> + '_ {
+        self.criteria
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.parent.is_none())
+            .map(|(i, _)| i)
+    }
+
+    /// Indices of the leaves in print order.
+    pub fn leaves(&self) -> impl Iterator<Item = usize> + '_ {
+        self.criteria
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.is_leaf())
+            .map(|(i, _)| i)
+    }
+
+    /// Whether `value` is a multiple of the table's step.
+    pub fn on_step(&self, value: f64) -> bool {
+        on_step(value, self.step)
+    }
+
+    pub fn indicator(&self, code: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.code == code)
+    }
+}
+
+/// Whether `value` is a whole multiple of `step`, within float noise.
+pub fn on_step(value: f64, step: f64) -> bool {
+    let n = value / step;
+    (n - n.round()).abs() < 1e-6
+}
+
+/// Whether two scores are equal within float noise.
+pub fn same(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-6
+}

@@ -1,0 +1,15 @@
+//! thidua: the yearly emulation scoring ("thi đua, khen thưởng") of a
+//! cluster of Vietnamese justice agencies. Units drop self-scoring workbooks
+//! into a folder; thidua validates them against the year's criteria table
+//! and answers. See `README.md` for the tour and `docs/` for the contract.
+
+pub mod cli;
+pub mod cluster;
+pub mod config;
+pub mod criteria;
+pub mod findings;
+pub mod review;
+pub mod submission;
+pub mod validate;
+pub mod vn;
+pub mod workbook;

@@ -1,0 +1,7 @@
+//! The one integration-test binary: runs the real `thidua` on workbooks the
+//! tests write. A module per topic.
+
+mod config;
+mod form;
+mod support;
+mod validate;
