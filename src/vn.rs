@@ -8,8 +8,15 @@ use unicode_normalization::UnicodeNormalization;
 /// The comparison form of a label: NFC, lower case, inner whitespace
 /// collapsed, surrounding spaces and a trailing `:` removed.
 pub fn norm(s: &str) -> String {
-    let nfc: String = s.nfc().collect();
-    let lower = nfc.to_lowercase();
+    let lower = if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else if unicode_normalization::is_nfc_quick(s.chars())
+        == unicode_normalization::IsNormalized::Yes
+    {
+        s.to_lowercase()
+    } else {
+        s.nfc().collect::<String>().to_lowercase()
+    };
     let mut out = String::with_capacity(lower.len());
     for word in lower.split_whitespace() {
         if !out.is_empty() {
@@ -23,7 +30,15 @@ pub fn norm(s: &str) -> String {
 
 /// NFC with surrounding whitespace removed: the stored form of a value.
 pub fn clean(s: &str) -> String {
-    s.trim().nfc().collect()
+    let t = s.trim();
+    if t.is_ascii()
+        || unicode_normalization::is_nfc_quick(t.chars())
+            == unicode_normalization::IsNormalized::Yes
+    {
+        t.to_string()
+    } else {
+        t.nfc().collect()
+    }
 }
 
 /// Reads a decimal written the Vietnamese (`9,5`) or the English (`9.5`)

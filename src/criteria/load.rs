@@ -67,8 +67,18 @@ fn check(file: &str, raw: RawTable) -> Result<Table, CriteriaError> {
     for rc in raw.criteria {
         let i = criteria.len();
         let c = criterion(file, &rc, raw.step, &index, &criteria)?;
-        if index.insert(c.code.clone(), i).is_some() {
-            return Err(crit_err(file, &c.code, "the code appears twice".into()));
+        if index.insert(c.code.clone(), i).is_some()
+            || index
+                .keys()
+                .filter(|k| k.eq_ignore_ascii_case(&c.code))
+                .count()
+                > 1
+        {
+            return Err(crit_err(
+                file,
+                &c.code,
+                "the code appears twice (codes are compared ignoring case)".into(),
+            ));
         }
         if let Some(p) = c.parent {
             criteria[p].children.push(i);
@@ -162,6 +172,11 @@ fn check(file: &str, raw: RawTable) -> Result<Table, CriteriaError> {
                 name: i.name,
                 unit: i.unit,
             })
+            .collect(),
+        by_code: criteria
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.code.to_ascii_uppercase(), i))
             .collect(),
         criteria,
         source: file.to_string(),
@@ -361,5 +376,140 @@ impl TableSet {
 
     pub fn iter(&self) -> impl Iterator<Item = &Table> {
         self.tables.values()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = r#"
+unit_type = "stp"
+year = 2026
+title = "Bảng thử"
+decision = "thử"
+step = 0.25
+max = 3
+"#;
+
+    fn table(criteria: &str) -> Result<Table, CriteriaError> {
+        parse_table("stp-test.toml", &format!("{HEAD}\n{criteria}"))
+    }
+
+    const GOOD: &str = r#"
+[[criteria]]
+code = "A"
+number = "A"
+name = "Nhiệm vụ"
+max = 3
+[[criteria]]
+code = "A.1"
+number = "1"
+name = "Báo cáo"
+max = 2
+bands = [{ points = 2, condition = "đúng hạn" }, { points = 1.5, condition = "chậm 1–2 ngày" }, { points = 0, condition = "không gửi" }]
+[[criteria]]
+code = "A.2"
+number = "2"
+name = "Thẩm định"
+max = 1
+[[criteria]]
+code = "B"
+number = "B"
+name = "Điểm trừ"
+kind = "deduction"
+max = 1
+"#;
+
+    #[test]
+    fn a_good_table_builds_its_tree() {
+        let t = table(GOOD).unwrap();
+        let a = t.find("a").unwrap();
+        assert_eq!(t.criteria[a].children.len(), 2);
+        assert_eq!(t.leaves().count(), 3);
+        assert_eq!(t.criteria[t.find("B").unwrap()].kind, Kind::Deduction);
+        assert_eq!(t.criteria[t.find("A.1").unwrap()].depth, 1);
+    }
+
+    fn err(criteria: &str) -> String {
+        table(criteria).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn duplicate_codes_are_refused() {
+        let e = err(&GOOD.replace("code = \"A.2\"", "code = \"A.1\""));
+        assert!(
+            e.contains("stp-test.toml") && e.contains("`A.1`") && e.contains("twice"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_group_maximum_must_be_its_childrens_sum() {
+        let e = err(&GOOD.replace(
+            "name = \"Thẩm định\"\nmax = 1",
+            "name = \"Thẩm định\"\nmax = 1.5",
+        ));
+        assert!(e.contains("criterion `A`") && e.contains("sum"), "{e}");
+    }
+
+    #[test]
+    fn a_band_above_the_maximum_is_refused() {
+        let e = err(&GOOD.replace("points = 1.5,", "points = 2.5,"));
+        assert!(e.contains("criterion `A.1`") && e.contains("2.5"), "{e}");
+    }
+
+    #[test]
+    fn values_off_the_step_are_refused() {
+        let e = err(&GOOD.replace("points = 1.5,", "points = 1.6,"));
+        assert!(e.contains("criterion `A.1`") && e.contains("step"), "{e}");
+        let e = err(&GOOD.replace(
+            "name = \"Điểm trừ\"\nkind = \"deduction\"\nmax = 1",
+            "name = \"Điểm trừ\"\nkind = \"deduction\"\nmax = 1.1",
+        ));
+        assert!(e.contains("criterion `B`") && e.contains("step"), "{e}");
+    }
+
+    #[test]
+    fn a_child_listed_before_its_parent_is_refused() {
+        let e = err("[[criteria]]\ncode = \"A.1\"\nnumber = \"1\"\nname = \"x\"\nmax = 3\n");
+        assert!(e.contains("`A.1`") && e.contains("parent `A`"), "{e}");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_the_file() {
+        let e = err(&GOOD.replace("number = \"2\"", "number = \"2\"\nmaximum = 1"));
+        assert!(e.contains("stp-test.toml") && e.contains("maximum"), "{e}");
+    }
+
+    #[test]
+    fn the_declared_total_is_checked() {
+        let e = parse_table(
+            "t.toml",
+            &format!("{}\n{GOOD}", HEAD.replace("max = 3", "max = 4")),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("key `max`"), "{e}");
+    }
+
+    #[test]
+    fn the_shipped_tables_load() {
+        let set = TableSet::embedded().unwrap();
+        for (t, y) in [
+            ("stp", 2026),
+            ("thads", 2026),
+            ("stp", 2022),
+            ("thads", 2022),
+        ] {
+            let table = set.get(t, y).unwrap();
+            assert!(table.sample);
+            assert!(table.leaves().count() >= 40, "{t}-{y}");
+        }
+        assert!(set.get("stp", 2026).unwrap().leaves().count() <= 70);
+        assert_ne!(
+            set.get("stp", 2026).unwrap().max,
+            set.get("thads", 2026).unwrap().max
+        );
     }
 }

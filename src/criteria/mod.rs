@@ -92,12 +92,15 @@ pub struct Table {
     pub criteria: Vec<Criterion>,
     /// The file it came from, for messages.
     pub source: String,
+    /// Upper-cased code → index, for finding rows by code.
+    #[serde(skip)]
+    pub(crate) by_code: std::collections::HashMap<String, usize>,
 }
 
 impl Table {
-    /// Index of the criterion with this code.
+    /// Index of the criterion with this code, compared ignoring ASCII case.
     pub fn find(&self, code: &str) -> Option<usize> {
-        self.criteria.iter().position(|c| c.code == code)
+        self.by_code.get(&code.to_ascii_uppercase()).copied()
     }
 
     /// Indices of the top-level criteria.

@@ -308,9 +308,12 @@ pub(super) fn self_rows(s: &SelfScoring, table: &Table, v: &mut Verdict) {
             );
         }
     }
-    let seen: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
+    let mut seen = vec![false; table.criteria.len()];
+    for (i, _) in &found {
+        seen[*i] = true;
+    }
     for i in table.leaves() {
-        if !seen.contains(&i) {
+        if !seen[i] {
             v.findings.push(
                 Finding::error(
                     Code::CriterionMissing,

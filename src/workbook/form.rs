@@ -270,17 +270,12 @@ fn build(spec: &FormSpec<'_>, fill: Option<&Fill>) -> Result<Workbook, XlsxError
         r += 1;
         if leaf {
             for b in &c.bands {
-                ws.write_blank(r, COL_NUMBER, &f.band)?;
-                ws.write_blank(r, COL_CODE, &f.band)?;
                 ws.write_string_with_format(
                     r,
                     COL_NAME,
                     &format!("– {}: {} điểm", b.condition, format_number(b.points)),
                     &f.band,
                 )?;
-                for col in COL_MAX..=COL_NOTE {
-                    ws.write_blank(r, col, &f.band)?;
-                }
                 r += 1;
             }
             if !c.bands.is_empty() {

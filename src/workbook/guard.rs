@@ -14,6 +14,8 @@ const ZIP_EMPTY: &[u8] = b"PK\x05\x06";
 const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 /// More entries than any real workbook has (a 500-sheet workbook has ~1.000).
 const MAX_ENTRIES: usize = 20_000;
+/// The most deflate can expand data (RFC 1951: 258 bytes from 2 bits).
+const MAX_DEFLATE_RATIO: u64 = 1032;
 
 fn mib(bytes: u64) -> String {
     format_number((bytes as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0)
@@ -105,6 +107,9 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
         )));
     }
     let mut declared: u64 = 0;
+    // What the entries can unpack to at most, whatever they declare:
+    // deflate cannot expand data more than 1032 times.
+    let mut ceiling: u64 = 0;
     let mut format = None;
     let mut is_ods = false;
     for i in 0..zip.len() {
@@ -115,6 +120,10 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
             ));
         }
         declared = declared.saturating_add(entry.size());
+        ceiling = ceiling.saturating_add(match entry.compression() {
+            zip::CompressionMethod::Stored => entry.compressed_size(),
+            _ => entry.compressed_size().saturating_mul(MAX_DEFLATE_RATIO),
+        });
         if declared > limits.max_unpacked_bytes {
             return Err(too_large_unpacked(limits.max_unpacked_bytes));
         }
@@ -125,9 +134,36 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
             _ => {}
         }
     }
-    // Every entry is inflated once into nothing: an entry that lies about
-    // its size, or a total over the limit, is caught before calamine
-    // allocates for it.
+    // Where the entries could unpack past the limit, every entry is inflated
+    // once into nothing: an entry that lies about its size, or a total over
+    // the limit, is caught before calamine allocates for it. Ordinary
+    // workbooks (under ~100 KiB packed) cannot, and skip this pass.
+    if ceiling > limits.max_unpacked_bytes {
+        inflate_all(&mut zip, limits)?;
+    }
+    if is_ods {
+        let mut m = zip.by_name("mimetype").map_err(corrupt)?;
+        let mut mime = String::new();
+        (&mut m)
+            .take(200)
+            .read_to_string(&mut mime)
+            .map_err(corrupt)?;
+        if mime.trim() == "application/vnd.oasis.opendocument.spreadsheet" {
+            return Ok(Format::Ods);
+        }
+        return Err(ReadError::Unreadable(format!(
+            "tệp OpenDocument nhưng không phải bảng tính ({})",
+            crate::vn::quote(mime.trim())
+        )));
+    }
+    format.ok_or_else(|| {
+        ReadError::Unreadable("tệp nén (zip) nhưng không phải bảng tính Excel/LibreOffice".into())
+    })
+}
+
+/// Inflates every entry into nothing, counting: stops at the first entry
+/// that unpacks past its declared size or when the total passes the limit.
+fn inflate_all(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, limits: &Limits) -> Result<(), ReadError> {
     let mut actual: u64 = 0;
     let mut buf = vec![0u8; 64 * 1024];
     for i in 0..zip.len() {
@@ -152,22 +188,5 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
             }
         }
     }
-    if is_ods {
-        let mut m = zip.by_name("mimetype").map_err(corrupt)?;
-        let mut mime = String::new();
-        (&mut m)
-            .take(200)
-            .read_to_string(&mut mime)
-            .map_err(corrupt)?;
-        if mime.trim() == "application/vnd.oasis.opendocument.spreadsheet" {
-            return Ok(Format::Ods);
-        }
-        return Err(ReadError::Unreadable(format!(
-            "tệp OpenDocument nhưng không phải bảng tính ({})",
-            crate::vn::quote(mime.trim())
-        )));
-    }
-    format.ok_or_else(|| {
-        ReadError::Unreadable("tệp nén (zip) nhưng không phải bảng tính Excel/LibreOffice".into())
-    })
+    Ok(())
 }

@@ -488,3 +488,31 @@ fn a_sheet_of_another_name_is_used_with_a_warning() {
         ("sheet-missing".into(), "warning".into(), None)
     );
 }
+
+#[test]
+fn a_zip_bomb_is_refused_before_it_is_unpacked() {
+    use std::io::Write;
+    let (grid, _) = Grid::filled(UNIT);
+    let dir = TempDir::new().unwrap();
+    let form = dir.path().join("form.xlsx");
+    grid.write(&form);
+    // The form plus an entry of 3 MiB of zeros, against a 1 MiB limit.
+    let mut src = zip::ZipArchive::new(std::fs::File::open(&form).unwrap()).unwrap();
+    let path = dir.path().join("bom.xlsx");
+    let mut out = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    for i in 0..src.len() {
+        out.raw_copy_file(src.by_index_raw(i).unwrap()).unwrap();
+    }
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    out.start_file("xl/media/image1.bin", opts).unwrap();
+    out.write_all(&vec![0u8; 3 << 20]).unwrap();
+    out.finish().unwrap();
+    let run = thidua(
+        dir.path(),
+        &["validate", "--json", "bom.xlsx"],
+        &[("THIDUA__LIMITS__MAX_UNPACKED_MIB", "1")],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_finding(&run.json()[0], "file-too-large", None);
+}
