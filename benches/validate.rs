@@ -5,6 +5,8 @@
 //! so the numbers are the binary's own. Results go into the README's
 //! performance section by hand.
 
+#![allow(unsafe_code)] // wait4 measures each child process.
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -24,6 +26,7 @@ struct Measured {
     stdout: Vec<u8>,
 }
 
+#[allow(clippy::zombie_processes)] // reaped by wait4 below, which also yields its rusage
 fn run(args: &[&str]) -> Measured {
     let start = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_thidua"))
@@ -40,7 +43,7 @@ fn run(args: &[&str]) -> Measured {
     // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: pid is our own child, not yet waited for; the pointers are valid.
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let r = unsafe { libc::wait4(pid, &raw mut status, 0, &raw mut usage) };
     assert_eq!(r, pid, "wait4");
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     Measured {
@@ -118,7 +121,8 @@ fn bomb(settings: &Settings, path: &Path, copies: u16, lie: bool) {
         out.write_all(&chunk).expect("write");
     }
     let bytes = out.finish().expect("finish").into_inner();
-    std::fs::write(path, overlap(bytes, b"xl/media/image00.bin", copies, lie)).expect("write bomb");
+    std::fs::write(path, overlap(&bytes, b"xl/media/image00.bin", copies, lie))
+        .expect("write bomb");
 }
 
 fn u16_at(b: &[u8], i: usize) -> u16 {
@@ -131,21 +135,21 @@ fn u32_at(b: &[u8], i: usize) -> u32 {
 
 /// Repeats the central-directory record of `name` `copies - 1` more times
 /// (names ending in 01, 02, …), all pointing at the same data.
-fn overlap(bytes: Vec<u8>, name: &[u8], copies: u16, lie: bool) -> Vec<u8> {
+fn overlap(bytes: &[u8], name: &[u8], copies: u16, lie: bool) -> Vec<u8> {
     let eocd = bytes.len() - 22;
     assert_eq!(
         &bytes[eocd..eocd + 4],
         b"PK\x05\x06",
         "no comment after EOCD"
     );
-    let cd_start = u32_at(&bytes, eocd + 16) as usize;
+    let cd_start = u32_at(bytes, eocd + 16) as usize;
     let mut records: Vec<Vec<u8>> = Vec::new();
     let mut i = cd_start;
     while i < eocd {
         let len = 46
-            + u16_at(&bytes, i + 28) as usize
-            + u16_at(&bytes, i + 30) as usize
-            + u16_at(&bytes, i + 32) as usize;
+            + u16_at(bytes, i + 28) as usize
+            + u16_at(bytes, i + 30) as usize
+            + u16_at(bytes, i + 32) as usize;
         records.push(bytes[i..i + len].to_vec());
         i += len;
     }
@@ -167,7 +171,7 @@ fn overlap(bytes: Vec<u8>, name: &[u8], copies: u16, lie: bool) -> Vec<u8> {
         out.extend_from_slice(&r);
     }
     let cd_size = (out.len() - cd_start) as u32;
-    let count = u16_at(&bytes, eocd + 10) + copies - 1;
+    let count = u16_at(bytes, eocd + 10) + copies - 1;
     let mut end = bytes[eocd..].to_vec();
     end[8..10].copy_from_slice(&count.to_le_bytes());
     end[10..12].copy_from_slice(&count.to_le_bytes());
@@ -255,7 +259,7 @@ fn main() {
     let (best, median) = (&runs[0], &runs[RUNS / 2]);
     println!(
         "validate {WORKBOOKS} workbooks, {RUNS} runs on {} cores: best {:.0} workbooks/s ({:.3} s wall, {:.3} s CPU), median {:.0} workbooks/s; peak RSS {:.1} MiB",
-        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         rate(best),
         best.wall.as_secs_f64(),
         best.cpu.as_secs_f64(),

@@ -203,7 +203,7 @@ pub fn review_all(
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Verdict>>> = Mutex::new(vec![None; files.len()]);
     let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
+        .map_or(1, std::num::NonZero::get)
         .min(files.len().max(1));
     std::thread::scope(|s| {
         for _ in 0..workers {
@@ -212,14 +212,16 @@ pub fn review_all(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
                     let v = review_file(path, &settings.limits, &ctx);
-                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(v);
+                    results
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)[i] = Some(v);
                 }
             });
         }
     });
     results
         .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .into_iter()
         .map(Option::unwrap_or_default)
         .collect()
@@ -272,11 +274,7 @@ fn validate(
             .try_for_each(|(f, v)| write_human(&mut out, f, v))
     };
     result.map_err(|e| Failure::usage(format!("cannot write the output: {e}")))?;
-    Ok(if verdicts.iter().all(Verdict::accepted) {
-        0
-    } else {
-        1
-    })
+    Ok(u8::from(!verdicts.iter().all(Verdict::accepted)))
 }
 
 fn write_human(out: &mut impl Write, file: &Path, v: &Verdict) -> std::io::Result<()> {

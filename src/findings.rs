@@ -155,12 +155,14 @@ impl Finding {
         }
     }
 
+    #[must_use]
     pub fn on_sheet(mut self, sheet: &str) -> Finding {
         self.sheet = Some(sheet.to_string());
         self
     }
 
     /// Places the finding at a zero-based `(row, col)` of `sheet`.
+    #[must_use]
     pub fn at(mut self, sheet: &str, pos: (u32, u32)) -> Finding {
         self.sheet = Some(sheet.to_string());
         self.cell = Some(a1(pos));

@@ -220,16 +220,17 @@ pub fn find_label(sheet: &Sheet, before: u32, label: &str) -> Option<Labelled> {
                     value,
                 });
             }
-            if let Some((l, v)) = t.split_once(':') {
-                if norm(l) == wanted && !v.trim().is_empty() {
-                    return Some(Labelled {
-                        label: (c.row, c.col),
-                        value: Some(Located {
-                            value: Value::Text(v.trim().to_string()),
-                            pos: (c.row, c.col),
-                        }),
-                    });
-                }
+            if let Some((l, v)) = t.split_once(':')
+                && norm(l) == wanted
+                && !v.trim().is_empty()
+            {
+                return Some(Labelled {
+                    label: (c.row, c.col),
+                    value: Some(Located {
+                        value: Value::Text(v.trim().to_string()),
+                        pos: (c.row, c.col),
+                    }),
+                });
             }
         }
     }

@@ -236,21 +236,21 @@ fn folder_check(
     folder: Option<&str>,
     findings: &mut Vec<Finding>,
 ) {
-    if let Some(folder) = folder {
-        if !unit.code.eq_ignore_ascii_case(folder) {
-            let pos = field.and_then(|l| l.value.as_ref()).map(|v| v.pos);
-            let f = Finding::error(
-                Code::UnitFolderMismatch,
-                format!(
-                    "Tệp nằm trong thư mục của đơn vị {folder} nhưng ghi mã đơn vị {}; mỗi đơn vị chỉ gửi tệp của mình vào thư mục của mình.",
-                    quote(&unit.code)
-                ),
-            );
-            findings.push(match pos {
-                Some(p) => f.at(sheet, p),
-                None => f.on_sheet(sheet),
-            });
-        }
+    if let Some(folder) = folder
+        && !unit.code.eq_ignore_ascii_case(folder)
+    {
+        let pos = field.and_then(|l| l.value.as_ref()).map(|v| v.pos);
+        let f = Finding::error(
+            Code::UnitFolderMismatch,
+            format!(
+                "Tệp nằm trong thư mục của đơn vị {folder} nhưng ghi mã đơn vị {}; mỗi đơn vị chỉ gửi tệp của mình vào thư mục của mình.",
+                quote(&unit.code)
+            ),
+        );
+        findings.push(match pos {
+            Some(p) => f.at(sheet, p),
+            None => f.on_sheet(sheet),
+        });
     }
 }
 
@@ -302,7 +302,7 @@ pub fn self_scoring(
         s.unit
             .as_ref()
             .and_then(|l| l.value.as_ref())
-            .map(|x| x.text())
+            .map(super::submission::Located::text)
     });
     let (Some(unit), Some(year)) = (unit, year) else {
         return v;

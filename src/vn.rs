@@ -3,6 +3,8 @@
 //! `9,5` or `1.103`, writing them back the same way, dates written
 //! "ngày 09 tháng 12 năm 2022", and quoting a unit's value safely in a message.
 
+use std::fmt::Write;
+
 use unicode_normalization::UnicodeNormalization;
 
 /// The comparison form of a label: NFC, lower case, inner whitespace
@@ -161,7 +163,7 @@ pub fn quote(s: &str) -> String {
             break;
         }
         if ch.is_control() || is_invisible(ch) {
-            out.push_str(&format!("\\u{{{:04X}}}", ch as u32));
+            let _ = write!(out, "\\u{{{:04X}}}", ch as u32);
         } else {
             out.push(ch);
         }

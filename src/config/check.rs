@@ -68,7 +68,7 @@ pub(super) fn build(
             reason: e.into_inner().to_string(),
         }
     })?;
-    Checker { source, env }.settings(raw, base)
+    Checker { source, env }.settings(&raw, base)
 }
 
 /// Where a key's value came from: the environment variable that sets it, or
@@ -101,9 +101,9 @@ impl Checker<'_> {
         }
     }
 
-    fn settings(&self, raw: RawSettings, base: Option<&Path>) -> Result<Settings, ConfigError> {
-        let cluster = self.cluster(&raw)?;
-        let paths = self.paths(&raw);
+    fn settings(&self, raw: &RawSettings, base: Option<&Path>) -> Result<Settings, ConfigError> {
+        let cluster = self.cluster(raw)?;
+        let paths = paths(raw);
         // The embedded config uses the embedded tables unless the
         // environment points `paths.criteria` at a folder.
         let env_criteria = self
@@ -155,7 +155,7 @@ impl Checker<'_> {
                 None => Limits::default().max_cells,
             },
         };
-        let mail = self.mail(&raw, &cluster)?;
+        let mail = self.mail(raw, &cluster)?;
         let http_listen = match raw.http.listen.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(a) => Some(a.parse().map_err(|_| {
@@ -186,22 +186,6 @@ impl Checker<'_> {
             ));
         }
         Ok(Duration::from_secs_f64(v))
-    }
-
-    fn paths(&self, raw: &RawSettings) -> Paths {
-        let data = PathBuf::from(raw.paths.data.as_deref().unwrap_or("var"));
-        let sub = |v: &Option<String>, name: &str| {
-            v.as_deref().map_or_else(|| data.join(name), PathBuf::from)
-        };
-        Paths {
-            inbox: sub(&raw.paths.inbox, "inbox"),
-            archive: sub(&raw.paths.archive, "archive"),
-            rejected: sub(&raw.paths.rejected, "rejected"),
-            outbox: sub(&raw.paths.outbox, "outbox"),
-            reports: sub(&raw.paths.reports, "reports"),
-            ledger: sub(&raw.paths.ledger, "thidua.sqlite"),
-            data,
-        }
     }
 
     fn mail(&self, raw: &RawSettings, cluster: &Cluster) -> Result<MailSettings, ConfigError> {
@@ -308,13 +292,13 @@ impl Checker<'_> {
             units.push(self.unit(i, u, &types, &units)?);
         }
         for (i, u) in units.iter().enumerate() {
-            if let Some(s) = &u.successor {
-                if !units.iter().any(|x| &x.code == s) || s == &u.code {
-                    return Err(self.err(
-                        &format!("units[{i}].successor"),
-                        format!("`{s}` is not another unit's code"),
-                    ));
-                }
+            if let Some(s) = &u.successor
+                && (!units.iter().any(|x| &x.code == s) || s == &u.code)
+            {
+                return Err(self.err(
+                    &format!("units[{i}].successor"),
+                    format!("`{s}` is not another unit's code"),
+                ));
             }
         }
         let mut cluster = Cluster {
@@ -388,13 +372,13 @@ impl Checker<'_> {
         if let Some(e) = u.emails.iter().find(|e| !looks_like_email(e)) {
             return Err(self.err(&key("emails"), format!("`{e}` is not an email address")));
         }
-        if let Some(until) = u.until_year {
-            if until < u.from_year {
-                return Err(self.err(
-                    &key("until_year"),
-                    format!("{until} is before from_year {}", u.from_year),
-                ));
-            }
+        if let Some(until) = u.until_year
+            && until < u.from_year
+        {
+            return Err(self.err(
+                &key("until_year"),
+                format!("{until} is before from_year {}", u.from_year),
+            ));
         }
         let mut former: Vec<(i32, String)> = u
             .former_names
@@ -466,6 +450,22 @@ impl Checker<'_> {
             motto: y.motto.clone(),
             crosschecks,
         })
+    }
+}
+
+fn paths(raw: &RawSettings) -> Paths {
+    let data = PathBuf::from(raw.paths.data.as_deref().unwrap_or("var"));
+    let sub = |v: &Option<String>, name: &str| {
+        v.as_deref().map_or_else(|| data.join(name), PathBuf::from)
+    };
+    Paths {
+        inbox: sub(&raw.paths.inbox, "inbox"),
+        archive: sub(&raw.paths.archive, "archive"),
+        rejected: sub(&raw.paths.rejected, "rejected"),
+        outbox: sub(&raw.paths.outbox, "outbox"),
+        reports: sub(&raw.paths.reports, "reports"),
+        ledger: sub(&raw.paths.ledger, "thidua.sqlite"),
+        data,
     }
 }
 

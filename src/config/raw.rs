@@ -66,6 +66,7 @@ pub struct RawInbox {
 }
 
 /// `[limits]`: bounds on what one workbook may cost to read.
+#[allow(clippy::struct_field_names)]
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLimits {

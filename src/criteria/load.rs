@@ -53,7 +53,7 @@ fn check(file: &str, raw: RawTable) -> Result<Table, CriteriaError> {
         key: key.to_string(),
         reason,
     };
-    if !(raw.step > 0.0) || !on_step(1.0, raw.step) {
+    if raw.step.is_nan() || raw.step <= 0.0 || !on_step(1.0, raw.step) {
         return Err(key_err(
             "step",
             format!(
@@ -146,9 +146,9 @@ fn check(file: &str, raw: RawTable) -> Result<Table, CriteriaError> {
         ));
     }
     classes.sort_by(|a, b| b.min_percent.total_cmp(&a.min_percent));
-    let mut seen = HashMap::new();
+    let mut seen = std::collections::HashSet::new();
     for ind in &raw.indicators {
-        if seen.insert(ind.code.clone(), ()).is_some() {
+        if !seen.insert(ind.code.clone()) {
             return Err(key_err(
                 "indicators.code",
                 format!("`{}` appears twice", ind.code),
@@ -225,21 +225,21 @@ fn criterion(
         (Some(k), _) => {
             let k = parse_kind(k)
                 .ok_or_else(|| err(format!("kind `{k}` is not one of score, bonus, deduction")))?;
-            if let Some(p) = parent {
-                if done[p].kind != k {
-                    return Err(err(format!(
-                        "kind `{}` differs from its parent's `{}`",
-                        k.as_str(),
-                        done[p].kind.as_str()
-                    )));
-                }
+            if let Some(p) = parent
+                && done[p].kind != k
+            {
+                return Err(err(format!(
+                    "kind `{}` differs from its parent's `{}`",
+                    k.as_str(),
+                    done[p].kind.as_str()
+                )));
             }
             k
         }
         (None, Some(p)) => done[p].kind,
         (None, None) => Kind::Score,
     };
-    if !(rc.max > 0.0) {
+    if rc.max.is_nan() || rc.max <= 0.0 {
         return Err(err(format!("the maximum {} is not above 0", rc.max)));
     }
     if !on_step(rc.max, step) {

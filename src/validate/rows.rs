@@ -408,26 +408,27 @@ pub(super) fn cross_rows(
                     _ => None,
                 }),
         };
-        if let Some(s) = self_score {
-            if !same(s, verified) && reason.is_empty() {
-                let pos = c
-                    .header
-                    .columns
-                    .get(&crate::submission::Heading::Reason)
-                    .map_or(row.score.pos, |&col| (row.row, col));
-                v.findings.push(
-                    Finding::error(
-                        Code::ReasonMissing,
-                        format!(
-                            "{}: điểm kiểm tra {} khác điểm tự chấm {} nhưng chưa ghi lý do.",
-                            label(crit),
-                            num(verified),
-                            num(s)
-                        ),
-                    )
-                    .at(sheet, pos),
-                );
-            }
+        if let Some(s) = self_score
+            && !same(s, verified)
+            && reason.is_empty()
+        {
+            let pos = c
+                .header
+                .columns
+                .get(&crate::submission::Heading::Reason)
+                .map_or(row.score.pos, |&col| (row.row, col));
+            v.findings.push(
+                Finding::error(
+                    Code::ReasonMissing,
+                    format!(
+                        "{}: điểm kiểm tra {} khác điểm tự chấm {} nhưng chưa ghi lý do.",
+                        label(crit),
+                        num(verified),
+                        num(s)
+                    ),
+                )
+                .at(sheet, pos),
+            );
         }
     }
 }

@@ -1,11 +1,12 @@
 //! The blank self-scoring workbook ("Bảng tự chấm điểm") for one unit and
-//! year, written with rust_xlsxwriter: header block, the criteria with their
+//! year, written with `rust_xlsxwriter`: header block, the criteria with their
 //! printed numbers, codes, maxima and bands, group totals as formulas, a
 //! drop-down of the bands (else a decimal 0..max rule) on every score cell,
 //! locked headings, and A4 landscape print setup. A [`Fill`] writes scores
 //! into it, which tests, benchmarks and the demo use.
 
 use std::collections::BTreeMap;
+use std::fmt::Write;
 use std::path::Path;
 
 use rust_xlsxwriter::{
@@ -250,7 +251,7 @@ fn build(spec: &FormSpec<'_>, fill: Option<&Fill>) -> Result<Workbook, XlsxError
             (None, Kind::Deduction) => " (điểm trừ)",
             _ => "",
         };
-        ws.write_string_with_format(r, COL_NAME, &format!("{}{kind_note}", c.name), text)?;
+        ws.write_string_with_format(r, COL_NAME, format!("{}{kind_note}", c.name), text)?;
         ws.write_number_with_format(r, COL_MAX, c.max, num)?;
         if leaf {
             match fill.and_then(|x| x.scores.get(&c.code)) {
@@ -273,7 +274,7 @@ fn build(spec: &FormSpec<'_>, fill: Option<&Fill>) -> Result<Workbook, XlsxError
                 ws.write_string_with_format(
                     r,
                     COL_NAME,
-                    &format!("– {}: {} điểm", b.condition, format_number(b.points)),
+                    format!("– {}: {} điểm", b.condition, format_number(b.points)),
                     &f.band,
                 )?;
                 r += 1;
@@ -304,7 +305,7 @@ fn build(spec: &FormSpec<'_>, fill: Option<&Fill>) -> Result<Workbook, XlsxError
         let c = &table.criteria[i];
         let sign = if c.kind == Kind::Deduction { '-' } else { '+' };
         terms.push(sign);
-        terms.push_str(&format!("{}{}", col_letter(COL_SCORE), row_of[i] + 1));
+        let _ = write!(terms, "{}{}", col_letter(COL_SCORE), row_of[i] + 1);
     }
     let total_row = r;
     ws.write_blank(total_row, COL_NUMBER, &f.total)?;
@@ -369,10 +370,10 @@ fn add_validations(
 ) -> Result<(), XlsxError> {
     for (n, (row, i)) in band_rows.iter().enumerate() {
         let c = &table.criteria[*i];
-        let last = col_name(c.bands.len() as u16);
-        let list = Formula::new(format!("='{SHEET_BANDS}'!$B${0}:${last}${0}", n + 1));
+        let last_col = col_name(c.bands.len() as u16);
+        let list = Formula::new(format!("='{SHEET_BANDS}'!$B${0}:${last_col}${0}", n + 1));
         let allowed: Vec<String> = c.bands.iter().map(|b| format_number(b.points)).collect();
-        let v = DataValidation::new()
+        let rule = DataValidation::new()
             .allow_list_formula(list)
             .set_input_title("Chọn mức điểm")?
             .set_input_message(format!("Các mức: {}", allowed.join("; ")))?
@@ -381,7 +382,7 @@ fn add_validations(
                 "Chỉ chọn một trong các mức: {}",
                 allowed.join("; ")
             ))?;
-        ws.add_data_validation(*row, COL_SCORE, *row, COL_SCORE, &v)?;
+        ws.add_data_validation(*row, COL_SCORE, *row, COL_SCORE, &rule)?;
     }
     for i in table.leaves() {
         let c = &table.criteria[i];

@@ -161,7 +161,8 @@ impl std::fmt::Debug for Book {
         f.debug_struct("Book")
             .field("format", &self.format)
             .field("sheets", &self.names)
-            .finish()
+            .field("cells_left", &self.cells_left)
+            .finish_non_exhaustive()
     }
 }
 

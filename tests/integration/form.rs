@@ -1,6 +1,6 @@
 //! `thidua form`: the blank form carries the table, and a form it wrote,
 //! filled in, is accepted by `validate` — also after a real office suite
-//! (LibreOffice) saved it as .xlsx, .ods and .xls (committed fixtures).
+//! (`LibreOffice`) saved it as .xlsx, .ods and .xls (committed fixtures).
 
 use tempfile::TempDir;
 use thidua::workbook::{Book, Limits, Value};
@@ -76,7 +76,7 @@ fn form_refuses_unknown_units_and_years() {
     assert!(run.stderr.contains("2031"), "{}", run.stderr);
 }
 
-/// Files saved by LibreOffice from a filled form (see
+/// Files saved by `LibreOffice` from a filled form (see
 /// `tests/fixtures/office/make-fixtures.sh`).
 #[test]
 fn forms_saved_by_libreoffice_are_accepted() {

@@ -81,16 +81,6 @@ impl Grid {
         self.sheets.last_mut().unwrap()
     }
 
-    pub fn get(&self, sheet: &str, a1: &str) -> Value {
-        let (r, c) = pos(a1);
-        self.sheets
-            .iter()
-            .find(|s| s.name == sheet)
-            .unwrap()
-            .get(r, c)
-            .clone()
-    }
-
     pub fn set(&mut self, sheet: &str, a1: &str, value: Value) -> &mut Grid {
         let (row, col) = pos(a1);
         self.set_at(sheet, row, col, value)

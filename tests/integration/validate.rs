@@ -462,10 +462,11 @@ fn retyped_forms_still_read() {
             let nfd: String = t.nfd().collect();
             c.value = Value::Text(if c.row < 8 { nfd.to_uppercase() } else { nfd });
         }
-        if c.col == 4 && c.row > 8 {
-            if let Value::Number(n) = c.value {
-                c.value = Value::Text(format!(" {} ", n.to_string().replace('.', ",")));
-            }
+        if c.col == 4
+            && c.row > 8
+            && let Value::Number(n) = c.value
+        {
+            c.value = Value::Text(format!(" {} ", n.to_string().replace('.', ",")));
         }
     });
     let (exit, report) = check(&grid, &[]);
