@@ -214,12 +214,14 @@ fn build(spec: &FormSpec<'_>, fill: Option<&Fill>) -> Result<Workbook, XlsxError
         &f.subtitle,
     )?;
     ws.set_row_height(2, 30)?;
-    ws.write_string_with_format(4, 0, "Mã đơn vị:", &f.label)?;
-    ws.write_string_with_format(4, 1, &spec.unit.code, &f.value)?;
+    // Labels span A:B so the codes column stays narrow; each value sits in
+    // the next cell to the right of its label, as the contract reads it.
+    ws.merge_range(4, 0, 4, 1, "Mã đơn vị:", &f.label)?;
+    ws.write_string_with_format(4, 2, &spec.unit.code, &f.label)?;
     ws.write_string_with_format(4, 3, "Năm:", &f.label)?;
     ws.write_number_with_format(4, 4, f64::from(spec.year), &f.value)?;
-    ws.write_string_with_format(5, 0, "Đơn vị:", &f.label)?;
-    ws.write_string_with_format(5, 1, spec.unit.name_in(spec.year), &f.value)?;
+    ws.merge_range(5, 0, 5, 1, "Đơn vị:", &f.label)?;
+    ws.write_string_with_format(5, 2, spec.unit.name_in(spec.year), &f.value)?;
     ws.write_string_with_format(5, 3, "Người lập:", &f.label)?;
     match fill.and_then(|x| x.preparer.as_deref()) {
         Some(p) => ws.write_string_with_format(5, 4, p, &f.input)?,
@@ -251,7 +253,9 @@ fn build(spec: &FormSpec<'_>, fill: Option<&Fill>) -> Result<Workbook, XlsxError
             (None, Kind::Deduction) => " (điểm trừ)",
             _ => "",
         };
-        ws.write_string_with_format(r, COL_NAME, format!("{}{kind_note}", c.name), text)?;
+        let name = format!("{}{kind_note}", c.name);
+        ws.set_row_height(r, row_height(&name, NAME_CHARS_PER_LINE))?;
+        ws.write_string_with_format(r, COL_NAME, &name, text)?;
         ws.write_number_with_format(r, COL_MAX, c.max, num)?;
         if leaf {
             match fill.and_then(|x| x.scores.get(&c.code)) {
@@ -271,12 +275,9 @@ fn build(spec: &FormSpec<'_>, fill: Option<&Fill>) -> Result<Workbook, XlsxError
         r += 1;
         if leaf {
             for b in &c.bands {
-                ws.write_string_with_format(
-                    r,
-                    COL_NAME,
-                    format!("– {}: {} điểm", b.condition, format_number(b.points)),
-                    &f.band,
-                )?;
+                let line = format!("– {}: {} điểm", b.condition, format_number(b.points));
+                ws.set_row_height(r, row_height(&line, NAME_CHARS_PER_LINE + 6))?;
+                ws.write_string_with_format(r, COL_NAME, &line, &f.band)?;
                 r += 1;
             }
             if !c.bands.is_empty() {
@@ -348,6 +349,16 @@ fn build(spec: &FormSpec<'_>, fill: Option<&Fill>) -> Result<Workbook, XlsxError
     figures_sheet(&mut wb, table, fill, &f)?;
     bands_sheet(&mut wb, table, &band_rows)?;
     Ok(wb)
+}
+
+/// Characters of 12 pt Times New Roman that fit on a line of the name column.
+const NAME_CHARS_PER_LINE: usize = 72;
+
+/// Spreadsheet programs do not grow rows for wrapped text written by a
+/// library, so each row gets the height its text needs.
+fn row_height(text: &str, per_line: usize) -> f64 {
+    let lines = text.chars().count().div_ceil(per_line).max(1);
+    16.0 * lines as f64
 }
 
 fn subtotal(table: &Table, i: usize, scores: Option<&BTreeMap<String, f64>>) -> Option<f64> {

@@ -20,7 +20,7 @@ fn the_blank_form_lists_every_criterion_with_its_bands() {
     let mut book = Book::open(&dir.path().join("blank.xlsx"), &Limits::default()).unwrap();
     assert!(book.sheet_names().iter().any(|n| n == SELF));
     let sheet = book.sheet(SELF).unwrap();
-    assert_eq!(sheet.get(4, 1), &Value::Text("STP-HTI".into()));
+    assert_eq!(sheet.get(4, 2), &Value::Text("STP-HTI".into()));
     assert_eq!(sheet.get(4, 4), &Value::Number(2026.0));
     let s = crate::support::settings();
     let t = s.tables.get("stp", 2026).unwrap();

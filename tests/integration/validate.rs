@@ -119,15 +119,15 @@ fn header_missing_names_the_row() {
 #[test]
 fn unit_missing() {
     let (mut grid, _) = Grid::filled(UNIT);
-    grid.clear(SELF, "B5");
+    grid.clear(SELF, "C5");
     rejected_with(&grid, "unit-missing", Some("A5"));
 }
 
 #[test]
 fn unit_unknown_quotes_invisible_characters() {
     let (mut grid, _) = Grid::filled(UNIT);
-    grid.text(SELF, "B5", "STP\u{200B}-QTR");
-    let report = rejected_with(&grid, "unit-unknown", Some("B5"));
+    grid.text(SELF, "C5", "STP\u{200B}-QTR");
+    let report = rejected_with(&grid, "unit-unknown", Some("C5"));
     assert!(
         report["findings"][0]["message"]
             .as_str()
@@ -140,8 +140,8 @@ fn unit_unknown_quotes_invisible_characters() {
 #[test]
 fn unit_of_a_merged_province_is_unknown_after_the_merger() {
     let (mut grid, _) = Grid::filled(UNIT);
-    grid.text(SELF, "B5", "STP-QBI");
-    let report = rejected_with(&grid, "unit-unknown", Some("B5"));
+    grid.text(SELF, "C5", "STP-QBI");
+    let report = rejected_with(&grid, "unit-unknown", Some("C5"));
     assert!(
         report["findings"][0]["message"]
             .as_str()
@@ -156,7 +156,7 @@ fn unit_folder_mismatch() {
     let (grid, _) = Grid::filled(UNIT);
     let (exit, report) = check(&grid, &["--unit", "STP-HUE"]);
     assert_eq!(exit, 1);
-    assert_finding(&report, "unit-folder-mismatch", Some("B5"));
+    assert_finding(&report, "unit-folder-mismatch", Some("C5"));
 }
 
 #[test]
