@@ -30,12 +30,40 @@ pub struct Cli {
     /// Configuration file [default: config/thidua.toml if present, else the embedded defaults]
     #[arg(long, global = true, env = "THIDUA_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// Log format on standard error: `human` or `json` (one object per line)
+    #[arg(
+        long,
+        global = true,
+        env = "THIDUA_LOG_FORMAT",
+        value_name = "FORMAT",
+        default_value = "human"
+    )]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The daemon: watch the inboxes, take each file in, answer by mail;
+    /// stops cleanly on SIGINT or SIGTERM
+    #[command(
+        after_help = "Examples:\n  thidua run\n  thidua run --once          # take what is in the inboxes, send the mail, exit\n  THIDUA__MAIL__TRANSPORT=smtp THIDUA__MAIL__SMTP__HOST=mail.example THIDUA_SMTP_PASSWORD=… thidua run"
+    )]
+    Run {
+        /// Process what is in the inboxes, send what is due, and exit
+        #[arg(long)]
+        once: bool,
+    },
+    /// Units with and without an accepted submission for the open year, and the outbox
+    #[command(after_help = "Example:\n  thidua status")]
+    Status,
     /// Write the blank self-scoring workbook for a unit's type and year
     #[command(
         after_help = "Example:\n  thidua form --unit STP-HTI --year 2026 -o STP-HTI-2026.xlsx"
@@ -101,6 +129,11 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
     let settings =
         Settings::load(cli.config.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
     match cli.command {
+        Command::Run { once } => {
+            init_logging(cli.log_format);
+            run_daemon(settings, once)
+        }
+        Command::Status => status(&settings),
         Command::Form { unit, year, output } => form(&settings, &unit, year, &output),
         Command::Validate { json, unit, files } => {
             validate(&settings, json, unit.as_deref(), &files)
@@ -328,4 +361,128 @@ fn plural_warnings(n: usize) -> String {
     } else {
         format!(", {n} lưu ý")
     }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("THIDUA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Human => builder.with_target(false).try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
+
+fn run_daemon(settings: Settings, once: bool) -> Result<u8, Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("cannot start the runtime: {e}")))?;
+    let report = runtime
+        .block_on(crate::daemon::run(
+            settings,
+            crate::daemon::RunOptions { once },
+            stop_signal(),
+        ))
+        .map_err(|e| Failure {
+            code: 1,
+            message: e.to_string(),
+        })?;
+    if once {
+        println!(
+            "Đã xử lý {} tệp, đã gửi {} thư.",
+            report.files, report.mails_sent
+        );
+    }
+    Ok(0)
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("stop requested; finishing the file in hand");
+}
+
+fn status(settings: &Settings) -> Result<u8, Failure> {
+    let ledger = crate::ledger::Ledger::open(&settings.paths.ledger)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let fail = |e: crate::ledger::LedgerError| Failure::usage(e.to_string());
+    let mut out = std::io::stdout().lock();
+    let w = |out: &mut std::io::StdoutLock<'_>, line: String| {
+        writeln!(out, "{line}").map_err(|e| Failure::usage(e.to_string()))
+    };
+    for &year in &settings.cluster.open_years {
+        let deadline = settings
+            .cluster
+            .year(year)
+            .map(|y| crate::vn::format_date(y.deadline))
+            .unwrap_or_default();
+        w(&mut out, format!("Năm {year} (hạn nộp {deadline})"))?;
+        let mut missing = Vec::new();
+        for u in settings.cluster.members(year) {
+            match ledger.latest_accepted(&u.code, year).map_err(fail)? {
+                Some(s) => w(
+                    &mut out,
+                    format!(
+                        "  {:<10} đã nộp      {}  tổng {}  ({})",
+                        u.code,
+                        s.received_at
+                            .get(..16)
+                            .unwrap_or(&s.received_at)
+                            .replace('T', " "),
+                        s.self_total
+                            .map(crate::vn::format_number)
+                            .unwrap_or_default(),
+                        s.original_name
+                    ),
+                )?,
+                None => missing.push(u.code.clone()),
+            }
+        }
+        for code in &missing {
+            w(&mut out, format!("  {code:<10} chưa nộp"))?;
+        }
+    }
+    let c = ledger.outbox_counts().map_err(fail)?;
+    w(
+        &mut out,
+        format!(
+            "Hộp thư đi: {} chờ gửi, {} đã gửi, {} lỗi",
+            c.pending, c.sent, c.failed
+        ),
+    )?;
+    for row in ledger.failed_mails().map_err(fail)?.iter().take(20) {
+        w(
+            &mut out,
+            format!(
+                "  lỗi: {} → {} ({} lần): {}",
+                row.mail.subject,
+                row.mail.to.join(", "),
+                row.attempts,
+                row.last_error.as_deref().unwrap_or("")
+            ),
+        )?;
+    }
+    Ok(0)
 }

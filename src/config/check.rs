@@ -103,7 +103,14 @@ impl Checker<'_> {
 
     fn settings(&self, raw: &RawSettings, base: Option<&Path>) -> Result<Settings, ConfigError> {
         let cluster = self.cluster(raw)?;
-        let paths = paths(raw);
+        let mut paths = paths(raw);
+        // Templates sit beside config/ (in the repository's `templates/`).
+        paths.templates = match (&raw.paths.templates, base) {
+            (Some(dir), Some(base)) => Some(base.join(dir)),
+            (Some(dir), None) => Some(PathBuf::from(dir)),
+            (None, Some(base)) => Some(base.join("..").join("templates")).filter(|p| p.is_dir()),
+            (None, None) => None,
+        };
         // The embedded config uses the embedded tables unless the
         // environment points `paths.criteria` at a folder.
         let env_criteria = self
@@ -241,16 +248,28 @@ impl Checker<'_> {
                 }),
                 security,
                 username,
+                ca_file: s
+                    .ca_file
+                    .as_deref()
+                    .filter(|f| !f.trim().is_empty())
+                    .map(PathBuf::from),
             }),
             (_, Transport::Smtp) => {
                 return Err(self.err("mail.smtp.host", "required when mail.transport is `smtp`"));
             }
             _ => None,
         };
+        let max_attempts = raw.mail.max_attempts.unwrap_or(8);
+        if max_attempts == 0 {
+            return Err(self.err("mail.max_attempts", "0 attempts would never send a mail"));
+        }
+        let retry = self.secs("mail.retry_secs", raw.mail.retry_secs, 30.0)?;
         Ok(MailSettings {
             transport,
             from,
             smtp,
+            max_attempts,
+            retry,
         })
     }
 
@@ -465,6 +484,9 @@ fn paths(raw: &RawSettings) -> Paths {
         outbox: sub(&raw.paths.outbox, "outbox"),
         reports: sub(&raw.paths.reports, "reports"),
         ledger: sub(&raw.paths.ledger, "thidua.sqlite"),
+        templates: None,
+        lock: data.join("thidua.lock"),
+        staging: data.join(".staging"),
         data,
     }
 }

@@ -32,6 +32,12 @@ pub struct Paths {
     pub outbox: PathBuf,
     pub reports: PathBuf,
     pub ledger: PathBuf,
+    /// Templates folder; `None` means the templates compiled into the program.
+    pub templates: Option<PathBuf>,
+    /// The data folder's lock file (one daemon per data folder).
+    pub lock: PathBuf,
+    /// Where files are copied while they are being taken in.
+    pub staging: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +65,7 @@ pub struct SmtpSettings {
     pub port: u16,
     pub security: Security,
     pub username: Option<String>,
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -66,6 +73,8 @@ pub struct MailSettings {
     pub transport: Transport,
     pub from: String,
     pub smtp: Option<SmtpSettings>,
+    pub max_attempts: u32,
+    pub retry: Duration,
 }
 
 /// Checked settings of one deployment.

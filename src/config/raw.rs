@@ -56,6 +56,8 @@ pub struct RawPaths {
     pub outbox: Option<String>,
     pub reports: Option<String>,
     pub ledger: Option<String>,
+    /// Mail and document templates; relative to the config file's folder.
+    pub templates: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -80,6 +82,10 @@ pub struct RawLimits {
 pub struct RawMail {
     pub transport: Option<String>,
     pub from: Option<String>,
+    /// Attempts before a mail is marked failed for good.
+    pub max_attempts: Option<u32>,
+    /// First retry delay in seconds; doubles with each attempt, up to an hour.
+    pub retry_secs: Option<f64>,
     #[serde(default)]
     pub smtp: RawSmtp,
 }
@@ -91,6 +97,8 @@ pub struct RawSmtp {
     pub port: Option<u16>,
     pub security: Option<String>,
     pub username: Option<String>,
+    /// Extra CA certificate (PEM) to trust, for a server with an internal CA.
+    pub ca_file: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

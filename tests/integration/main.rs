@@ -3,5 +3,6 @@
 
 mod config;
 mod form;
+mod inbox;
 mod support;
 mod validate;

@@ -243,3 +243,326 @@ pub fn assert_finding(report: &Json, code: &str, cell: Option<&str>) {
         serde_json::to_string_pretty(&report["findings"]).unwrap()
     );
 }
+
+/// A running `thidua run` on a temp data folder, killed when dropped.
+pub struct Daemon {
+    pub child: std::process::Child,
+    pub data: PathBuf,
+    pub log: PathBuf,
+}
+
+/// Environment for a daemon on `data`: short windows so tests are quick.
+pub fn daemon_env(data: &Path) -> Vec<(String, String)> {
+    vec![
+        ("THIDUA__PATHS__DATA".into(), data.display().to_string()),
+        ("THIDUA__INBOX__STABLE_SECS".into(), "0.4".into()),
+        ("THIDUA__INBOX__RESCAN_SECS".into(), "1".into()),
+        ("THIDUA__MAIL__RETRY_SECS".into(), "0.2".into()),
+    ]
+}
+
+impl Daemon {
+    pub fn start(data: &Path, env: &[(String, String)]) -> Daemon {
+        std::fs::create_dir_all(data).unwrap();
+        let log = data.join(format!(
+            "daemon-{}.log",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_thidua"));
+        cmd.arg("--config").arg(config_path()).args(["run"]);
+        for (k, _) in std::env::vars() {
+            if k.starts_with("THIDUA") {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env("THIDUA_LOG_FORMAT", "json")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap());
+        Daemon {
+            child: cmd.spawn().expect("thidua run starts"),
+            data: data.to_path_buf(),
+            log,
+        }
+    }
+
+    pub fn inbox(&self, unit: &str) -> PathBuf {
+        let p = self.data.join("inbox").join(unit);
+        std::fs::create_dir_all(&p).unwrap();
+        p
+    }
+
+    /// Sends SIGTERM and waits; returns the exit code.
+    pub fn stop(mut self) -> i32 {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let code = wait_for(Duration::from_secs(20), || self.child.try_wait().unwrap())
+            .code()
+            .unwrap_or(-1);
+        std::mem::forget(self);
+        code
+    }
+
+    /// SIGKILL, as a crash.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        std::mem::forget(self);
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+use std::time::Duration;
+
+/// Polls `f` every 50 ms until it returns `Some`, or panics after `limit`.
+#[track_caller]
+pub fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(start.elapsed() < limit, "gave up waiting after {limit:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Files under `dir` (recursively), without `.findings.txt` reports.
+pub fn filed(dir: &Path) -> Vec<PathBuf> {
+    fn walk(d: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(d) else { return };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if !p.to_string_lossy().ends_with(".findings.txt") {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out.sort();
+    out
+}
+
+/// Submissions in the ledger: (status, stored path, original name).
+/// Empty while the daemon has not created the ledger yet.
+pub fn ledger_rows(data: &Path) -> Vec<(String, String, String)> {
+    let Ok(c) = rusqlite::Connection::open(data.join("thidua.sqlite")) else {
+        return Vec::new();
+    };
+    let Ok(mut s) =
+        c.prepare("SELECT status, stored_path, original_name FROM submissions ORDER BY id")
+    else {
+        return Vec::new();
+    };
+    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// A filled form of `unit` as bytes, with `seed` varying one score so each is distinct.
+pub fn form_file(unit: &str, seed: usize, bad: bool) -> Vec<u8> {
+    let s = settings();
+    let u = s.cluster.unit(unit).unwrap();
+    let year = s.cluster.current_year();
+    let table = s.tables.get(&u.unit_type, year).unwrap();
+    let mut fill = Fill::plausible(table);
+    let leaves: Vec<usize> = table
+        .leaves()
+        .filter(|&i| {
+            table.criteria[i].bands.len() >= 2
+                && table.criteria[i].kind == thidua::criteria::Kind::Score
+        })
+        .collect();
+    for (k, &i) in leaves.iter().enumerate() {
+        let c = &table.criteria[i];
+        let b = (seed >> (k % 16)) & 1;
+        fill.scores.insert(c.code.clone(), c.bands[b].points);
+    }
+    fill.preparer = Some(format!("Người lập số {seed}"));
+    if bad {
+        let c = &table.criteria[leaves[0]];
+        fill.scores.insert(c.code.clone(), c.max + 1.0);
+    }
+    let spec = FormSpec {
+        cluster_name: &s.cluster.name,
+        table,
+        unit: u,
+        year,
+    };
+    form_bytes(&spec, Some(&fill)).unwrap()
+}
+
+/// Writes `bytes` to `path` atomically (as a finished copy would appear).
+pub fn drop_file(path: &Path, bytes: &[u8]) {
+    let tmp = path.with_file_name(format!(
+        ".{}.part",
+        path.file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::write(&tmp, bytes).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+/// A real SMTP server (Python's aiosmtpd, `tests/smtp/server.py`) writing
+/// what it receives to a folder; stopped when dropped.
+pub struct Smtp {
+    child: std::process::Child,
+    _stdin: std::process::ChildStdin,
+    pub port: u16,
+    pub out: PathBuf,
+}
+
+/// A message as the SMTP server received it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub rcpt_tos: Vec<String>,
+    pub raw: String,
+    pub tls: bool,
+    pub auth_user: Option<String>,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<String> {
+        let prefix = format!("{name}: ");
+        self.raw
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .map(|l| l[prefix.len()..].trim().to_string())
+    }
+
+    /// The decoded text body (base64 text/plain part).
+    pub fn text(&self) -> String {
+        use std::io::Write as _;
+        let mut parts = self.raw.split("\r\n\r\n");
+        let _headers = parts.next();
+        let b64: String = parts
+            .next()
+            .unwrap_or("")
+            .lines()
+            .take_while(|l| !l.starts_with("--"))
+            .collect();
+        let mut out = Vec::new();
+        let mut child = Command::new("base64")
+            .arg("-d")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b64.as_bytes())
+            .unwrap();
+        std::io::Read::read_to_end(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+        child.wait().unwrap();
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+impl Smtp {
+    /// Starts the server on `port` (0 for any) with extra `args`.
+    pub fn start(port: u16, out: &Path, args: &[&str]) -> Smtp {
+        use std::io::BufRead as _;
+        std::fs::create_dir_all(out).unwrap();
+        let mut child = Command::new("python3")
+            .arg(repo().join("tests/smtp/server.py"))
+            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--out"])
+            .arg(out)
+            .arg("--exit-on-stdin-eof")
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("python3 runs tests/smtp/server.py (pip install aiosmtpd)");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .strip_prefix("READY ")
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("the SMTP server did not start: {line:?}"));
+        Smtp {
+            _stdin: child.stdin.take().unwrap(),
+            child,
+            port,
+            out: out.to_path_buf(),
+        }
+    }
+
+    pub fn messages(&self) -> Vec<Received> {
+        let Ok(text) = std::fs::read_to_string(self.out.join("envelopes.jsonl")) else {
+            return Vec::new();
+        };
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<Json>(l).ok())
+            .map(|e| Received {
+                rcpt_tos: e["rcpt_tos"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.as_str().unwrap().to_string())
+                    .collect(),
+                raw: std::fs::read_to_string(self.out.join(e["file"].as_str().unwrap())).unwrap(),
+                tls: e["tls"].as_bool().unwrap_or(false),
+                auth_user: e["auth_user"].as_str().map(str::to_string),
+            })
+            .collect()
+    }
+
+    pub fn commands(&self) -> String {
+        std::fs::read_to_string(self.out.join("commands.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A TCP port free right now on the loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Daemon environment sending through the SMTP server on `port`, in clear.
+pub fn smtp_env(data: &Path, port: u16) -> Vec<(String, String)> {
+    let mut env = daemon_env(data);
+    env.extend([
+        ("THIDUA__MAIL__TRANSPORT".to_string(), "smtp".to_string()),
+        (
+            "THIDUA__MAIL__SMTP__HOST".to_string(),
+            "127.0.0.1".to_string(),
+        ),
+        ("THIDUA__MAIL__SMTP__PORT".to_string(), port.to_string()),
+        (
+            "THIDUA__MAIL__SMTP__SECURITY".to_string(),
+            "none".to_string(),
+        ),
+    ]);
+    env
+}

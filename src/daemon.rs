@@ -1,0 +1,398 @@
+//! The daemon: wires the inbox, the ledger and the mail worker. It holds a
+//! lock on the data folder (one daemon per folder), recovers from an
+//! unclean stop, then watches the inbox (notify events, plus a full rescan
+//! on an interval for network shares where events never come), takes each
+//! file once it has held still, and sends the outbox. `shutdown` resolving
+//! lets the file in hand finish, then everything stops.
+
+use std::fs::File;
+use std::future::Future;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use notify::{RecursiveMode, Watcher};
+use tokio::sync::{Notify, mpsc, watch};
+use tracing::{error, info, warn};
+
+use crate::config::Settings;
+use crate::inbox::intake::{IntakeError, take};
+use crate::inbox::recover::recover;
+use crate::inbox::{Stability, scan};
+use crate::ledger::{Ledger, LedgerError};
+use crate::mail::texts::{TextError, Texts};
+use crate::mail::{self, MailError, Transport};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error(
+        "another thidua is already running on the data folder {folder} (lock file {lock}{pid}); stop it first"
+    )]
+    Locked {
+        folder: String,
+        lock: String,
+        pid: String,
+    },
+    #[error("{path}: {reason}")]
+    Io { path: String, reason: String },
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Text(#[from] TextError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+    #[error(transparent)]
+    Intake(#[from] IntakeError),
+    #[error("internal error (a bug in thidua): {0}")]
+    Internal(String),
+}
+
+/// How to run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Process what is in the inboxes, drain the outbox once, and return.
+    pub once: bool,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunReport {
+    pub files: usize,
+    pub mails_sent: usize,
+}
+
+/// The lock on a data folder, held for the daemon's life.
+#[derive(Debug)]
+pub struct FolderLock {
+    _file: File,
+}
+
+/// Takes the data folder's lock, or says who holds it.
+pub fn lock(settings: &Settings) -> Result<FolderLock, DaemonError> {
+    let path = &settings.paths.lock;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| io(path, e))?;
+    if file.try_lock().is_err() {
+        let pid = std::fs::read_to_string(path).unwrap_or_default();
+        return Err(DaemonError::Locked {
+            folder: settings.paths.data.display().to_string(),
+            lock: path.display().to_string(),
+            pid: if pid.trim().is_empty() {
+                String::new()
+            } else {
+                format!(", pid {}", pid.trim())
+            },
+        });
+    }
+    file.set_len(0).map_err(|e| io(path, e))?;
+    writeln!(file, "{}", std::process::id()).map_err(|e| io(path, e))?;
+    Ok(FolderLock { _file: file })
+}
+
+fn io(path: &Path, e: impl std::fmt::Display) -> DaemonError {
+    DaemonError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// Creates the inbox root and one folder per unit of the open years.
+pub fn prepare_folders(settings: &Settings) -> Result<(), DaemonError> {
+    let p = &settings.paths;
+    for dir in [
+        &p.inbox,
+        &p.archive,
+        &p.rejected,
+        &p.outbox,
+        &p.reports,
+        &p.staging,
+    ] {
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    }
+    for &year in &settings.cluster.open_years {
+        for u in settings.cluster.members(year) {
+            let dir = p.inbox.join(&u.code);
+            std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+        }
+    }
+    Ok(())
+}
+
+struct Shared {
+    settings: Settings,
+    texts: Texts,
+    ledger: Mutex<Ledger>,
+    mail_wake: Notify,
+}
+
+/// Runs the daemon until `shutdown` resolves (or, with `once`, until the
+/// inbox and the outbox have been worked through once).
+pub async fn run(
+    settings: Settings,
+    opts: RunOptions,
+    shutdown: impl Future<Output = ()>,
+) -> Result<RunReport, DaemonError> {
+    let _lock = lock(&settings)?;
+    prepare_folders(&settings)?;
+    let texts = Texts::load(settings.paths.templates.as_deref())?;
+    let transport = Arc::new(Transport::from_settings(
+        &settings.mail,
+        settings.paths.outbox.clone(),
+    )?);
+    let mut ledger = Ledger::open(&settings.paths.ledger)?;
+    recover(&settings.paths, &mut ledger)?;
+    info!(
+        data = %settings.paths.data.display(),
+        config = %settings.source,
+        templates = %texts.source,
+        transport = ?transport,
+        "thidua started"
+    );
+    let shared = Arc::new(Shared {
+        settings,
+        texts,
+        ledger: Mutex::new(ledger),
+        mail_wake: Notify::new(),
+    });
+    if opts.once {
+        return run_once(&shared, &transport).await;
+    }
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    // The mail worker has its own connection, so a slow mail server never
+    // holds up the intake.
+    let mail_ledger = Ledger::open(&shared.settings.paths.ledger)?;
+    let mailer = tokio::spawn(mail_worker(
+        shared.clone(),
+        mail_ledger,
+        transport.clone(),
+        stop_rx,
+    ));
+    let files = watch_inbox(&shared, shutdown).await;
+    let _ = stop_tx.send(true);
+    let sent = mailer
+        .await
+        .map_err(|e| DaemonError::Internal(e.to_string()))??;
+    let files = files?;
+    info!(files, mails_sent = sent, "thidua stopped");
+    Ok(RunReport {
+        files,
+        mails_sent: sent,
+    })
+}
+
+async fn run_once(
+    shared: &Arc<Shared>,
+    transport: &Arc<Transport>,
+) -> Result<RunReport, DaemonError> {
+    let root = shared.settings.paths.inbox.clone();
+    let window = shared.settings.inbox.stable;
+    let mut stability = Stability::new(window);
+    let start = Instant::now();
+    let found = scan(&root);
+    for p in &found {
+        stability.observe(p, start);
+    }
+    if !found.is_empty() {
+        tokio::time::sleep(window).await;
+    }
+    let now = Instant::now();
+    let ready: Vec<_> = found
+        .iter()
+        .filter_map(|p| stability.observe(p, now).map(|s| (p.clone(), s)))
+        .collect();
+    let mut files = 0;
+    for (path, shape) in ready {
+        if take_one(shared, path, shape).await? {
+            files += 1;
+        }
+    }
+    let sent = drain(shared, transport).await?;
+    Ok(RunReport {
+        files,
+        mails_sent: sent,
+    })
+}
+
+/// Takes one file on a blocking thread; false if it could not be taken now.
+async fn take_one(
+    shared: &Arc<Shared>,
+    path: PathBuf,
+    shape: crate::inbox::Shape,
+) -> Result<bool, DaemonError> {
+    let s = shared.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let mut ledger = s
+            .ledger
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        take(&s.settings, &s.texts, &mut ledger, &path, shape, Utc::now()).map_err(|e| (path, e))
+    })
+    .await
+    .map_err(|e| DaemonError::Internal(e.to_string()))?;
+    match result {
+        Ok(_) => {
+            shared.mail_wake.notify_one();
+            Ok(true)
+        }
+        // A file that vanished or cannot be read now is left for the next
+        // scan; a ledger failure stops the daemon (nothing can be recorded).
+        Err((path, IntakeError::Io { reason, .. })) => {
+            warn!(file = %path.display(), error = %reason, "file not taken; will retry on the next scan");
+            Ok(false)
+        }
+        Err((_, e)) => Err(e.into()),
+    }
+}
+
+async fn drain(shared: &Arc<Shared>, transport: &Arc<Transport>) -> Result<usize, DaemonError> {
+    let s = shared.clone();
+    let t = transport.clone();
+    let drained = tokio::task::spawn_blocking(move || {
+        let mut ledger = s
+            .ledger
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        mail::drain(&mut ledger, &t, &s.settings.mail, &Utc::now)
+    })
+    .await
+    .map_err(|e| DaemonError::Internal(e.to_string()))??;
+    Ok(drained.sent)
+}
+
+/// Drains the outbox on a blocking thread with the worker's own ledger.
+async fn drain_own(
+    shared: &Arc<Shared>,
+    ledger: Arc<Mutex<Ledger>>,
+    transport: &Arc<Transport>,
+) -> Result<(usize, Option<chrono::DateTime<Utc>>), DaemonError> {
+    let s = shared.clone();
+    let t = transport.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut ledger = ledger
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let d = mail::drain(&mut ledger, &t, &s.settings.mail, &Utc::now)?;
+        Ok((d.sent, ledger.next_attempt()?))
+    })
+    .await
+    .map_err(|e| DaemonError::Internal(e.to_string()))?
+}
+
+async fn watch_inbox(
+    shared: &Arc<Shared>,
+    shutdown: impl Future<Output = ()>,
+) -> Result<usize, DaemonError> {
+    let settings = &shared.settings;
+    let root = settings.paths.inbox.clone();
+    let (tx, mut rx) = mpsc::unbounded_channel::<PathBuf>();
+    let mut watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
+        if let Ok(ev) = ev {
+            for p in ev.paths {
+                let _ = tx.send(p);
+            }
+        }
+    })
+    .map_err(|e| io(&root, e))?;
+    if let Err(e) = watcher.watch(&root, RecursiveMode::Recursive) {
+        warn!(inbox = %root.display(), error = %e, "cannot watch the inbox for events; relying on rescans");
+    }
+    let mut stability = Stability::new(settings.inbox.stable);
+    let mut tick = tokio::time::interval(Duration::from_millis(200));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut next_rescan = Instant::now();
+    let mut files = 0;
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            biased;
+            () = &mut shutdown => break,
+            Some(path) = rx.recv() => {
+                if path.is_file() || path.is_symlink() {
+                    stability.observe(&path, Instant::now());
+                }
+            }
+            _ = tick.tick() => {
+                let now = Instant::now();
+                if now >= next_rescan {
+                    for p in scan(&root) {
+                        stability.observe(&p, now);
+                    }
+                    next_rescan = now + settings.inbox.rescan;
+                }
+                let mut ready: Vec<_> = stability
+                    .pending()
+                    .into_iter()
+                    .filter(|p| p.file_name().is_some_and(|n| !crate::inbox::ignored(&n.to_string_lossy())))
+                    .filter_map(|p| stability.observe(&p, now).map(|s| (p, s)))
+                    .collect();
+                ready.sort_by(|a, b| a.0.cmp(&b.0));
+                for (path, shape) in ready {
+                    stability.forget(&path);
+                    match take_one(shared, path, shape).await {
+                        Ok(true) => files += 1,
+                        Ok(false) => {}
+                        Err(e) => {
+                            error!(error = %e, "stopping: the ledger cannot record files");
+                            return Err(e);
+                        }
+                    }
+                    if futures_ready(&mut shutdown) {
+                        return Ok(files);
+                    }
+                }
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// Whether the shutdown future has resolved, without waiting.
+fn futures_ready<F: Future<Output = ()>>(f: &mut std::pin::Pin<&mut F>) -> bool {
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    f.as_mut().poll(&mut cx).is_ready()
+}
+
+async fn mail_worker(
+    shared: Arc<Shared>,
+    ledger: Ledger,
+    transport: Arc<Transport>,
+    mut stop: watch::Receiver<bool>,
+) -> Result<usize, DaemonError> {
+    let ledger = Arc::new(Mutex::new(ledger));
+    let mut sent = 0;
+    loop {
+        let next = match drain_own(&shared, ledger.clone(), &transport).await {
+            Ok((n, next)) => {
+                sent += n;
+                next
+            }
+            Err(e) => {
+                error!(error = %e, "mail worker");
+                None
+            }
+        };
+        let wait = next.map_or(Duration::from_secs(60), |t| {
+            (t - Utc::now())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+                .max(Duration::from_millis(100))
+        });
+        tokio::select! {
+            _ = stop.changed() => return Ok(sent),
+            () = shared.mail_wake.notified() => {}
+            () = tokio::time::sleep(wait) => {}
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! After a crash: staged copies are dropped (their inbox files remain),
+//! files taken but never recorded are put back or dropped, and inbox files
+//! whose filing was recorded but which were not yet removed are removed.
+//! Afterwards every file is either in the inbox or filed and recorded.
+
+use tracing::{info, warn};
+
+use super::intake::{IntakeError, hash_file};
+use crate::config::Paths;
+use crate::ledger::Ledger;
+
+/// What recovery did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recovered {
+    pub staged_dropped: usize,
+    pub unfinished: usize,
+    pub inbox_removed: usize,
+}
+
+pub fn recover(paths: &Paths, ledger: &mut Ledger) -> Result<Recovered, IntakeError> {
+    let mut r = Recovered::default();
+    if let Ok(entries) = std::fs::read_dir(&paths.staging) {
+        for e in entries.flatten() {
+            if std::fs::remove_file(e.path()).is_ok() {
+                r.staged_dropped += 1;
+            }
+        }
+    }
+    for sub in ledger.unfinished()? {
+        // Filed but not recorded: the inbox copy is the one that counts.
+        if sub.stored_path.exists() {
+            if sub.inbox_path.exists() {
+                let _ = std::fs::remove_file(&sub.stored_path);
+            } else if let Err(e) = std::fs::rename(&sub.stored_path, &sub.inbox_path) {
+                warn!(file = %sub.stored_path.display(), error = %e, "cannot put an unfinished file back; it stays where it is");
+                continue;
+            }
+        }
+        ledger.forget(sub.id)?;
+        r.unfinished += 1;
+    }
+    for sub in ledger.filed_since(0)? {
+        // Only a file that has not changed since it was received: the same
+        // content dropped again later is a new (duplicate) submission.
+        let received = chrono::DateTime::parse_from_rfc3339(&sub.received_at).ok();
+        let unchanged = std::fs::metadata(&sub.inbox_path)
+            .and_then(|m| m.modified())
+            .is_ok_and(|m| received.is_some_and(|r| chrono::DateTime::<chrono::Utc>::from(m) <= r));
+        if unchanged && hash_file(&sub.inbox_path).is_ok_and(|h| h == sub.hash) {
+            // Recorded and filed, but the inbox copy was not removed yet.
+            if sub.stored_path.exists() && std::fs::remove_file(&sub.inbox_path).is_ok() {
+                r.inbox_removed += 1;
+            }
+        }
+    }
+    if r != Recovered::default() {
+        info!(?r, "recovered after an unclean stop");
+    }
+    Ok(r)
+}

@@ -1,0 +1,96 @@
+//! Schema migrations, applied in order at open; `PRAGMA user_version` holds
+//! how many have run. Never edit a migration that has shipped: add one.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: submissions, findings, cross-checks, job runs, outbox.
+    "CREATE TABLE submissions (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        unit TEXT,
+        inspected TEXT,
+        folder_unit TEXT,
+        year INTEGER,
+        original_name TEXT NOT NULL,
+        inbox_path TEXT NOT NULL,
+        stored_path TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        received_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        duplicate_of INTEGER REFERENCES submissions(id),
+        self_total REAL,
+        group_totals TEXT,
+        scores TEXT,
+        evidence TEXT,
+        reasons TEXT,
+        indicators TEXT
+     );
+     CREATE INDEX submissions_by_content ON submissions(hash, unit, year);
+     CREATE INDEX submissions_by_unit ON submissions(unit, year, status);
+     CREATE TABLE findings (
+        submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        sheet TEXT,
+        cell TEXT,
+        message TEXT NOT NULL,
+        PRIMARY KEY (submission_id, seq)
+     );
+     CREATE TABLE job_runs (
+        id INTEGER PRIMARY KEY,
+        job TEXT NOT NULL,
+        scheduled_at TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        outcome TEXT,
+        detail TEXT
+     );
+     CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        submission_id INTEGER REFERENCES submissions(id),
+        created_at TEXT NOT NULL,
+        to_addrs TEXT NOT NULL,
+        cc_addrs TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        attachments TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        sent_at TEXT
+     );
+     CREATE INDEX outbox_due ON outbox(status, next_attempt_at);",
+];
+
+/// Applies the migrations not yet applied, each in its own transaction.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let done: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_once() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c).unwrap();
+        migrate(&mut c).unwrap();
+        let v: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, MIGRATIONS.len() as i64);
+    }
+}

@@ -1,0 +1,260 @@
+//! The outbox: every email is a row with an idempotency key, so enqueuing
+//! the same mail twice (after a restart, say) keeps one row; the mail worker
+//! takes due rows, and records sending, retries with their next time, and
+//! permanent failures that stay visible to the operator.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
+
+use super::{Ledger, LedgerError};
+
+/// A mail to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueuedMail {
+    /// Idempotency key: the same key is sent at most once.
+    pub key: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub body: String,
+    pub attachments: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailStatus {
+    Pending,
+    Sent,
+    Failed,
+}
+
+impl MailStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailStatus::Pending => "pending",
+            MailStatus::Sent => "sent",
+            MailStatus::Failed => "failed",
+        }
+    }
+}
+
+/// An outbox row as read back.
+#[derive(Debug, Clone)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub mail: QueuedMail,
+    pub attempts: u32,
+    pub created_at: String,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxCounts {
+    pub pending: i64,
+    pub sent: i64,
+    pub failed: i64,
+}
+
+pub(super) fn insert(
+    conn: &Connection,
+    m: &QueuedMail,
+    submission_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<bool> {
+    let paths: Vec<String> = m
+        .attachments
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let n = conn.execute(
+        "INSERT OR IGNORE INTO outbox (key, submission_id, created_at, to_addrs, cc_addrs, subject,
+            body, attachments, status, next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?3)",
+        params![
+            m.key,
+            submission_id,
+            now.to_rfc3339(),
+            serde_json::to_string(&m.to).unwrap_or_default(),
+            serde_json::to_string(&m.cc).unwrap_or_default(),
+            m.subject,
+            m.body,
+            serde_json::to_string(&paths).unwrap_or_default(),
+        ],
+    )?;
+    Ok(n == 1)
+}
+
+fn list(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+impl Ledger {
+    /// Queues a mail unless one with the same key exists; true if queued.
+    pub fn enqueue(&mut self, m: &QueuedMail, now: DateTime<Utc>) -> Result<bool, LedgerError> {
+        insert(&self.conn, m, None, now).map_err(|e| self.err(e))
+    }
+
+    /// Pending mails whose next attempt is due, oldest first.
+    pub fn due(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<OutboxRow>, LedgerError> {
+        self.outbox_rows(
+            "WHERE status = 'pending' AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
+            params![now.to_rfc3339(), limit as i64],
+        )
+    }
+
+    /// Mails that failed for good, newest first.
+    pub fn failed_mails(&self) -> Result<Vec<OutboxRow>, LedgerError> {
+        self.outbox_rows("WHERE status = 'failed' ORDER BY id DESC", [])
+    }
+
+    /// The time of the next pending attempt, if any.
+    pub fn next_attempt(&self) -> Result<Option<DateTime<Utc>>, LedgerError> {
+        let t: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(t.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&Utc)))
+    }
+
+    fn outbox_rows<P: rusqlite::Params>(
+        &self,
+        filter: &str,
+        p: P,
+    ) -> Result<Vec<OutboxRow>, LedgerError> {
+        let sql = format!(
+            "SELECT id, key, to_addrs, cc_addrs, subject, body, attachments, attempts, created_at, last_error
+             FROM outbox {filter}"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(p, |r| {
+                Ok(OutboxRow {
+                    id: r.get(0)?,
+                    mail: QueuedMail {
+                        key: r.get(1)?,
+                        to: list(&r.get::<_, String>(2)?),
+                        cc: list(&r.get::<_, String>(3)?),
+                        subject: r.get(4)?,
+                        body: r.get(5)?,
+                        attachments: list(&r.get::<_, String>(6)?)
+                            .into_iter()
+                            .map(PathBuf::from)
+                            .collect(),
+                    },
+                    attempts: r.get(7)?,
+                    created_at: r.get(8)?,
+                    last_error: r.get(9)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    pub fn mark_sent(&mut self, id: i64, now: DateTime<Utc>) -> Result<(), LedgerError> {
+        self.conn
+            .execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = NULL
+                 WHERE id = ?1",
+                params![id, now.to_rfc3339()],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records a transient failure and when to try again.
+    pub fn mark_retry(
+        &mut self,
+        id: i64,
+        next: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), LedgerError> {
+        self.conn
+            .execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?1",
+                params![id, next.to_rfc3339(), error],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records a permanent failure: the mail stays in the outbox as failed.
+    pub fn mark_failed(&mut self, id: i64, error: &str) -> Result<(), LedgerError> {
+        self.conn
+            .execute(
+                "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+                params![id, error],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn outbox_counts(&self) -> Result<OutboxCounts, LedgerError> {
+        let mut c = OutboxCounts::default();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT status, count(*) FROM outbox GROUP BY status")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (status, n) = row.map_err(|e| self.err(e))?;
+            match status.as_str() {
+                "pending" => c.pending = n,
+                "sent" => c.sent = n,
+                "failed" => c.failed = n,
+                _ => {}
+            }
+        }
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mail(key: &str) -> QueuedMail {
+        QueuedMail {
+            key: key.into(),
+            to: vec!["a@stp.quangtri.example".into()],
+            cc: vec![],
+            subject: "Biên nhận".into(),
+            body: "Đã nhận.".into(),
+            attachments: vec![],
+        }
+    }
+
+    #[test]
+    fn the_same_key_is_queued_once_and_retries_wait() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let mut l = Ledger::open(&dir.path().join("l.sqlite")).unwrap();
+        let now = Utc::now();
+        assert!(l.enqueue(&mail("k1"), now).unwrap());
+        assert!(!l.enqueue(&mail("k1"), now).unwrap());
+        let due = l.due(now, 10).unwrap();
+        assert_eq!(due.len(), 1);
+        l.mark_retry(due[0].id, now + chrono::Duration::seconds(30), "451 busy")
+            .unwrap();
+        assert!(l.due(now, 10).unwrap().is_empty());
+        assert_eq!(
+            l.due(now + chrono::Duration::seconds(31), 10).unwrap()[0].attempts,
+            1
+        );
+        l.mark_sent(due[0].id, now).unwrap();
+        assert_eq!(
+            l.outbox_counts().unwrap(),
+            OutboxCounts {
+                pending: 0,
+                sent: 1,
+                failed: 0
+            }
+        );
+    }
+}

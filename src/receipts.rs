@@ -1,0 +1,245 @@
+//! What units receive when they send a file: a receipt (accepted) or a
+//! rejection listing every finding, rendered from the templates, with the
+//! recipients and an idempotency key. Also the `.findings.txt` written beside
+//! a rejected file. Values quoted from workbooks arrive already escaped by
+//! `vn::quote`; file names are made single-line here.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::Serialize;
+
+use crate::cluster::Cluster;
+use crate::criteria::{Kind, Table};
+use crate::findings::Finding;
+use crate::ledger::QueuedMail;
+use crate::mail::texts::{Rendered, TextError, Texts, one_line};
+use crate::validate::{SubmissionKind, Verdict};
+use crate::vn::{format_date, format_number};
+
+/// Viet Nam is UTC+7 all year (no daylight saving).
+pub fn local(t: DateTime<Utc>) -> DateTime<FixedOffset> {
+    t.with_timezone(&FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset"))
+}
+
+/// "08:05 ngày 27 tháng 11 năm 2026" in Viet Nam's time.
+pub fn format_time(t: DateTime<Utc>) -> String {
+    let l = local(t);
+    format!("{} {}", l.format("%H:%M"), format_date(l.date_naive()))
+}
+
+#[derive(Debug, Serialize)]
+struct UnitRef {
+    code: String,
+    name: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Place {
+    place: String,
+    message: String,
+    code: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Group {
+    indent: String,
+    number: String,
+    name: String,
+    total: String,
+    max: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Context {
+    cluster: String,
+    cluster_short: String,
+    unit: UnitRef,
+    inspected: Option<UnitRef>,
+    year: String,
+    kind: String,
+    file: String,
+    received: String,
+    hash8: String,
+    self_total: String,
+    max: String,
+    groups: Vec<Group>,
+    changed: usize,
+    errors: Vec<Place>,
+    warnings: Vec<Place>,
+    deadline: String,
+    secretariat: String,
+    folder: String,
+}
+
+/// One file's answer: to whom, and the text.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub mail: QueuedMail,
+    /// The findings report written beside a rejected file.
+    pub findings_txt: Option<String>,
+}
+
+/// Everything needed to answer one file.
+#[derive(Debug, Clone, Copy)]
+pub struct Received<'a> {
+    pub original_name: &'a str,
+    pub folder_unit: Option<&'a str>,
+    pub received_at: DateTime<Utc>,
+    pub hash: &'a str,
+}
+
+fn place(f: &Finding) -> Place {
+    let place = match (&f.sheet, &f.cell) {
+        (Some(s), Some(c)) => format!("{s}!{c}"),
+        (Some(s), None) => s.clone(),
+        _ => "cả tệp".to_string(),
+    };
+    Place {
+        place,
+        message: f.message.clone(),
+        code: f.code.as_str().to_string(),
+    }
+}
+
+/// Group subtotals of leaf scores, for the top two levels of the table.
+pub fn group_totals(table: &Table, scores: &BTreeMap<String, f64>) -> BTreeMap<String, f64> {
+    fn sum(t: &Table, i: usize, scores: &BTreeMap<String, f64>) -> f64 {
+        let c = &t.criteria[i];
+        if c.is_leaf() {
+            return scores.get(&c.code).copied().unwrap_or(0.0);
+        }
+        c.children.iter().map(|&k| sum(t, k, scores)).sum()
+    }
+    table
+        .criteria
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.is_leaf() && c.depth <= 1)
+        .map(|(i, c)| (c.code.clone(), sum(table, i, scores)))
+        .collect()
+}
+
+/// Builds the answer to a file. `secretariat` is copied on every mail.
+pub fn answer(
+    texts: &Texts,
+    cluster: &Cluster,
+    table: Option<&Table>,
+    verdict: &Verdict,
+    r: &Received<'_>,
+    secretariat: &str,
+) -> Result<Answer, TextError> {
+    let year = verdict.year.unwrap_or_else(|| cluster.current_year());
+    // The unit answered is the sender: the folder's, or for a file in the
+    // inbox root the unit it declares.
+    let unit_code = r.folder_unit.or_else(|| {
+        verdict
+            .unit
+            .as_deref()
+            .filter(|c| cluster.unit(c).is_some())
+    });
+    let unit = unit_code.and_then(|c| cluster.unit(c));
+    let unit_ref = unit.map_or_else(
+        || UnitRef {
+            code: "?".into(),
+            name: "Đơn vị gửi tệp".into(),
+        },
+        |u| UnitRef {
+            code: u.code.clone(),
+            name: u.name_in(year).to_string(),
+        },
+    );
+    let accepted = verdict.accepted();
+    let groups = match (table, accepted) {
+        (Some(t), true) => {
+            let totals = group_totals(t, &verdict.scores);
+            t.criteria
+                .iter()
+                .filter(|c| !c.is_leaf() && c.depth <= 1)
+                .map(|c| Group {
+                    indent: "  ".repeat(c.depth),
+                    number: c.number.clone(),
+                    name: match c.kind {
+                        Kind::Bonus if c.parent.is_none() => format!("{} (điểm thưởng)", c.name),
+                        Kind::Deduction if c.parent.is_none() => format!("{} (điểm trừ)", c.name),
+                        _ => c.name.clone(),
+                    },
+                    total: format_number(totals.get(&c.code).copied().unwrap_or(0.0)),
+                    max: format_number(c.max),
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let deadline = cluster
+        .year(year)
+        .map_or_else(String::new, |y| y.deadline.format("%d/%m/%Y").to_string());
+    let ctx = Context {
+        cluster: cluster.name.clone(),
+        cluster_short: cluster.short_name.clone(),
+        inspected: verdict
+            .inspected
+            .as_deref()
+            .and_then(|c| cluster.unit(c))
+            .map(|u| UnitRef {
+                code: u.code.clone(),
+                name: u.name_in(year).to_string(),
+            }),
+        unit: unit_ref,
+        year: year.to_string(),
+        kind: match verdict.kind {
+            Some(SubmissionKind::CrossCheck) => "cross-check",
+            _ => "self-scoring",
+        }
+        .to_string(),
+        file: one_line(r.original_name),
+        received: format_time(r.received_at),
+        hash8: r.hash.chars().take(8).collect(),
+        self_total: verdict.self_total.map(format_number).unwrap_or_default(),
+        max: table.map(|t| format_number(t.max)).unwrap_or_default(),
+        groups,
+        changed: verdict.scores.len(),
+        errors: verdict
+            .findings
+            .iter()
+            .filter(|f| f.is_error())
+            .map(place)
+            .collect(),
+        warnings: verdict
+            .findings
+            .iter()
+            .filter(|f| !f.is_error())
+            .map(place)
+            .collect(),
+        deadline,
+        secretariat: secretariat.to_string(),
+        folder: unit_code.unwrap_or("của đơn vị").to_string(),
+    };
+    let template = if accepted {
+        "mail/receipt.txt.j2"
+    } else {
+        "mail/rejection.txt.j2"
+    };
+    let Rendered { subject, body } = texts.render(template, &ctx)?;
+    let to = match unit {
+        Some(u) => u.emails.clone(),
+        None => vec![secretariat.to_string()],
+    };
+    let cc = if to.iter().any(|a| a == secretariat) {
+        Vec::new()
+    } else {
+        vec![secretariat.to_string()]
+    };
+    let status = if accepted { "receipt" } else { "rejection" };
+    Ok(Answer {
+        findings_txt: (!accepted).then(|| body.clone()),
+        mail: QueuedMail {
+            key: format!("{status}:{}:{}:{year}", r.hash, unit_code.unwrap_or("-")),
+            to,
+            cc,
+            subject,
+            body,
+            attachments: Vec::new(),
+        },
+    })
+}
