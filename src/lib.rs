@@ -8,6 +8,7 @@ pub mod cluster;
 pub mod config;
 pub mod criteria;
 pub mod daemon;
+pub mod digest;
 pub mod findings;
 pub mod inbox;
 pub mod ledger;

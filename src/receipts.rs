@@ -35,6 +35,7 @@ struct UnitRef {
 }
 
 #[derive(Debug, Serialize)]
+#[allow(clippy::struct_field_names)]
 struct Place {
     place: String,
     message: String,

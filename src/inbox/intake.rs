@@ -76,12 +76,7 @@ fn copy_hashed(src: &Path, dst: &Path) -> std::io::Result<(String, u64)> {
         size += n as u64;
     }
     output.sync_all()?;
-    let hex = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok((hex, size))
+    Ok((crate::digest::hex(&hasher.finalize()), size))
 }
 
 /// The SHA-256 of a file, hex.
@@ -89,11 +84,7 @@ pub fn hash_file(path: &Path) -> std::io::Result<String> {
     let mut input = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
     std::io::copy(&mut input, &mut hasher)?;
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(crate::digest::hex(&hasher.finalize()))
 }
 
 /// Moves within the data folder (same file system): a rename.
@@ -207,20 +198,14 @@ pub fn take(
 
     // 4: filed.
     place(&staged, &stored)?;
-    let table = unit
+    // The table of the unit whose scores these are (for a cross-check, the inspected unit's).
+    let table = verdict
+        .inspected
         .as_deref()
-        .and_then(|u| settings.cluster.unit(u))
+        .or(unit.as_deref())
+        .and_then(|c| settings.cluster.unit(c))
         .zip(verdict.year)
-        .and_then(|(u, y)| {
-            settings.tables.get(
-                &verdict
-                    .inspected
-                    .as_deref()
-                    .and_then(|i| settings.cluster.unit(i))
-                    .map_or(u.unit_type.as_str(), |i| i.unit_type.as_str()),
-                y,
-            )
-        });
+        .and_then(|(u, y)| settings.tables.get(&u.unit_type, y));
     let received = Received {
         original_name: &original_name,
         folder_unit: folder_unit.as_deref(),

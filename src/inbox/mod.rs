@@ -173,7 +173,7 @@ mod tests {
             s.observe(&p, t0 + Duration::from_millis(2500)).is_none(),
             "grew: the clock restarts"
         );
-        assert!(s.observe(&p, t0 + Duration::from_millis(4000)).is_none());
+        assert!(s.observe(&p, t0 + Duration::from_secs(4)).is_none());
         assert_eq!(
             s.observe(&p, t0 + Duration::from_millis(4600))
                 .unwrap()

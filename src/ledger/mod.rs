@@ -1,4 +1,4 @@
-//! The ledger: one SQLite file (rusqlite, bundled, WAL) in the data folder
+//! The ledger: one `SQLite` file (rusqlite, bundled, WAL) in the data folder
 //! that records every file received, its findings, cross-checks, job runs
 //! and the outbox. Schema migrations run at open. Each step of a file is a
 //! transaction, so after a crash the ledger and the folders can be brought

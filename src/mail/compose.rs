@@ -7,16 +7,13 @@ use std::path::Path;
 use lettre::Message;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use sha2::{Digest, Sha256};
 
 use crate::ledger::QueuedMail;
 use crate::mail::texts::one_line;
 
 /// The Message-ID of a key: the same key always gives the same ID.
 pub fn message_id(key: &str) -> String {
-    let h = Sha256::digest(key.as_bytes());
-    let hex: String = h.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("<{hex}@thidua>")
+    format!("<{}@thidua>", crate::digest::short(key, 16))
 }
 
 fn mailbox(addr: &str) -> Result<Mailbox, String> {

@@ -8,7 +8,6 @@ use std::time::Duration;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport as _};
-use sha2::{Digest, Sha256};
 
 use super::MailError;
 use crate::config::{MailSettings, Security, Transport as Kind};
@@ -95,8 +94,7 @@ impl Transport {
     pub fn send(&self, msg: &Message, key: &str) -> Result<(), SendError> {
         match self {
             Transport::File { dir } => {
-                let h = Sha256::digest(key.as_bytes());
-                let name: String = h.iter().take(12).map(|b| format!("{b:02x}")).collect();
+                let name = crate::digest::short(key, 12);
                 let path = dir.join(format!("{name}.eml"));
                 if path.exists() {
                     return Ok(());

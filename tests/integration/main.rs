@@ -4,5 +4,6 @@
 mod config;
 mod form;
 mod inbox;
+mod mail;
 mod support;
 mod validate;

@@ -1,0 +1,205 @@
+//! Mail through a real SMTP server (aiosmtpd, `tests/smtp/server.py`):
+//! receipts and rejections, STARTTLS with AUTH, a server down while files
+//! arrive, and a workbook that tries to smuggle SMTP commands.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use tempfile::TempDir;
+use thidua::workbook::Value;
+
+use crate::support::{
+    Daemon, Grid, SELF, Smtp, drop_file, form_file, free_port, ledger_rows, smtp_env, wait_for,
+};
+
+#[test]
+fn receipts_and_rejections_reach_the_smtp_server() {
+    let dir = TempDir::new().unwrap();
+    let smtp = Smtp::start(0, &dir.path().join("smtp"), &[]);
+    let data = dir.path().join("data");
+    let d = Daemon::start(&data, &smtp_env(&data, smtp.port));
+    drop_file(
+        &d.inbox("STP-HTI").join("bang.xlsx"),
+        &form_file("STP-HTI", 4, false),
+    );
+    drop_file(
+        &d.inbox("THADS-THA").join("loi.xlsx"),
+        &form_file("THADS-THA", 5, true),
+    );
+    let msgs = wait_for(Duration::from_secs(20), || {
+        let m = smtp.messages();
+        (m.len() == 2).then_some(m)
+    });
+    let receipt = msgs
+        .iter()
+        .find(|m| m.rcpt_tos.iter().any(|r| r.contains("stp.hatinh")))
+        .unwrap();
+    let subject = receipt.header("Subject").unwrap();
+    assert!(
+        subject.starts_with("=?utf-8?"),
+        "non-ASCII subjects are encoded: {subject}"
+    );
+    let text = receipt.text();
+    assert!(
+        text.contains("đã tiếp nhận bảng tự chấm điểm thi đua năm 2026"),
+        "{text}"
+    );
+    assert!(text.contains("Tổng điểm tự chấm:"), "{text}");
+    assert!(text.contains("Tệp: bang.xlsx"), "{text}");
+    let rejection = msgs
+        .iter()
+        .find(|m| m.rcpt_tos.iter().any(|r| r.contains("thads.thanhhoa")))
+        .unwrap();
+    let text = rejection.text();
+    assert!(
+        text.contains("chưa được tiếp nhận") && text.contains("score-above-max"),
+        "{text}"
+    );
+    assert!(text.contains("Tự chấm điểm!E"), "the cell is named: {text}");
+    // The secretariat (mail.from, Hà Tĩnh's office in 2026) is copied.
+    assert!(
+        rejection
+            .rcpt_tos
+            .iter()
+            .any(|r| r == "vanphong@stp.hatinh.example"),
+        "{:?}",
+        rejection.rcpt_tos
+    );
+    assert_eq!(d.stop(), 0);
+}
+
+#[test]
+fn starttls_with_auth() {
+    let dir = TempDir::new().unwrap();
+    let certs = dir.path().join("certs");
+    let smtp = Smtp::start(
+        0,
+        &dir.path().join("smtp"),
+        &[
+            "--starttls",
+            certs.to_str().unwrap(),
+            "--auth",
+            "thidua:mat-khau",
+        ],
+    );
+    let data = dir.path().join("data");
+    let mut env = smtp_env(&data, smtp.port);
+    env.retain(|(k, _)| k != "THIDUA__MAIL__SMTP__SECURITY" && k != "THIDUA__MAIL__SMTP__HOST");
+    env.extend([
+        ("THIDUA__MAIL__SMTP__HOST".into(), "localhost".into()),
+        ("THIDUA__MAIL__SMTP__SECURITY".into(), "starttls".into()),
+        ("THIDUA__MAIL__SMTP__USERNAME".into(), "thidua".into()),
+        (
+            "THIDUA__MAIL__SMTP__CA_FILE".into(),
+            certs.join("cert.pem").display().to_string(),
+        ),
+        ("THIDUA_SMTP_PASSWORD".into(), "mat-khau".into()),
+    ]);
+    let d = Daemon::start(&data, &env);
+    drop_file(
+        &d.inbox("STP-NAN").join("bang.xlsx"),
+        &form_file("STP-NAN", 6, false),
+    );
+    let msgs = wait_for(Duration::from_secs(20), || {
+        let m = smtp.messages();
+        (!m.is_empty()).then_some(m)
+    });
+    assert!(msgs[0].tls, "sent over TLS");
+    assert_eq!(msgs[0].auth_user.as_deref(), Some("thidua"));
+    assert!(!smtp.commands().contains("mat-khau"));
+    assert_eq!(d.stop(), 0);
+}
+
+#[test]
+fn mail_waits_for_a_server_that_is_down_and_arrives_once() {
+    let dir = TempDir::new().unwrap();
+    let port = free_port();
+    let data = dir.path().join("data");
+    let mut env = smtp_env(&data, port);
+    env.push(("THIDUA__MAIL__MAX_ATTEMPTS".into(), "30".into()));
+    env.push(("THIDUA__MAIL__RETRY_SECS".into(), "0.1".into()));
+    let d = Daemon::start(&data, &env);
+    let units = ["STP-THA", "STP-NAN", "STP-HTI", "STP-QTR", "STP-HUE"];
+    for i in 0..20 {
+        let unit = units[i % units.len()];
+        drop_file(
+            &d.inbox(unit).join(format!("bang-{i}.xlsx")),
+            &form_file(unit, 100 + i, i % 4 == 0),
+        );
+    }
+    wait_for(Duration::from_secs(60), || {
+        (ledger_rows(&data).len() == 20).then_some(())
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let smtp = Smtp::start(port, &dir.path().join("smtp"), &[]);
+    let msgs = wait_for(Duration::from_secs(60), || {
+        let m = smtp.messages();
+        (m.len() >= 20).then_some(m)
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let msgs = if smtp.messages().len() > msgs.len() {
+        smtp.messages()
+    } else {
+        msgs
+    };
+    assert_eq!(msgs.len(), 20, "every mail arrives, exactly once");
+    let ids: HashSet<String> = msgs
+        .iter()
+        .map(|m| m.header("Message-ID").unwrap())
+        .collect();
+    assert_eq!(ids.len(), 20);
+    assert_eq!(d.stop(), 0);
+}
+
+#[test]
+fn smtp_commands_in_a_cell_stay_text_inside_one_message() {
+    let dir = TempDir::new().unwrap();
+    let smtp = Smtp::start(0, &dir.path().join("smtp"), &[]);
+    let data = dir.path().join("data");
+    let d = Daemon::start(&data, &smtp_env(&data, smtp.port));
+    let (mut grid, _) = Grid::filled("STP-QTR");
+    let s = crate::support::settings();
+    let t = s.tables.get("stp", 2026).unwrap();
+    let leaf = t
+        .leaves()
+        .map(|i| &t.criteria[i])
+        .find(|c| c.kind == thidua::criteria::Kind::Score)
+        .unwrap();
+    let cell = format!("E{}", grid.row_of(&leaf.code));
+    grid.set(
+        SELF,
+        &cell,
+        Value::Text("\r\n.\r\nRCPT TO:<x@y>\r\nDATA\r\n".into()),
+    );
+    let path = dir.path().join("tiem.xlsx");
+    grid.write(&path);
+    drop_file(
+        &d.inbox("STP-QTR").join("tiem.xlsx"),
+        &std::fs::read(&path).unwrap(),
+    );
+    let msgs = wait_for(Duration::from_secs(20), || {
+        let m = smtp.messages();
+        (!m.is_empty()).then_some(m)
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(smtp.messages().len(), 1, "one message");
+    let rcpts: Vec<&str> = msgs[0].rcpt_tos.iter().map(String::as_str).collect();
+    assert_eq!(
+        rcpts,
+        vec![
+            "vanphong@stp.quangtri.example",
+            "vanphong@stp.hatinh.example"
+        ]
+    );
+    let commands = smtp.commands().to_lowercase();
+    assert!(
+        !commands.contains("x@y"),
+        "no smuggled command reached the server:\n{commands}"
+    );
+    let text = msgs[0].text();
+    assert!(
+        text.contains("RCPT TO:<x@y>") && text.contains(&cell),
+        "quoted as text: {text}"
+    );
+    assert_eq!(d.stop(), 0);
+}
