@@ -308,7 +308,7 @@ async fn watch_inbox(
         warn!(inbox = %root.display(), error = %e, "cannot watch the inbox for events; relying on rescans");
     }
     let mut stability = Stability::new(settings.inbox.stable);
-    let mut tick = tokio::time::interval(Duration::from_millis(200));
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut next_rescan = Instant::now();
     let mut files = 0;

@@ -39,7 +39,13 @@ pub fn backoff(base: Duration, attempts: u32) -> Duration {
     base.saturating_mul(factor).min(Duration::from_secs(3600))
 }
 
-/// Sends every due mail once; `now` is read before each send.
+/// Mails sent at once: each SMTP exchange waits on round trips (and on
+/// delayed ACKs, since lettre writes the final dot separately), so a few
+/// connections in parallel keep a burst of receipts quick (lettre's pool
+/// keeps up to 10 connections).
+const PARALLEL_SENDS: usize = 10;
+
+/// Sends every due mail once; `now` is read before each batch.
 pub fn drain(
     ledger: &mut Ledger,
     transport: &Transport,
@@ -48,15 +54,30 @@ pub fn drain(
 ) -> Result<Drained, MailError> {
     let mut done = Drained::default();
     loop {
-        let due = ledger.due(now(), 20)?;
+        let due = ledger.due(now(), PARALLEL_SENDS * 4)?;
         if due.is_empty() {
             return Ok(done);
         }
-        for row in due {
-            let outcome = compose(&row.mail, &settings.from)
-                .map_err(SendError::Permanent)
-                .and_then(|msg| transport.send(&msg, &row.mail.key));
-            match outcome {
+        // Send in parallel; record one by one in this thread's ledger.
+        let mut outcomes: Vec<Option<Result<(), SendError>>> = vec![None; due.len()];
+        for (rows, slots) in due
+            .chunks(PARALLEL_SENDS)
+            .zip(outcomes.chunks_mut(PARALLEL_SENDS))
+        {
+            std::thread::scope(|scope| {
+                for (row, slot) in rows.iter().zip(slots.iter_mut()) {
+                    scope.spawn(move || {
+                        *slot = Some(
+                            compose(&row.mail, &settings.from)
+                                .map_err(SendError::Permanent)
+                                .and_then(|msg| transport.send(&msg, &row.mail.key)),
+                        );
+                    });
+                }
+            });
+        }
+        for (row, outcome) in due.iter().zip(outcomes) {
+            match outcome.unwrap_or_else(|| Err(SendError::Transient("not attempted".into()))) {
                 Ok(()) => {
                     ledger.mark_sent(row.id, now())?;
                     info!(key = %row.mail.key, to = %row.mail.to.join(", "), "mail sent");
