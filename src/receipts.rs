@@ -15,7 +15,7 @@ use crate::findings::Finding;
 use crate::ledger::QueuedMail;
 use crate::mail::texts::{Rendered, TextError, Texts, one_line};
 use crate::validate::{SubmissionKind, Verdict};
-use crate::vn::{format_date, format_number};
+use crate::vn::{format_date, format_number, norm};
 
 /// Viet Nam is UTC+7 all year (no daylight saving).
 pub fn local(t: DateTime<Utc>) -> DateTime<FixedOffset> {
@@ -160,9 +160,13 @@ pub fn answer(
                 .map(|c| Group {
                     indent: "  ".repeat(c.depth),
                     number: c.number.clone(),
-                    name: match c.kind {
-                        Kind::Bonus if c.parent.is_none() => format!("{} (điểm thưởng)", c.name),
-                        Kind::Deduction if c.parent.is_none() => format!("{} (điểm trừ)", c.name),
+                    name: match (c.kind, c.parent) {
+                        (Kind::Bonus, None) if !norm(&c.name).contains("thưởng") => {
+                            format!("{} (điểm thưởng)", c.name)
+                        }
+                        (Kind::Deduction, None) if !norm(&c.name).contains("trừ") => {
+                            format!("{} (điểm trừ)", c.name)
+                        }
                         _ => c.name.clone(),
                     },
                     total: format_number(totals.get(&c.code).copied().unwrap_or(0.0)),
@@ -174,7 +178,7 @@ pub fn answer(
     };
     let deadline = cluster
         .year(year)
-        .map_or_else(String::new, |y| y.deadline.format("%d/%m/%Y").to_string());
+        .map_or_else(String::new, |y| format_date(y.deadline));
     let ctx = Context {
         cluster: cluster.name.clone(),
         cluster_short: cluster.short_name.clone(),

@@ -267,7 +267,7 @@ pub fn take(
     info!(
         file = %path.display(),
         unit = taken.unit.as_deref().unwrap_or("?"),
-        year = ?taken.year,
+        year = taken.year.map_or_else(|| "?".to_string(), |y| y.to_string()),
         status = status.as_str(),
         errors,
         warnings = taken.warnings,

@@ -171,7 +171,7 @@ mod tests {
             hash8 => "0123abcd", self_total => "187,25", max => "200",
             groups => vec![minijinja::context! { indent => "", number => "A", name => "Nhiệm vụ", total => "140", max => "150" }],
             warnings => Vec::<String>::new(), inspected => (), changed => 0,
-            deadline => "15/11/2026", secretariat => "vanphong@stp.hatinh.example",
+            deadline => "ngày 15 tháng 11 năm 2026", secretariat => "vanphong@stp.hatinh.example",
             errors => Vec::<String>::new(), folder => "STP-QTR",
         };
         let r = t.render("mail/receipt.txt.j2", &ctx).unwrap();
