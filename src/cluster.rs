@@ -60,6 +60,40 @@ pub struct YearPlan {
     pub crosschecks: Vec<Crosscheck>,
 }
 
+/// How ties are broken where a strict order is needed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum TieBreak {
+    /// The higher subtotal of this criterion (a group) wins.
+    Group(String),
+    /// The earlier accepted submission wins.
+    Earliest,
+}
+
+/// A commendation proposed by quota.
+#[derive(Debug, Clone, Serialize)]
+pub struct Award {
+    pub code: String,
+    pub name: String,
+    pub seats: u32,
+    pub min_class: String,
+    /// Unit types it applies to; empty means all.
+    pub unit_types: Vec<String>,
+}
+
+impl Award {
+    pub fn applies_to(&self, unit_type: &str) -> bool {
+        self.unit_types.is_empty() || self.unit_types.iter().any(|t| t == unit_type)
+    }
+}
+
+/// The configured rules of ranking.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Rules {
+    pub tie_breaks: Vec<TieBreak>,
+    pub hard_cap: Option<String>,
+    pub awards: Vec<Award>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Cluster {
     pub name: String,
@@ -70,6 +104,7 @@ pub struct Cluster {
     pub unit_types: Vec<UnitType>,
     pub units: Vec<Unit>,
     pub years: Vec<YearPlan>,
+    pub rules: Rules,
 }
 
 impl Cluster {

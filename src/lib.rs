@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod mail;
 pub mod receipts;
 pub mod review;
+pub mod scoring;
 pub mod submission;
 pub mod validate;
 pub mod vn;

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 
 use super::raw::{RawSettings, RawUnit, RawYear};
 use super::{InboxSettings, MailSettings, Paths, Security, Settings, SmtpSettings, Transport};
-use crate::cluster::{Cluster, Crosscheck, Unit, UnitType, YearPlan};
+use crate::cluster::{Award, Cluster, Crosscheck, Rules, TieBreak, Unit, UnitType, YearPlan};
 use crate::criteria::{CriteriaError, TableSet};
 use crate::workbook::Limits;
 
@@ -329,6 +329,7 @@ impl Checker<'_> {
             unit_types: types,
             units,
             years: Vec::new(),
+            rules: self.rules(raw)?,
         };
         for (i, y) in raw.years.iter().enumerate() {
             let plan = self.year(i, y, &cluster)?;
@@ -352,6 +353,61 @@ impl Checker<'_> {
             }
         }
         Ok(cluster)
+    }
+
+    fn rules(&self, raw: &RawSettings) -> Result<Rules, ConfigError> {
+        let mut tie_breaks = Vec::new();
+        let given = raw
+            .scoring
+            .tie_breaks
+            .clone()
+            .unwrap_or_else(|| vec!["earliest".into()]);
+        for (i, t) in given.iter().enumerate() {
+            tie_breaks.push(match t.trim() {
+                "earliest" => TieBreak::Earliest,
+                g if g.starts_with("group:") && g.len() > 6 => {
+                    TieBreak::Group(g[6..].trim().to_string())
+                }
+                other => {
+                    return Err(self.err(
+                        &format!("scoring.tie_breaks[{i}]"),
+                        format!("`{other}` is not `earliest` or `group:<criterion code>`"),
+                    ));
+                }
+            });
+        }
+        let mut awards = Vec::new();
+        for (i, a) in raw.awards.iter().enumerate() {
+            if a.seats == 0 {
+                return Err(self.err(&format!("awards[{i}].seats"), "0 seats proposes nobody"));
+            }
+            let types = a.unit_types.clone().unwrap_or_default();
+            if let Some(t) = types
+                .iter()
+                .find(|t| !raw.unit_types.iter().any(|u| &u.code == *t))
+            {
+                return Err(self.err(
+                    &format!("awards[{i}].unit_types"),
+                    format!("`{t}` is not a code of [[unit_types]]"),
+                ));
+            }
+            awards.push(Award {
+                code: a.code.clone(),
+                name: a.name.trim().to_string(),
+                seats: a.seats,
+                min_class: a.min_class.trim().to_string(),
+                unit_types: types,
+            });
+        }
+        Ok(Rules {
+            tie_breaks,
+            hard_cap: raw
+                .scoring
+                .hard_cap
+                .clone()
+                .filter(|c| !c.trim().is_empty()),
+            awards,
+        })
     }
 
     fn unit(

@@ -19,6 +19,10 @@ pub struct RawSettings {
     #[serde(default)]
     pub http: RawHttp,
     #[serde(default)]
+    pub scoring: RawScoring,
+    #[serde(default)]
+    pub awards: Vec<RawAward>,
+    #[serde(default)]
     pub unit_types: Vec<RawUnitType>,
     #[serde(default)]
     pub units: Vec<RawUnit>,
@@ -105,6 +109,32 @@ pub struct RawSmtp {
 #[serde(deny_unknown_fields)]
 pub struct RawHttp {
     pub listen: Option<String>,
+}
+
+/// `[scoring]`: how ties are broken and how hard conditions cap a class.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScoring {
+    /// Applied in order where a strict order is needed: `group:<code>` (the
+    /// higher subtotal of that criterion wins) or `earliest` (the earlier
+    /// accepted submission wins).
+    pub tie_breaks: Option<Vec<String>>,
+    /// The highest class a unit with an unmet hard condition can get.
+    pub hard_cap: Option<String>,
+}
+
+/// `[[awards]]`: a commendation proposed by quota, per unit type, in order.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAward {
+    pub code: String,
+    pub name: String,
+    /// Seats per unit type.
+    pub seats: u32,
+    /// The lowest class that may be proposed.
+    pub min_class: String,
+    /// Unit types it applies to (absent: all).
+    pub unit_types: Option<Vec<String>>,
 }
 
 /// `[[unit_types]]`: one per scoring table family (Sở Tư pháp, THADS).
