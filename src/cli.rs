@@ -61,6 +61,18 @@ pub enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// The current ranking per unit type: rank, total, group subtotals, class, proposal
+    #[command(
+        after_help = "Examples:\n  thidua score\n  thidua score --year 2022 --config config/samples/cluster-2022.toml\n  thidua score --json > xep-hang.json"
+    )]
+    Score {
+        /// Scoring year [default: the latest open year]
+        #[arg(long, value_name = "N")]
+        year: Option<i32>,
+        /// Print JSON (documented in the README) instead of tables
+        #[arg(long)]
+        json: bool,
+    },
     /// Units with and without an accepted submission for the open year, and the outbox
     #[command(after_help = "Example:\n  thidua status")]
     Status,
@@ -134,6 +146,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             run_daemon(settings, once)
         }
         Command::Status => status(&settings),
+        Command::Score { year, json } => score(&settings, year, json),
         Command::Form { unit, year, output } => form(&settings, &unit, year, &output),
         Command::Validate { json, unit, files } => {
             validate(&settings, json, unit.as_deref(), &files)
@@ -485,4 +498,124 @@ fn status(settings: &Settings) -> Result<u8, Failure> {
         )?;
     }
     Ok(0)
+}
+
+fn score(settings: &Settings, year: Option<i32>, json: bool) -> Result<u8, Failure> {
+    let year = year.unwrap_or_else(|| settings.cluster.current_year());
+    if settings.cluster.year(year).is_none() {
+        return Err(Failure::usage(format!(
+            "--year: {year} has no [[years]] entry in {}",
+            settings.source
+        )));
+    }
+    let ledger = crate::ledger::Ledger::open(&settings.paths.ledger)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let result = crate::standings::standings(settings, &ledger, year)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    let written = if json {
+        serde_json::to_writer_pretty(&mut out, &result)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
+    } else {
+        write_ranking(&mut out, &result)
+    };
+    written.map_err(|e| Failure::usage(format!("cannot write the output: {e}")))?;
+    Ok(0)
+}
+
+fn write_ranking(out: &mut impl Write, r: &crate::scoring::YearResult) -> std::io::Result<()> {
+    for t in &r.types {
+        writeln!(out, "{} — năm {} (điểm chuẩn {})", t.name, r.year, t.max)?;
+        let parts: Vec<&str> = t
+            .ranking
+            .first()
+            .map(|x| {
+                x.scored
+                    .groups
+                    .iter()
+                    .filter(|g| !g.code.contains('.'))
+                    .map(|g| g.number.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        write!(out, "  {:<5} {:<10} {:>8}", "Hạng", "Đơn vị", "Tổng")?;
+        for p in &parts {
+            write!(out, " {p:>7}")?;
+        }
+        writeln!(out, "  {:<11} Đề nghị", "Xếp loại")?;
+        for x in &t.ranking {
+            let rank = if x.tie_break.is_some() {
+                format!("{}=", x.rank)
+            } else {
+                x.rank.to_string()
+            };
+            write!(
+                out,
+                "  {:<5} {:<10} {:>8}",
+                rank,
+                x.scored.unit,
+                x.scored.total.vi()
+            )?;
+            for g in x.scored.groups.iter().filter(|g| !g.code.contains('.')) {
+                write!(out, " {:>7}", g.total.vi())?;
+            }
+            let class = match (&x.scored.class, x.scored.capped) {
+                (Some(c), true) => format!("{c}*"),
+                (Some(c), false) => c.clone(),
+                (None, _) => "-".into(),
+            };
+            writeln!(
+                out,
+                "  {:<11} {}",
+                class,
+                x.proposal.as_ref().map_or("", |p| p.name.as_str())
+            )?;
+        }
+        for x in t.ranking.iter().filter(|x| x.tie_break.is_some()) {
+            writeln!(
+                out,
+                "  = {}: {}",
+                x.scored.unit,
+                x.tie_break.as_deref().unwrap_or("")
+            )?;
+        }
+        for x in t.ranking.iter().filter(|x| x.scored.capped) {
+            writeln!(
+                out,
+                "  * {}: không đạt điều kiện bắt buộc {}",
+                x.scored.unit,
+                x.scored.unmet_hard.join(", ")
+            )?;
+        }
+        for x in &t.ranking {
+            for a in &x.scored.adjustments {
+                writeln!(
+                    out,
+                    "  Kiểm tra chéo {}: {} tiêu chí {} ({}) {} → {}: {}",
+                    a.inspector,
+                    x.scored.unit,
+                    a.number,
+                    a.criterion,
+                    a.self_score,
+                    a.verified,
+                    a.reason
+                )?;
+            }
+        }
+        if !t.missing.is_empty() {
+            let names: Vec<String> = t
+                .missing
+                .iter()
+                .map(|m| format!("{} ({})", m.unit, m.name))
+                .collect();
+            writeln!(
+                out,
+                "  Chưa có bảng tự chấm được tiếp nhận: {}",
+                names.join(", ")
+            )?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
 }

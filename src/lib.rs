@@ -16,6 +16,7 @@ pub mod mail;
 pub mod receipts;
 pub mod review;
 pub mod scoring;
+pub mod standings;
 pub mod submission;
 pub mod validate;
 pub mod vn;

@@ -121,6 +121,84 @@ pub fn group_totals(table: &Table, scores: &BTreeMap<String, f64>) -> BTreeMap<S
         .collect()
 }
 
+#[derive(Debug, Serialize)]
+struct Change {
+    number: String,
+    code: String,
+    name: String,
+    self_score: String,
+    verified: String,
+    reason: String,
+}
+
+/// The notice to the inspected unit of an accepted cross-check: the
+/// criteria whose score changed, with self score, verified score and
+/// reason. `self_scores` are the inspected unit's accepted self scores.
+pub fn crosscheck_notice(
+    texts: &Texts,
+    cluster: &Cluster,
+    table: &Table,
+    verdict: &Verdict,
+    r: &Received<'_>,
+    self_scores: Option<&crate::validate::SelfScores>,
+    secretariat: &str,
+) -> Result<Option<QueuedMail>, TextError> {
+    let (Some(inspected), Some(inspector), Some(year)) = (
+        verdict.inspected.as_deref().and_then(|c| cluster.unit(c)),
+        verdict.unit.as_deref().and_then(|c| cluster.unit(c)),
+        verdict.year,
+    ) else {
+        return Ok(None);
+    };
+    let mut changes = Vec::new();
+    let mut unchanged = 0;
+    for (code, verified) in &verdict.scores {
+        let own = self_scores.and_then(|m| m.get(code)).copied();
+        if own.is_some_and(|s| crate::criteria::same(s, *verified)) {
+            unchanged += 1;
+            continue;
+        }
+        let (number, name) = table
+            .find(code)
+            .map_or((String::new(), String::new()), |i| {
+                (
+                    table.criteria[i].number.clone(),
+                    table.criteria[i].name.clone(),
+                )
+            });
+        changes.push(Change {
+            number,
+            code: code.clone(),
+            name,
+            self_score: own.map_or_else(|| "chưa có".to_string(), format_number),
+            verified: format_number(*verified),
+            reason: one_line(verdict.reasons.get(code).map_or("", String::as_str)),
+        });
+    }
+    let ctx = minijinja::context! {
+        cluster => &cluster.name,
+        cluster_short => &cluster.short_name,
+        unit => minijinja::context! { code => &inspected.code, name => inspected.name_in(year) },
+        inspector => minijinja::context! { code => &inspector.code, name => inspector.name_in(year) },
+        year => year,
+        received => format_time(r.received_at),
+        file => one_line(r.original_name),
+        changes => changes,
+        unchanged => unchanged,
+        deadline => cluster.year(year).map_or_else(String::new, |y| format_date(y.deadline)),
+        secretariat => secretariat,
+    };
+    let Rendered { subject, body } = texts.render("mail/crosscheck.txt.j2", &ctx)?;
+    Ok(Some(QueuedMail {
+        key: format!("crosscheck-notice:{}:{}:{year}", r.hash, inspected.code),
+        to: inspected.emails.clone(),
+        cc: vec![secretariat.to_string()],
+        subject,
+        body,
+        attachments: Vec::new(),
+    }))
+}
+
 /// Builds the answer to a file. `secretariat` is copied on every mail.
 pub fn answer(
     texts: &Texts,

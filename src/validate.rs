@@ -26,6 +26,9 @@ pub enum SubmissionKind {
     CrossCheck,
 }
 
+/// A unit's accepted self scores, by criterion code.
+pub type SelfScores = HashMap<String, f64>;
+
 /// What validation needs to know beyond the workbook.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
@@ -35,7 +38,7 @@ pub struct Context<'a> {
     pub folder_unit: Option<&'a str>,
     /// For a cross-check: the inspected unit's accepted self scores, when
     /// known. Without them the cross-check's own `Điểm tự chấm` column is used.
-    pub self_scores: Option<&'a HashMap<String, f64>>,
+    pub self_scores: Option<&'a SelfScores>,
 }
 
 /// The outcome of validating one workbook.

@@ -123,6 +123,35 @@ impl Checker<'_> {
             (None, Some(base)) => TableSet::load_dir(&base.join("criteria"))?,
             (_, None) => TableSet::embedded()?,
         };
+        for table in tables.iter() {
+            let has = |name: &str| table.classes.iter().any(|c| c.name == name);
+            if let Some(cap) = &cluster.rules.hard_cap
+                && !has(cap)
+            {
+                return Err(self.err(
+                    "scoring.hard_cap",
+                    format!("`{cap}` is not a class of {}", table.source),
+                ));
+            }
+            for (i, a) in cluster.rules.awards.iter().enumerate() {
+                if a.applies_to(&table.unit_type) && !has(&a.min_class) {
+                    return Err(self.err(
+                        &format!("awards[{i}].min_class"),
+                        format!("`{}` is not a class of {}", a.min_class, table.source),
+                    ));
+                }
+            }
+            for (i, t) in cluster.rules.tie_breaks.iter().enumerate() {
+                if let crate::cluster::TieBreak::Group(code) = t
+                    && table.find(code).is_none()
+                {
+                    return Err(self.err(
+                        &format!("scoring.tie_breaks[{i}]"),
+                        format!("`{code}` is not a criterion of {}", table.source),
+                    ));
+                }
+            }
+        }
         for &year in &cluster.open_years {
             for t in &cluster.unit_types {
                 if cluster.members(year).any(|u| u.unit_type == t.code)

@@ -25,9 +25,9 @@ use crate::config::Settings;
 use crate::findings::{Code, Finding};
 use crate::ledger::{Filed, Intake, Ledger, LedgerError, Status};
 use crate::mail::texts::{TextError, Texts};
-use crate::receipts::{Received, answer, group_totals};
+use crate::receipts::{Received, answer, crosscheck_notice, group_totals};
 use crate::review::review_file;
-use crate::validate::{Context, SubmissionKind, Verdict};
+use crate::validate::{Context, SelfScores, SubmissionKind, Verdict};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IntakeError {
@@ -119,6 +119,7 @@ pub fn take(
 
     // 1–2: a snapshot, hashed, then reviewed. A symbolic link is never followed.
     let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let mut self_scores = None;
     let (hash, size, verdict) = if is_link {
         let target = std::fs::read_link(path)
             .map(|t| t.display().to_string())
@@ -144,7 +145,8 @@ pub fn take(
                 return Err(io_err(path, e));
             }
         };
-        let verdict = review(settings, ledger, &staged, folder_unit.as_deref())?;
+        let (verdict, own) = review(settings, ledger, &staged, folder_unit.as_deref())?;
+        self_scores = own;
         (hash, size, verdict)
     };
 
@@ -233,6 +235,20 @@ pub fn take(
             std::fs::write(&report, txt).map_err(|e| io_err(&report, e))?;
         }
         mails.push(a.mail);
+        if status == Status::Accepted
+            && verdict.kind == Some(SubmissionKind::CrossCheck)
+            && let Some(t) = table
+        {
+            mails.extend(crosscheck_notice(
+                texts,
+                &settings.cluster,
+                t,
+                &verdict,
+                &received,
+                self_scores.as_ref(),
+                &settings.mail.from,
+            )?);
+        }
     }
 
     // 5: the outcome.
@@ -278,13 +294,13 @@ pub fn take(
 }
 
 /// Reviews a staged copy. A cross-check is compared with the inspected
-/// unit's accepted self scores when the ledger has them.
+/// unit's accepted self scores when the ledger has them (returned too).
 fn review(
     settings: &Settings,
     ledger: &Ledger,
     staged: &Path,
     folder_unit: Option<&str>,
-) -> Result<Verdict, IntakeError> {
+) -> Result<(Verdict, Option<SelfScores>), IntakeError> {
     let ctx = Context {
         cluster: &settings.cluster,
         tables: &settings.tables,
@@ -293,22 +309,22 @@ fn review(
     };
     let verdict = review_file(staged, &settings.limits, &ctx);
     if verdict.kind != Some(SubmissionKind::CrossCheck) {
-        return Ok(verdict);
+        return Ok((verdict, None));
     }
     let (Some(inspected), Some(year)) = (verdict.inspected.as_deref(), verdict.year) else {
-        return Ok(verdict);
+        return Ok((verdict, None));
     };
     let Some(sub) = ledger.latest_accepted(inspected, year)? else {
-        return Ok(verdict);
+        return Ok((verdict, None));
     };
-    let scores: std::collections::HashMap<String, f64> =
-        ledger.scores(sub.id)?.into_iter().collect();
-    Ok(review_file(
+    let scores: SelfScores = ledger.scores(sub.id)?.into_iter().collect();
+    let verdict = review_file(
         staged,
         &settings.limits,
         &Context {
             self_scores: Some(&scores),
             ..ctx
         },
-    ))
+    );
+    Ok((verdict, Some(scores)))
 }

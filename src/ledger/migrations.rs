@@ -65,6 +65,18 @@ const MIGRATIONS: &[&str] = &[
         sent_at TEXT
      );
      CREATE INDEX outbox_due ON outbox(status, next_attempt_at);",
+    // 2: one row per verified criterion of an accepted cross-check.
+    "CREATE TABLE crosschecks (
+        submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+        inspector TEXT NOT NULL,
+        inspected TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        criterion TEXT NOT NULL,
+        verified REAL NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (submission_id, criterion)
+     );
+     CREATE INDEX crosschecks_by_unit ON crosschecks(inspected, year);",
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction.

@@ -91,6 +91,16 @@ pub struct Filed {
     pub duplicate_of: Option<i64>,
 }
 
+/// An accepted cross-check as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrosscheckRecord {
+    pub id: i64,
+    pub inspector: String,
+    pub received_at: String,
+    pub scores: BTreeMap<String, f64>,
+    pub reasons: BTreeMap<String, String>,
+}
+
 /// A submission row, as read back.
 #[derive(Debug, Clone)]
 pub struct Submission {
@@ -236,6 +246,27 @@ impl Ledger {
             )
             .map_err(err)?;
         }
+        if status == Status::Accepted {
+            let row: (String, Option<String>, Option<String>, Option<i32>) = tx
+                .query_row(
+                    "SELECT kind, unit, inspected, year FROM submissions WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .map_err(err)?;
+            if let ("cross-check", Some(inspector), Some(inspected), Some(year)) =
+                (row.0.as_str(), row.1, row.2, row.3)
+            {
+                for (code, verified) in &filed.scores {
+                    tx.execute(
+                        "INSERT INTO crosschecks (submission_id, inspector, inspected, year, criterion, verified, reason)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        params![id, inspector, inspected, year, code, verified, filed.reasons.get(code).cloned().unwrap_or_default()],
+                    )
+                    .map_err(err)?;
+                }
+            }
+        }
         for m in mails {
             outbox::insert(&tx, m, Some(id), now).map_err(err)?;
         }
@@ -320,6 +351,71 @@ impl Ledger {
         Ok(text
             .and_then(|t| serde_json::from_str(&t).ok())
             .unwrap_or_default())
+    }
+
+    /// Figures recorded for a submission.
+    pub fn indicators(&self, id: i64) -> Result<BTreeMap<String, i64>, LedgerError> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT indicators FROM submissions WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?
+            .flatten();
+        Ok(text
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default())
+    }
+
+    /// Accepted cross-checks of `inspected` in `year`: one entry per
+    /// cross-check, with its verified scores and reasons.
+    pub fn crosschecks_of(
+        &self,
+        inspected: &str,
+        year: i32,
+    ) -> Result<Vec<CrosscheckRecord>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT c.submission_id, c.inspector, s.received_at, c.criterion, c.verified, c.reason
+                 FROM crosschecks c JOIN submissions s ON s.id = c.submission_id
+                 WHERE c.inspected = ?1 AND c.year = ?2 ORDER BY c.submission_id, c.criterion",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![inspected, year], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, f64>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out: Vec<CrosscheckRecord> = Vec::new();
+        for row in rows {
+            let (id, inspector, received_at, criterion, verified, reason) =
+                row.map_err(|e| self.err(e))?;
+            if out.last().is_none_or(|c| c.id != id) {
+                out.push(CrosscheckRecord {
+                    id,
+                    inspector,
+                    received_at,
+                    scores: BTreeMap::new(),
+                    reasons: BTreeMap::new(),
+                });
+            }
+            if let Some(c) = out.last_mut() {
+                c.scores.insert(criterion.clone(), verified);
+                c.reasons.insert(criterion, reason);
+            }
+        }
+        Ok(out)
     }
 
     /// Count of submissions by status (all years).

@@ -8,9 +8,6 @@ use std::path::Path;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
-/// The templates, by name.
-pub const NAMES: &[&str] = &["mail/receipt.txt.j2", "mail/rejection.txt.j2"];
-
 const EMBEDDED: &[(&str, &str)] = &[
     (
         "mail/receipt.txt.j2",
@@ -19,6 +16,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "mail/rejection.txt.j2",
         include_str!("../../templates/mail/rejection.txt.j2"),
+    ),
+    (
+        "mail/crosscheck.txt.j2",
+        include_str!("../../templates/mail/crosscheck.txt.j2"),
     ),
 ];
 

@@ -122,18 +122,18 @@ pub fn final_scores(
                 by = Some(*v);
             }
         }
-        if let Some(v) = by {
-            if score != own {
-                adjustments.push(Adjustment {
-                    criterion: c.code.clone(),
-                    number: c.number.clone(),
-                    name: c.name.clone(),
-                    self_score: own,
-                    verified: score,
-                    reason: v.reasons.get(&c.code).cloned().unwrap_or_default(),
-                    inspector: v.inspector.clone(),
-                });
-            }
+        if let Some(v) = by
+            && score != own
+        {
+            adjustments.push(Adjustment {
+                criterion: c.code.clone(),
+                number: c.number.clone(),
+                name: c.name.clone(),
+                self_score: own,
+                verified: score,
+                reason: v.reasons.get(&c.code).cloned().unwrap_or_default(),
+                inspector: v.inspector.clone(),
+            });
         }
         finals.insert(c.code.clone(), score);
     }
@@ -215,15 +215,13 @@ pub fn classify(
         return (None, false);
     };
     let mut capped = false;
-    if unmet {
-        if let Some(cap_idx) =
+    if unmet
+        && let Some(cap_idx) =
             cap.and_then(|name| table.classes.iter().position(|c| c.name == name))
-        {
-            if idx < cap_idx {
-                idx = cap_idx;
-                capped = true;
-            }
-        }
+        && idx < cap_idx
+    {
+        idx = cap_idx;
+        capped = true;
     }
     (Some(table.classes[idx].name.clone()), capped)
 }

@@ -167,7 +167,7 @@ fn propose(table: &Table, type_name: &str, ranked: &mut [Ranked], rules: &Rules,
                 r.scored.class.as_deref().unwrap_or("")
             );
             if let Some(t) = &r.tie_break {
-                reason.push_str(&format!(" ({t})"));
+                reason = format!("{reason} ({t})");
             }
             reason.push('.');
             r.proposal = Some(Proposal {

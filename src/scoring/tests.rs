@@ -202,7 +202,7 @@ fn ties_share_a_rank_and_tie_breaks_decide_the_order() {
     );
     let why = ranking[1].tie_break.as_deref().unwrap();
     assert!(
-        why.contains("U2") && why.contains("A") && why.contains("6") && why.contains("5"),
+        why.contains("U2") && why.contains('A') && why.contains('6') && why.contains('5'),
         "{why}"
     );
     assert!(ranking[0].tie_break.is_none() && ranking[3].tie_break.is_none());

@@ -35,6 +35,26 @@ pub struct Fill {
 }
 
 impl Fill {
+    /// Every score and bonus item at its maximum, deductions at 0, evidence
+    /// wherever it is required: the table's maximum plus the bonus.
+    pub fn full(table: &Table) -> Fill {
+        let mut fill = Fill::plausible(table);
+        for i in table.leaves() {
+            let c = &table.criteria[i];
+            let score = if c.kind == Kind::Deduction {
+                0.0
+            } else {
+                c.max
+            };
+            fill.scores.insert(c.code.clone(), score);
+            if c.evidence {
+                fill.evidence
+                    .insert(c.code.clone(), format!("Văn bản số {}/STP", 100 + i));
+            }
+        }
+        fill
+    }
+
     /// A plausible filled form: every leaf at its second band (or its
     /// maximum), deductions at 0, evidence everywhere it is required.
     pub fn plausible(table: &Table) -> Fill {

@@ -5,5 +5,6 @@ mod config;
 mod form;
 mod inbox;
 mod mail;
+mod scoring;
 mod support;
 mod validate;

@@ -566,3 +566,63 @@ pub fn smtp_env(data: &Path, port: u16) -> Vec<(String, String)> {
     ]);
     env
 }
+
+/// A cross-check workbook by `inspector` on `inspected` for 2026 with rows
+/// `(code, self score, verified score, reason)`.
+pub fn crosscheck(inspector: &str, inspected: &str, rows: &[(&str, f64, f64, &str)]) -> Grid {
+    let sheet = "Kiểm tra chéo";
+    let mut g = Grid::empty();
+    g.text(sheet, "A1", "BIÊN BẢN KIỂM TRA CHÉO")
+        .text(sheet, "A3", "Đơn vị kiểm tra:")
+        .text(sheet, "C3", inspector)
+        .text(sheet, "A4", "Đơn vị được kiểm tra:")
+        .text(sheet, "C4", inspected)
+        .text(sheet, "A5", "Năm:")
+        .num(sheet, "C5", 2026.0);
+    for (col, h) in [
+        "TT",
+        "Mã tiêu chí",
+        "Tiêu chí",
+        "Điểm tự chấm",
+        "Điểm kiểm tra",
+        "Lý do",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let a1 = format!("{}7", (b'A' + col as u8) as char);
+        g.text(sheet, &a1, h);
+    }
+    for (i, (code, own, verified, reason)) in rows.iter().enumerate() {
+        let r = 8 + i;
+        g.text(sheet, &format!("A{r}"), "x")
+            .text(sheet, &format!("B{r}"), code)
+            .num(sheet, &format!("D{r}"), *own)
+            .num(sheet, &format!("E{r}"), *verified);
+        if !reason.is_empty() {
+            g.text(sheet, &format!("F{r}"), reason);
+        }
+    }
+    g
+}
+
+/// The real form of `unit` with every item at its maximum, then `changes`
+/// `(code, score)` applied.
+pub fn full_form(unit: &str, changes: &[(&str, f64)]) -> Vec<u8> {
+    let s = settings();
+    let u = s.cluster.unit(unit).unwrap();
+    let year = s.cluster.current_year();
+    let table = s.tables.get(&u.unit_type, year).unwrap();
+    let mut fill = Fill::full(table);
+    for (code, v) in changes {
+        assert!(fill.scores.contains_key(*code), "{code} is a leaf");
+        fill.scores.insert((*code).to_string(), *v);
+    }
+    let spec = FormSpec {
+        cluster_name: &s.cluster.name,
+        table,
+        unit: u,
+        year,
+    };
+    form_bytes(&spec, Some(&fill)).unwrap()
+}

@@ -5,7 +5,7 @@ use serde_json::Value as Json;
 use tempfile::TempDir;
 use thidua::workbook::Value;
 
-use crate::support::{Grid, SELF, assert_finding, findings, thidua, validate};
+use crate::support::{Grid, SELF, assert_finding, crosscheck, findings, thidua, validate};
 
 const UNIT: &str = "STP-QTR";
 
@@ -325,45 +325,6 @@ fn indicator_invalid() {
     grid.text("Số liệu", "D4", "1.103");
     let (exit, report) = check(&grid, &[]);
     assert_eq!(exit, 0, "{report}");
-}
-
-/// A cross-check workbook by `inspector` on `inspected` with rows
-/// `(code, self score, verified score, reason)`.
-fn crosscheck(inspector: &str, inspected: &str, rows: &[(&str, f64, f64, &str)]) -> Grid {
-    let sheet = "Kiểm tra chéo";
-    let mut g = Grid::empty();
-    g.text(sheet, "A1", "BIÊN BẢN KIỂM TRA CHÉO")
-        .text(sheet, "A3", "Đơn vị kiểm tra:")
-        .text(sheet, "C3", inspector)
-        .text(sheet, "A4", "Đơn vị được kiểm tra:")
-        .text(sheet, "C4", inspected)
-        .text(sheet, "A5", "Năm:")
-        .num(sheet, "C5", 2026.0);
-    for (col, h) in [
-        "TT",
-        "Mã tiêu chí",
-        "Tiêu chí",
-        "Điểm tự chấm",
-        "Điểm kiểm tra",
-        "Lý do",
-    ]
-    .iter()
-    .enumerate()
-    {
-        let a1 = format!("{}7", (b'A' + col as u8) as char);
-        g.text(sheet, &a1, h);
-    }
-    for (i, (code, own, verified, reason)) in rows.iter().enumerate() {
-        let r = 8 + i;
-        g.text(sheet, &format!("A{r}"), "x")
-            .text(sheet, &format!("B{r}"), code)
-            .num(sheet, &format!("D{r}"), *own)
-            .num(sheet, &format!("E{r}"), *verified);
-        if !reason.is_empty() {
-            g.text(sheet, &format!("F{r}"), reason);
-        }
-    }
-    g
 }
 
 #[test]
