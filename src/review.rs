@@ -12,18 +12,29 @@ use crate::workbook::{Book, Limits, ReadError, Sheet};
 
 /// Reads and validates the workbook at `path`.
 pub fn review_file(path: &Path, limits: &Limits, ctx: &Context<'_>) -> Verdict {
-    match Book::open(path, limits) {
+    guarded(|| match Book::open(path, limits) {
         Ok(mut book) => review_book(&mut book, ctx),
         Err(e) => Verdict::single(read_finding(&e)),
-    }
+    })
+}
+
+/// Runs a review so that a panic anywhere in it (a bug, or a parser choking
+/// on a hostile file) becomes an `unreadable-file` finding for that file.
+fn guarded(f: impl FnOnce() -> Verdict) -> Verdict {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Verdict::single(Finding::error(
+            Code::UnreadableFile,
+            "Không đọc được tệp: chương trình gặp lỗi nội bộ khi xử lý tệp này (đã ghi nhận để khắc phục); hãy lưu lại tệp bằng Excel hoặc LibreOffice rồi gửi lại.",
+        ))
+    })
 }
 
 /// Reads and validates a workbook held in memory.
 pub fn review_bytes(bytes: Vec<u8>, limits: &Limits, ctx: &Context<'_>) -> Verdict {
-    match Book::from_bytes(bytes, limits) {
+    guarded(|| match Book::from_bytes(bytes, limits) {
         Ok(mut book) => review_book(&mut book, ctx),
         Err(e) => Verdict::single(read_finding(&e)),
-    }
+    })
 }
 
 fn read_finding(e: &ReadError) -> Finding {

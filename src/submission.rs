@@ -284,7 +284,12 @@ fn is_total_label(l: &Located) -> bool {
 fn is_footer(cells: &[Cell]) -> bool {
     // Signature lines are short; criterion and band texts are not.
     cells.iter().any(|c| match &c.value {
-        Value::Text(t) if t.len() <= 64 && t.trim_start().starts_with(char::is_alphabetic) => {
+        // Signature lines carry no points; band lines always do.
+        Value::Text(t)
+            if t.len() <= 64
+                && t.trim_start().starts_with(char::is_alphabetic)
+                && !t.chars().any(|c| c.is_ascii_digit()) =>
+        {
             let n = norm(t);
             FOOTER_MARKERS.iter().any(|m| n.starts_with(m))
         }

@@ -288,7 +288,7 @@ impl Checker<'_> {
             }
             _ => None,
         };
-        let max_attempts = raw.mail.max_attempts.unwrap_or(8);
+        let max_attempts = raw.mail.max_attempts.unwrap_or(20);
         if max_attempts == 0 {
             return Err(self.err("mail.max_attempts", "0 attempts would never send a mail"));
         }

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
+
 use tracing::info;
 
 use super::Shape;
@@ -87,12 +88,37 @@ pub fn hash_file(path: &Path) -> std::io::Result<String> {
     Ok(crate::digest::hex(&hasher.finalize()))
 }
 
-/// Moves within the data folder (same file system): a rename.
+/// Moves a file into place: a rename, or where the two folders are on
+/// different file systems, a copy flushed to disk and then the removal.
 fn place(from: &Path, to: &Path) -> Result<(), IntakeError> {
     if let Some(dir) = to.parent() {
         std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
     }
-    std::fs::rename(from, to).map_err(|e| io_err(to, e))
+    if std::fs::rename(from, to).is_ok() {
+        return Ok(());
+    }
+    if std::fs::symlink_metadata(from).is_ok_and(|m| m.file_type().is_symlink()) {
+        let target = std::fs::read_link(from).map_err(|e| io_err(from, e))?;
+        std::os::unix::fs::symlink(&target, to).map_err(|e| io_err(to, e))?;
+    } else {
+        copy_hashed(from, to).map_err(|e| io_err(to, e))?;
+    }
+    std::fs::remove_file(from).map_err(|e| io_err(from, e))
+}
+
+/// `path`, or the same name with `-2`, `-3`… if it is taken.
+fn unique(path: PathBuf) -> PathBuf {
+    if std::fs::symlink_metadata(&path).is_err() {
+        return path;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (2..10_000)
+        .map(|n| path.with_file_name(format!("{name}-{n}")))
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .unwrap_or(path)
 }
 
 /// Takes in one file of the inbox. `shape` is what the file looked like
@@ -117,18 +143,16 @@ pub fn take(
         std::process::id()
     ));
 
-    // 1–2: a snapshot, hashed, then reviewed. A symbolic link is never followed.
+    // 1–2: a snapshot, hashed, then reviewed. A symbolic link is never
+    // followed and a file over the size limit is never copied: both are
+    // filed as they are (moved, not copied) once the intent is recorded.
     let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let oversize = !is_link && shape.size > settings.limits.max_file_bytes;
     let mut self_scores = None;
     let (hash, size, verdict) = if is_link {
         let target = std::fs::read_link(path)
             .map(|t| t.display().to_string())
             .unwrap_or_default();
-        std::fs::rename(path, &staged).map_err(|e| io_err(path, e))?;
-        let hash = format!(
-            "{:x}",
-            Sha256::digest(format!("symlink:{target}").as_bytes())
-        );
         let f = Finding::error(
             Code::UnreadableFile,
             format!(
@@ -136,7 +160,22 @@ pub fn take(
                 crate::vn::quote(&target)
             ),
         );
-        (hash, 0, Verdict::single(f))
+        (
+            crate::digest::short(&format!("symlink:{target}"), 32),
+            0,
+            Verdict::single(f),
+        )
+    } else if oversize {
+        let hash = hash_file(path).map_err(|e| io_err(path, e))?;
+        let f = Finding::error(
+            Code::FileTooLarge,
+            format!(
+                "Tệp quá lớn: tệp nặng {} byte, vượt giới hạn {} byte.",
+                crate::vn::format_number(shape.size as f64),
+                crate::vn::format_number(settings.limits.max_file_bytes as f64)
+            ),
+        );
+        (hash, shape.size, Verdict::single(f))
     } else {
         let (hash, size) = match copy_hashed(path, &staged) {
             Ok(x) => x,
@@ -145,62 +184,62 @@ pub fn take(
                 return Err(io_err(path, e));
             }
         };
-        let (verdict, own) = review(settings, ledger, &staged, folder_unit.as_deref())?;
+        let (verdict, own) = match review(settings, ledger, &staged, folder_unit.as_deref()) {
+            Ok(x) => x,
+            Err(e) => {
+                let _ = std::fs::remove_file(&staged);
+                return Err(e);
+            }
+        };
         self_scores = own;
         (hash, size, verdict)
     };
+    let source: &Path = if is_link || oversize { path } else { &staged };
 
-    // The unit the file counts for, and whether it repeats an earlier file.
-    // The sender: the unit whose folder held the file, or for a file in
-    // the inbox root the unit it declares.
+    // The sender: the unit whose folder held the file, or for a file in the
+    // inbox root the unit it declares. The same content as the sender's
+    // latest file of the year, with the same outcome, is a duplicate.
     let unit = folder_unit.clone().or_else(|| {
         verdict
             .unit
             .clone()
             .filter(|c| settings.cluster.unit(c).is_some())
     });
-    let same = ledger.find_same(unit.as_deref(), verdict.year, &hash)?;
-    let status = match (&same, verdict.accepted()) {
-        (Some(_), _) => Status::Duplicate,
-        (None, true) => Status::Accepted,
-        (None, false) => Status::Rejected,
+    let fresh = if verdict.accepted() {
+        Status::Accepted
+    } else {
+        Status::Rejected
     };
-    let root = match same.as_ref().map_or(status, |s| s.status) {
-        Status::Accepted => &paths.archive,
-        _ => &paths.rejected,
+    let same = ledger
+        .latest_filed(unit.as_deref(), verdict.year)?
+        .filter(|prev| prev.hash == hash && prev.status == fresh);
+    let status = if same.is_some() {
+        Status::Duplicate
+    } else {
+        fresh
     };
-    let stored = filed_path(
+    let root = if fresh == Status::Accepted {
+        &paths.archive
+    } else {
+        &paths.rejected
+    };
+    let stored = unique(filed_path(
         root,
         verdict.year,
         unit.as_deref(),
         now,
         &hash,
         &original_name,
-    );
+    ));
     let kind = match verdict.kind {
         Some(SubmissionKind::CrossCheck) => "cross-check",
         Some(SubmissionKind::SelfScoring) => "self-scoring",
         None => "unknown",
     };
 
-    // 3: the intent.
-    let id = ledger.begin(&Intake {
-        kind: kind.to_string(),
-        unit: unit.clone(),
-        inspected: verdict.inspected.clone(),
-        folder_unit: folder_unit.clone(),
-        year: verdict.year,
-        original_name: original_name.clone(),
-        inbox_path: path.to_path_buf(),
-        stored_path: stored.clone(),
-        hash: hash.clone(),
-        size,
-        received_at: now,
-    })?;
-
-    // 4: filed.
-    place(&staged, &stored)?;
-    // The table of the unit whose scores these are (for a cross-check, the inspected unit's).
+    // The answer is composed before anything is recorded, so a template
+    // error leaves nothing behind. The table is the scored unit's (for a
+    // cross-check, the inspected unit's).
     let table = verdict
         .inspected
         .as_deref()
@@ -215,7 +254,11 @@ pub fn take(
         hash: &hash,
     };
     let mut mails = Vec::new();
-    if status != Status::Duplicate {
+    let mut report = None;
+    let composed: Result<(), IntakeError> = (|| {
+        if status == Status::Duplicate {
+            return Ok(());
+        }
         let a = answer(
             texts,
             &settings.cluster,
@@ -224,16 +267,7 @@ pub fn take(
             &received,
             &settings.mail.from,
         )?;
-        if let Some(txt) = &a.findings_txt {
-            let report = stored.with_file_name(format!(
-                "{}.findings.txt",
-                stored
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            ));
-            std::fs::write(&report, txt).map_err(|e| io_err(&report, e))?;
-        }
+        report.clone_from(&a.findings_txt);
         mails.push(a.mail);
         if status == Status::Accepted
             && verdict.kind == Some(SubmissionKind::CrossCheck)
@@ -249,9 +283,43 @@ pub fn take(
                 &settings.mail.from,
             )?);
         }
+        Ok(())
+    })();
+    if let Err(e) = composed {
+        let _ = std::fs::remove_file(&staged);
+        return Err(e);
     }
 
-    // 5: the outcome.
+    // 3: the intent.
+    let id = match ledger.begin(&Intake {
+        kind: kind.to_string(),
+        unit: unit.clone(),
+        inspected: verdict.inspected.clone(),
+        folder_unit: folder_unit.clone(),
+        year: verdict.year,
+        original_name: original_name.clone(),
+        inbox_path: path.to_path_buf(),
+        stored_path: stored.clone(),
+        hash: hash.clone(),
+        size,
+        received_at: now,
+    }) {
+        Ok(id) => id,
+        Err(e) => {
+            let _ = std::fs::remove_file(&staged);
+            return Err(e.into());
+        }
+    };
+
+    // 4–5: filed, then the outcome recorded. On any error the filing is
+    // undone, so the inbox file is taken again on the next scan.
+    let report_path = stored.with_file_name(format!(
+        "{}.findings.txt",
+        stored
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
     let filed = Filed {
         self_total: verdict.self_total,
         group_totals: table
@@ -264,10 +332,27 @@ pub fn take(
         findings: verdict.findings.clone(),
         duplicate_of: same.as_ref().map(|s| s.id),
     };
-    ledger.finish(id, status, &filed, &mails, now)?;
+    let done: Result<(), IntakeError> = (|| {
+        place(source, &stored)?;
+        if let Some(txt) = &report {
+            std::fs::write(&report_path, txt).map_err(|e| io_err(&report_path, e))?;
+        }
+        ledger.finish(id, status, &filed, &mails, now)?;
+        Ok(())
+    })();
+    if let Err(e) = done {
+        if source == path {
+            let _ = std::fs::rename(&stored, path);
+        }
+        let _ = std::fs::remove_file(&stored);
+        let _ = std::fs::remove_file(&report_path);
+        let _ = std::fs::remove_file(&staged);
+        let _ = ledger.forget(id);
+        return Err(e);
+    }
 
     // 6: the inbox file goes, unless the unit replaced it meanwhile.
-    if !is_link && Shape::of(path) == Some(shape) {
+    if source != path && Shape::of(path) == Some(shape) {
         let _ = std::fs::remove_file(path);
     }
     let errors = verdict.findings.iter().filter(|f| f.is_error()).count();

@@ -54,7 +54,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
             if depth < 8 {
                 walk(&path, out, depth + 1);
             }
-        } else {
+        } else if kind.is_file() || kind.is_symlink() {
+            // FIFOs, sockets and devices are never opened (a FIFO would block).
             out.push(path);
         }
     }

@@ -28,12 +28,42 @@ pub fn recover(paths: &Paths, ledger: &mut Ledger) -> Result<Recovered, IntakeEr
     }
     for sub in ledger.unfinished()? {
         // Filed but not recorded: the inbox copy is the one that counts.
-        if sub.stored_path.exists() {
-            if sub.inbox_path.exists() {
-                let _ = std::fs::remove_file(&sub.stored_path);
-            } else if let Err(e) = std::fs::rename(&sub.stored_path, &sub.inbox_path) {
-                warn!(file = %sub.stored_path.display(), error = %e, "cannot put an unfinished file back; it stays where it is");
-                continue;
+        let report = sub.stored_path.with_file_name(format!(
+            "{}.findings.txt",
+            sub.stored_path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ));
+        let _ = std::fs::remove_file(&report);
+        if std::fs::symlink_metadata(&sub.stored_path).is_ok() {
+            let same_in_inbox =
+                sub.inbox_path.exists() && hash_file(&sub.inbox_path).is_ok_and(|h| h == sub.hash);
+            let back = if same_in_inbox {
+                None
+            } else if sub.inbox_path.exists() {
+                // The unit replaced the file since: keep both, the older under a new name.
+                Some(sub.inbox_path.with_file_name(format!(
+                        "{}.{}",
+                        sub.hash.get(..8).unwrap_or(&sub.hash),
+                        sub.inbox_path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default()
+                    )))
+            } else {
+                Some(sub.inbox_path.clone())
+            };
+            match back {
+                None => {
+                    let _ = std::fs::remove_file(&sub.stored_path);
+                }
+                Some(to) => {
+                    if let Err(e) = std::fs::rename(&sub.stored_path, &to) {
+                        warn!(file = %sub.stored_path.display(), error = %e, "cannot put an unfinished file back; it stays where it is");
+                        continue;
+                    }
+                }
             }
         }
         ledger.forget(sub.id)?;

@@ -297,18 +297,16 @@ impl Ledger {
         )
     }
 
-    /// An earlier filed submission with the same content for the same unit and year.
-    pub fn find_same(
+    /// The sender's latest filed (not duplicate) submission of a year.
+    pub fn latest_filed(
         &self,
         unit: Option<&str>,
         year: Option<i32>,
-        hash: &str,
     ) -> Result<Option<Submission>, LedgerError> {
         Ok(self
             .query(
-                "WHERE hash = ?1 AND unit IS ?2 AND year IS ?3 AND status IN ('accepted', 'rejected')
-                 ORDER BY id LIMIT 1",
-                params![hash, unit, year],
+                "WHERE unit IS ?1 AND year IS ?2 AND status IN ('accepted', 'rejected') ORDER BY id DESC LIMIT 1",
+                params![unit, year],
             )?
             .into_iter()
             .next())

@@ -58,14 +58,12 @@ pub fn drain(
         if due.is_empty() {
             return Ok(done);
         }
-        // Send in parallel; record one by one in this thread's ledger.
-        let mut outcomes: Vec<Option<Result<(), SendError>>> = vec![None; due.len()];
-        for (rows, slots) in due
-            .chunks(PARALLEL_SENDS)
-            .zip(outcomes.chunks_mut(PARALLEL_SENDS))
-        {
+        // Send a round in parallel, then record it in this thread's ledger
+        // before the next round, so a stop loses at most one round.
+        for rows in due.chunks(PARALLEL_SENDS) {
+            let mut outcomes: Vec<Option<Result<(), SendError>>> = vec![None; rows.len()];
             std::thread::scope(|scope| {
-                for (row, slot) in rows.iter().zip(slots.iter_mut()) {
+                for (row, slot) in rows.iter().zip(outcomes.iter_mut()) {
                     scope.spawn(move || {
                         *slot = Some(
                             compose(&row.mail, &settings.from)
@@ -75,30 +73,42 @@ pub fn drain(
                     });
                 }
             });
-        }
-        for (row, outcome) in due.iter().zip(outcomes) {
-            match outcome.unwrap_or_else(|| Err(SendError::Transient("not attempted".into()))) {
-                Ok(()) => {
-                    ledger.mark_sent(row.id, now())?;
-                    info!(key = %row.mail.key, to = %row.mail.to.join(", "), "mail sent");
-                    done.sent += 1;
-                }
-                Err(SendError::Transient(e)) if row.attempts + 1 < settings.max_attempts => {
-                    let wait = backoff(settings.retry, row.attempts);
-                    let next = now()
-                        + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
-                    ledger.mark_retry(row.id, next, &e)?;
-                    warn!(key = %row.mail.key, attempt = row.attempts + 1, retry_in_s = wait.as_secs_f64(), error = %e, "mail not sent, will retry");
-                    done.retried += 1;
-                }
-                Err(SendError::Transient(e) | SendError::Permanent(e)) => {
-                    ledger.mark_failed(row.id, &e)?;
-                    warn!(key = %row.mail.key, attempts = row.attempts + 1, error = %e, "mail failed for good; see `thidua status`");
-                    done.failed += 1;
-                }
+            for (row, outcome) in rows.iter().zip(outcomes) {
+                record(ledger, settings, row, outcome, now, &mut done)?;
             }
         }
     }
+}
+
+fn record(
+    ledger: &mut Ledger,
+    settings: &MailSettings,
+    row: &crate::ledger::OutboxRow,
+    outcome: Option<Result<(), SendError>>,
+    now: &dyn Fn() -> DateTime<Utc>,
+    done: &mut Drained,
+) -> Result<(), MailError> {
+    match outcome.unwrap_or_else(|| Err(SendError::Transient("not attempted".into()))) {
+        Ok(()) => {
+            ledger.mark_sent(row.id, now())?;
+            info!(key = %row.mail.key, to = %row.mail.to.join(", "), "mail sent");
+            done.sent += 1;
+        }
+        Err(SendError::Transient(e)) if row.attempts + 1 < settings.max_attempts => {
+            let wait = backoff(settings.retry, row.attempts);
+            let next =
+                now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
+            ledger.mark_retry(row.id, next, &e)?;
+            warn!(key = %row.mail.key, attempt = row.attempts + 1, retry_in_s = wait.as_secs_f64(), error = %e, "mail not sent, will retry");
+            done.retried += 1;
+        }
+        Err(SendError::Transient(e) | SendError::Permanent(e)) => {
+            ledger.mark_failed(row.id, &e)?;
+            warn!(key = %row.mail.key, attempts = row.attempts + 1, error = %e, "mail failed for good; see `thidua status`");
+            done.failed += 1;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -106,10 +106,15 @@ impl Transport {
             }
             Transport::Smtp(t) => t.send(msg).map(|_| ()).map_err(|e| {
                 let text = crate::mail::texts::one_line(&e.to_string());
-                if e.is_permanent() {
-                    SendError::Permanent(text)
-                } else {
-                    SendError::Transient(text)
+                // Only an answer about this mail's addresses or content is
+                // final; a refused login or relay (530, 535, 554…) is the
+                // operator's to fix, and the mail waits for it.
+                let code = e.status().map(|c| c.to_string());
+                match code.as_deref() {
+                    Some("550" | "551" | "552" | "553" | "501") if e.is_permanent() => {
+                        SendError::Permanent(text)
+                    }
+                    _ => SendError::Transient(text),
                 }
             }),
         }

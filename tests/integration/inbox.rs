@@ -233,3 +233,34 @@ fn killed_mid_batch_every_file_ends_filed_once_and_answered_once() {
     );
     assert_eq!(eml_count(&data), 200, "each file answered exactly once");
 }
+
+#[test]
+fn fifos_are_left_alone_and_oversize_files_are_filed_without_copying() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let mut env = daemon_env(&data);
+    env.push(("THIDUA__LIMITS__MAX_FILE_MIB".into(), "0.01".into()));
+    let d = Daemon::start(&data, &env);
+    let fifo = d.inbox("STP-THA").join("ong.xlsx");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    drop_file(
+        &d.inbox("STP-THA").join("lon.xlsx"),
+        &form_file("STP-THA", 1, false),
+    );
+    wait_for(Duration::from_secs(20), || {
+        (ledger_rows(&data).len() == 1 && eml_count(&data) == 1).then_some(())
+    });
+    let rows = ledger_rows(&data);
+    assert_eq!(rows[0].0, "rejected");
+    let report = std::fs::read_to_string(format!("{}.findings.txt", rows[0].1)).unwrap();
+    assert!(report.contains("file-too-large"), "{report}");
+    assert!(fifo.exists(), "the FIFO is neither opened nor moved");
+    assert!(filed(&data.join(".staging")).is_empty());
+    assert_eq!(d.stop(), 0);
+}
