@@ -52,21 +52,13 @@ impl Grid {
 
     /// The real form of `unit` for the open year, filled with plausible scores.
     pub fn filled(unit: &str) -> (Grid, Fill) {
-        let s = settings();
-        let u = s.cluster.unit(unit).unwrap();
-        let year = s.cluster.current_year();
-        let table = s.tables.get(&u.unit_type, year).unwrap();
-        let fill = Fill::plausible(table);
-        let spec = FormSpec {
-            cluster_name: &s.cluster.name,
-            table,
-            unit: u,
-            year,
-        };
-        (
-            Grid::from_bytes(form_bytes(&spec, Some(&fill)).unwrap()),
-            fill,
-        )
+        let mut kept = None;
+        let bytes = form_with(unit, |table| {
+            let fill = Fill::plausible(table);
+            kept = Some(fill.clone());
+            fill
+        });
+        (Grid::from_bytes(bytes), kept.expect("filled"))
     }
 
     pub fn empty() -> Grid {
@@ -376,30 +368,13 @@ pub fn ledger_rows(data: &Path) -> Vec<(String, String, String)> {
         .collect()
 }
 
-/// A filled form of `unit` as bytes, with `seed` varying one score so each is distinct.
-pub fn form_file(unit: &str, seed: usize, bad: bool) -> Vec<u8> {
+/// The real form of `unit` for the open year, filled by `fill` from its table.
+pub fn form_with(unit: &str, fill: impl FnOnce(&thidua::criteria::Table) -> Fill) -> Vec<u8> {
     let s = settings();
     let u = s.cluster.unit(unit).unwrap();
     let year = s.cluster.current_year();
     let table = s.tables.get(&u.unit_type, year).unwrap();
-    let mut fill = Fill::plausible(table);
-    let leaves: Vec<usize> = table
-        .leaves()
-        .filter(|&i| {
-            table.criteria[i].bands.len() >= 2
-                && table.criteria[i].kind == thidua::criteria::Kind::Score
-        })
-        .collect();
-    for (k, &i) in leaves.iter().enumerate() {
-        let c = &table.criteria[i];
-        let b = (seed >> (k % 16)) & 1;
-        fill.scores.insert(c.code.clone(), c.bands[b].points);
-    }
-    fill.preparer = Some(format!("Người lập số {seed}"));
-    if bad {
-        let c = &table.criteria[leaves[0]];
-        fill.scores.insert(c.code.clone(), c.max + 1.0);
-    }
+    let fill = fill(table);
     let spec = FormSpec {
         cluster_name: &s.cluster.name,
         table,
@@ -407,6 +382,31 @@ pub fn form_file(unit: &str, seed: usize, bad: bool) -> Vec<u8> {
         year,
     };
     form_bytes(&spec, Some(&fill)).unwrap()
+}
+
+/// A filled form of `unit` as bytes, with `seed` varying one score so each is distinct.
+pub fn form_file(unit: &str, seed: usize, bad: bool) -> Vec<u8> {
+    form_with(unit, |table| {
+        let mut fill = Fill::plausible(table);
+        let leaves: Vec<usize> = table
+            .leaves()
+            .filter(|&i| {
+                table.criteria[i].bands.len() >= 2
+                    && table.criteria[i].kind == thidua::criteria::Kind::Score
+            })
+            .collect();
+        for (k, &i) in leaves.iter().enumerate() {
+            let c = &table.criteria[i];
+            let b = (seed >> (k % 16)) & 1;
+            fill.scores.insert(c.code.clone(), c.bands[b].points);
+        }
+        fill.preparer = Some(format!("Người lập số {seed}"));
+        if bad {
+            let c = &table.criteria[leaves[0]];
+            fill.scores.insert(c.code.clone(), c.max + 1.0);
+        }
+        fill
+    })
 }
 
 /// Writes `bytes` to `path` atomically (as a finished copy would appear).
@@ -609,20 +609,12 @@ pub fn crosscheck(inspector: &str, inspected: &str, rows: &[(&str, f64, f64, &st
 /// The real form of `unit` with every item at its maximum, then `changes`
 /// `(code, score)` applied.
 pub fn full_form(unit: &str, changes: &[(&str, f64)]) -> Vec<u8> {
-    let s = settings();
-    let u = s.cluster.unit(unit).unwrap();
-    let year = s.cluster.current_year();
-    let table = s.tables.get(&u.unit_type, year).unwrap();
-    let mut fill = Fill::full(table);
-    for (code, v) in changes {
-        assert!(fill.scores.contains_key(*code), "{code} is a leaf");
-        fill.scores.insert((*code).to_string(), *v);
-    }
-    let spec = FormSpec {
-        cluster_name: &s.cluster.name,
-        table,
-        unit: u,
-        year,
-    };
-    form_bytes(&spec, Some(&fill)).unwrap()
+    form_with(unit, |table| {
+        let mut fill = Fill::full(table);
+        for (code, v) in changes {
+            assert!(fill.scores.contains_key(*code), "{code} is a leaf");
+            fill.scores.insert((*code).to_string(), *v);
+        }
+        fill
+    })
 }
