@@ -51,6 +51,16 @@ pub enum LogFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Internal: reads a workbook from stdin for the parent process (XLS and ODS)
+    #[command(hide = true, name = "read-workbook")]
+    ReadWorkbook {
+        #[arg(long)]
+        max_cells: u64,
+        #[arg(long)]
+        max_file_bytes: u64,
+        #[arg(long)]
+        max_unpacked_bytes: u64,
+    },
     /// The daemon: watch the inboxes, take each file in, answer by mail;
     /// stops cleanly on SIGINT or SIGTERM
     #[command(
@@ -128,6 +138,21 @@ impl Failure {
 /// Parses the command line and runs the command.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::ReadWorkbook {
+        max_cells,
+        max_file_bytes,
+        max_unpacked_bytes,
+    } = cli.command
+    {
+        return crate::workbook::isolate::serve(&crate::workbook::Limits {
+            max_file_bytes,
+            max_unpacked_bytes,
+            max_cells,
+        });
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        crate::workbook::isolate::use_worker(exe);
+    }
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
@@ -141,6 +166,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
     let settings =
         Settings::load(cli.config.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
     match cli.command {
+        Command::ReadWorkbook { .. } => Err(Failure::usage("read-workbook is internal")),
         Command::Run { once } => {
             init_logging(cli.log_format);
             run_daemon(settings, once)

@@ -6,6 +6,7 @@
 
 pub mod form;
 mod guard;
+pub mod isolate;
 
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -32,7 +33,7 @@ impl Default for Limits {
 }
 
 /// Why a workbook could not be read.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum ReadError {
     /// Over the size, unpacked-size or cell limit; the text says which (Vietnamese).
     #[error("{0}")]
@@ -62,7 +63,7 @@ pub fn has_workbook_extension(path: &Path) -> bool {
 }
 
 /// A cell's value as read.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     Empty,
     Number(f64),
@@ -102,7 +103,7 @@ impl Value {
 }
 
 /// One non-empty cell at a zero-based `(row, col)`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Cell {
     pub row: u32,
     pub col: u32,
@@ -110,7 +111,7 @@ pub struct Cell {
 }
 
 /// A sheet as sorted, non-empty cells.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Sheet {
     pub name: String,
     /// Sorted by `(row, col)`.
@@ -146,6 +147,8 @@ enum Inner {
     Xlsb(Xlsb<Cursor<Vec<u8>>>),
     Xls(Xls<Cursor<Vec<u8>>>),
     Ods(Ods<Cursor<Vec<u8>>>),
+    /// Sheets read by a child process (see [`isolate`]).
+    Loaded(Vec<Sheet>),
 }
 
 /// An open workbook whose sheets are read on demand within one cell budget.
@@ -174,7 +177,30 @@ impl Book {
     }
 
     /// Opens a workbook held in memory within `limits`.
+    /// `.xls` and `.ods` are read by a child process when
+    /// [`isolate::use_worker`] was called.
     pub fn from_bytes(bytes: Vec<u8>, limits: &Limits) -> Result<Book, ReadError> {
+        if bytes.len() as u64 > limits.max_file_bytes {
+            return Err(guard::too_large_file(
+                bytes.len() as u64,
+                limits.max_file_bytes,
+            ));
+        }
+        let format = guard::sniff(&bytes, limits)?;
+        if let (Format::Xls | Format::Ods, Some(exe)) = (format, isolate::worker()) {
+            let sheets = isolate::read_in_child(exe, &bytes, limits)?;
+            return Ok(Book {
+                names: sheets.iter().map(|s| s.name.clone()).collect(),
+                inner: Inner::Loaded(sheets),
+                cells_left: limits.max_cells,
+                format,
+            });
+        }
+        Book::from_bytes_here(bytes, limits)
+    }
+
+    /// Opens a workbook in this process, whatever its format.
+    pub fn from_bytes_here(bytes: Vec<u8>, limits: &Limits) -> Result<Book, ReadError> {
         if bytes.len() as u64 > limits.max_file_bytes {
             return Err(guard::too_large_file(
                 bytes.len() as u64,
@@ -192,6 +218,7 @@ impl Book {
             Inner::Xlsb(w) => w.sheet_names(),
             Inner::Xls(w) => w.sheet_names(),
             Inner::Ods(w) => w.sheet_names(),
+            Inner::Loaded(s) => s.iter().map(|s| s.name.clone()).collect(),
         };
         Ok(Book {
             inner,
@@ -267,6 +294,15 @@ fn read_sheet(inner: &mut Inner, name: &str, budget: u64) -> Result<Vec<Cell>, R
         Ok(())
     };
     match inner {
+        Inner::Loaded(sheets) => {
+            let sheet = sheets
+                .iter()
+                .find(|s| s.name == name)
+                .ok_or_else(|| ReadError::Unreadable(format!("không có trang “{name}”")))?;
+            for c in &sheet.cells {
+                push(c.row, c.col, c.value.clone())?;
+            }
+        }
         Inner::Xlsx(w) => {
             let mut r = w.worksheet_cells_reader(name).map_err(unreadable)?;
             while let Some(c) = r.next_cell().map_err(unreadable)? {

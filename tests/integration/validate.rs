@@ -478,3 +478,46 @@ fn a_zip_bomb_is_refused_before_it_is_unpacked() {
     assert_eq!(run.code, 1, "{run:?}");
     assert_finding(&run.json()[0], "file-too-large", None);
 }
+
+/// An ODS whose rows repeat 16.384 × 1.024 empty cells around two values:
+/// calamine would expand it into a dense grid of ~1 GiB while opening it.
+fn dense_ods() -> Vec<u8> {
+    use std::io::Write;
+    let table = r#"<table:table table:name="Tự chấm điểm"><table:table-row><table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="16384"><table:table-cell table:number-columns-repeated="1024"/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="1023"/><table:table-cell office:value-type="string"><text:p>y</text:p></table:table-cell></table:table-row></table:table>"#;
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>{}</office:spreadsheet></office:body></office:document-content>"#,
+        table.repeat(4)
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    zip.start_file("content.xml", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(content.as_bytes()).unwrap();
+    zip.start_file(
+        "META-INF/manifest.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+/// Regression: small .xls and .ods files that expand into dense grids used
+/// to abort the process (calamine allocates while opening them). They are
+/// now read in a child process with a memory cap, and refused.
+#[test]
+fn r1_dense_grid_xls_and_ods_are_refused_not_fatal() {
+    let dir = TempDir::new().unwrap();
+    let ods = dir.path().join("dense.ods");
+    std::fs::write(&ods, dense_ods()).unwrap();
+    let xls = crate::support::repo().join("tests/fixtures/hostile/dense-grid.xls");
+    for path in [&ods, &xls] {
+        let (exit, report) = validate(dir.path(), path, &[]);
+        assert_eq!(exit, 1, "{report}");
+        assert_finding(&report, "file-too-large", None);
+    }
+}
