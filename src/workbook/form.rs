@@ -294,13 +294,21 @@ fn build(spec: &FormSpec<'_>, fill: Option<&Fill>) -> Result<Workbook, XlsxError
         }
         r += 1;
         if leaf {
-            for b in &c.bands {
-                let line = format!("– {}: {} điểm", b.condition, format_number(b.points));
-                ws.set_row_height(r, row_height(&line, NAME_CHARS_PER_LINE + 6))?;
-                ws.write_string_with_format(r, COL_NAME, &line, &f.band)?;
-                r += 1;
-            }
+            // The bands, one line each, in one cell under the criterion.
             if !c.bands.is_empty() {
+                let lines: Vec<String> = c
+                    .bands
+                    .iter()
+                    .map(|b| format!("– {}: {} điểm", b.condition, format_number(b.points)))
+                    .collect();
+                // 11 pt lines need 14 points each, not the 16 of 12 pt text.
+                let height: f64 = lines
+                    .iter()
+                    .map(|l| row_height(l, NAME_CHARS_PER_LINE + 6) * 14.0 / 16.0)
+                    .sum();
+                ws.set_row_height(r, height)?;
+                ws.write_string_with_format(r, COL_NAME, lines.join("\n"), &f.band)?;
+                r += 1;
                 band_rows.push((row_of[i], i));
             }
         }
