@@ -153,7 +153,12 @@ pub fn crosscheck_notice(
     let mut changes = Vec::new();
     let mut unchanged = 0;
     for (code, verified) in &verdict.scores {
-        let own = self_scores.and_then(|m| m.get(code)).copied();
+        // The self score of the inspected unit's accepted file, or where
+        // none is accepted yet, the one printed on the cross-check.
+        let own = match self_scores {
+            Some(m) => m.get(code).copied(),
+            None => verdict.printed_self.get(code).copied(),
+        };
         if own.is_some_and(|s| crate::criteria::same(s, *verified)) {
             unchanged += 1;
             continue;

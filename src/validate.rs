@@ -57,6 +57,8 @@ pub struct Verdict {
     pub evidence: BTreeMap<String, String>,
     /// Leaf code → reason (cross-check).
     pub reasons: BTreeMap<String, String>,
+    /// Leaf code → the self score printed on a cross-check (its `Điểm tự chấm`).
+    pub printed_self: BTreeMap<String, f64>,
     /// Indicator code → figure.
     pub indicators: BTreeMap<String, i64>,
     /// Score items + bonus − deductions, when the workbook is accepted.

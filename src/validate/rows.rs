@@ -398,15 +398,19 @@ pub(super) fn cross_rows(
         if !reason.is_empty() {
             v.reasons.insert(crit.code.clone(), reason.clone());
         }
+        let printed = row
+            .printed_self
+            .as_ref()
+            .and_then(|p| match score_of(&p.value) {
+                ScoreCell::Number(n) => Some(n.abs()),
+                _ => None,
+            });
+        if let Some(p) = printed {
+            v.printed_self.insert(crit.code.clone(), p);
+        }
         let self_score = match self_scores {
             Some(map) => map.get(&crit.code).copied(),
-            None => row
-                .printed_self
-                .as_ref()
-                .and_then(|p| match score_of(&p.value) {
-                    ScoreCell::Number(n) => Some(n.abs()),
-                    _ => None,
-                }),
+            None => printed,
         };
         if let Some(s) = self_score
             && !same(s, verified)

@@ -196,13 +196,35 @@ fn a_clusters_files_give_the_hand_computed_ranking() {
     );
     assert_eq!(thads["missing"].as_array().unwrap().len(), 3);
 
-    // The inspected unit was told which criteria changed; the human ranking prints.
-    let outbox: Vec<String> = std::fs::read_dir(data.join("outbox"))
+    // The inspected unit was told which criteria changed, with both scores and the reason.
+    let texts: Vec<String> = std::fs::read_dir(data.join("outbox"))
         .unwrap()
         .flatten()
-        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .map(|e| crate::support::Received {
+            rcpt_tos: vec![],
+            raw: std::fs::read_to_string(e.path()).unwrap(),
+            tls: false,
+            auth_user: None,
+        })
+        .filter(|m| m.raw.contains("To: vanphong@stp.quangtri.example"))
+        .map(|m| m.text())
         .collect();
-    assert!(outbox.iter().any(|m| m.contains("Subject: =?utf-8?") && m.contains("vanphong@stp.quangtri.example")));
+    let notice = texts
+        .iter()
+        .find(|t| {
+            t.contains("Kết quả kiểm tra chéo")
+                || t.contains("biên bản kiểm tra chéo năm 2026 của Sở Tư pháp tỉnh Hà Tĩnh")
+        })
+        .unwrap_or_else(|| panic!("no cross-check notice among {texts:#?}"));
+    assert!(
+        notice.contains("Tiêu chí 1 (B.I.1)")
+            && notice.contains("Điểm tự chấm: 4 — Điểm kiểm tra: 2,5"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("Lý do: Kế hoạch ban hành tháng 3"),
+        "{notice}"
+    );
     let human = thidua(dir.path(), &["score"], &env);
     assert!(
         human.stdout.contains("STP-QTR") && human.stdout.contains("207,5"),
