@@ -212,8 +212,8 @@ fn a_clusters_files_give_the_hand_computed_ranking() {
     let notice = texts
         .iter()
         .find(|t| {
-            t.contains("Kết quả kiểm tra chéo")
-                || t.contains("biên bản kiểm tra chéo năm 2026 của Sở Tư pháp tỉnh Hà Tĩnh")
+            t.contains("biên bản kiểm tra chéo năm 2026 của Sở Tư pháp tỉnh Hà Tĩnh")
+                && t.contains("B.I.1")
         })
         .unwrap_or_else(|| panic!("no cross-check notice among {texts:#?}"));
     assert!(
