@@ -217,7 +217,8 @@ async fn run_once(
             files += 1;
         }
     }
-    let sent = drain(shared, transport).await?;
+    let mail_ledger = Arc::new(Mutex::new(Ledger::open(&shared.settings.paths.ledger)?));
+    let (sent, _) = drain(shared, mail_ledger, transport).await?;
     Ok(RunReport {
         files,
         mails_sent: sent,
@@ -255,23 +256,9 @@ async fn take_one(
     }
 }
 
-async fn drain(shared: &Arc<Shared>, transport: &Arc<Transport>) -> Result<usize, DaemonError> {
-    let s = shared.clone();
-    let t = transport.clone();
-    let drained = tokio::task::spawn_blocking(move || {
-        let mut ledger = s
-            .ledger
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        mail::drain(&mut ledger, &t, &s.settings.mail, &Utc::now)
-    })
-    .await
-    .map_err(|e| DaemonError::Internal(e.to_string()))??;
-    Ok(drained.sent)
-}
-
-/// Drains the outbox on a blocking thread with the worker's own ledger.
-async fn drain_own(
+/// Drains the outbox on a blocking thread, with the mail worker's own
+/// ledger connection; returns the mails sent and the next attempt due.
+async fn drain(
     shared: &Arc<Shared>,
     ledger: Arc<Mutex<Ledger>>,
     transport: &Arc<Transport>,
@@ -373,7 +360,7 @@ async fn mail_worker(
     let ledger = Arc::new(Mutex::new(ledger));
     let mut sent = 0;
     loop {
-        let next = match drain_own(&shared, ledger.clone(), &transport).await {
+        let next = match drain(&shared, ledger.clone(), &transport).await {
             Ok((n, next)) => {
                 sent += n;
                 next

@@ -104,20 +104,14 @@ fn place(f: &Finding) -> Place {
 }
 
 /// Group subtotals of leaf scores, for the top two levels of the table.
+/// (Groups with an unscored leaf, as in a cross-check, are left out.)
 pub fn group_totals(table: &Table, scores: &BTreeMap<String, f64>) -> BTreeMap<String, f64> {
-    fn sum(t: &Table, i: usize, scores: &BTreeMap<String, f64>) -> f64 {
-        let c = &t.criteria[i];
-        if c.is_leaf() {
-            return scores.get(&c.code).copied().unwrap_or(0.0);
-        }
-        c.children.iter().map(|&k| sum(t, k, scores)).sum()
-    }
     table
         .criteria
         .iter()
         .enumerate()
         .filter(|(_, c)| !c.is_leaf() && c.depth <= 1)
-        .map(|(i, c)| (c.code.clone(), sum(table, i, scores)))
+        .filter_map(|(i, c)| Some((c.code.clone(), table.subtotal(i, scores)?)))
         .collect()
 }
 

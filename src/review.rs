@@ -29,14 +29,6 @@ fn guarded(f: impl FnOnce() -> Verdict) -> Verdict {
     })
 }
 
-/// Reads and validates a workbook held in memory.
-pub fn review_bytes(bytes: Vec<u8>, limits: &Limits, ctx: &Context<'_>) -> Verdict {
-    guarded(|| match Book::from_bytes(bytes, limits) {
-        Ok(mut book) => review_book(&mut book, ctx),
-        Err(e) => Verdict::single(read_finding(&e)),
-    })
-}
-
 fn read_finding(e: &ReadError) -> Finding {
     match e {
         ReadError::TooLarge(m) => Finding::error(Code::FileTooLarge, format!("Tệp quá lớn: {m}.")),

@@ -121,6 +121,20 @@ impl Table {
             .map(|(i, _)| i)
     }
 
+    /// The sum of criterion `i`'s leaves in `scores` (deductions counted as
+    /// positive), or `None` when a leaf has no score.
+    pub fn subtotal(
+        &self,
+        i: usize,
+        scores: &std::collections::BTreeMap<String, f64>,
+    ) -> Option<f64> {
+        let c = &self.criteria[i];
+        if c.is_leaf() {
+            return scores.get(&c.code).copied();
+        }
+        c.children.iter().map(|&k| self.subtotal(k, scores)).sum()
+    }
+
     /// Whether `value` is a multiple of the table's step.
     pub fn on_step(&self, value: f64) -> bool {
         on_step(value, self.step)

@@ -69,7 +69,7 @@ pub fn recover(paths: &Paths, ledger: &mut Ledger) -> Result<Recovered, IntakeEr
         ledger.forget(sub.id)?;
         r.unfinished += 1;
     }
-    for sub in ledger.filed_since(0)? {
+    for sub in ledger.filed()? {
         // Only a file that has not changed since it was received: the same
         // content dropped again later is a new (duplicate) submission.
         let received = chrono::DateTime::parse_from_rfc3339(&sub.received_at).ok();

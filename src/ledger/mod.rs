@@ -290,11 +290,8 @@ impl Ledger {
     }
 
     /// Filed submissions whose inbox file may still exist (checked by the caller).
-    pub fn filed_since(&self, min_id: i64) -> Result<Vec<Submission>, LedgerError> {
-        self.query(
-            "WHERE status != 'processing' AND id >= ?1 ORDER BY id",
-            [min_id],
-        )
+    pub fn filed(&self) -> Result<Vec<Submission>, LedgerError> {
+        self.query("WHERE status != 'processing' ORDER BY id", [])
     }
 
     /// The sender's latest filed (not duplicate) submission of a year.
@@ -310,14 +307,6 @@ impl Ledger {
             )?
             .into_iter()
             .next())
-    }
-
-    /// Every filed submission (not duplicates) of a year, oldest first.
-    pub fn submissions(&self, year: i32) -> Result<Vec<Submission>, LedgerError> {
-        self.query(
-            "WHERE year = ?1 AND status IN ('accepted', 'rejected') ORDER BY id",
-            [year],
-        )
     }
 
     /// The latest accepted self-scoring of a unit for a year.
@@ -338,25 +327,24 @@ impl Ledger {
 
     /// Leaf scores recorded for a submission.
     pub fn scores(&self, id: i64) -> Result<BTreeMap<String, f64>, LedgerError> {
-        let text: Option<String> = self
-            .conn
-            .query_row("SELECT scores FROM submissions WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(|e| self.err(e))?
-            .flatten();
-        Ok(text
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_default())
+        self.json_column(id, "scores")
     }
 
     /// Figures recorded for a submission.
     pub fn indicators(&self, id: i64) -> Result<BTreeMap<String, i64>, LedgerError> {
+        self.json_column(id, "indicators")
+    }
+
+    /// A JSON column of a submission (empty when absent or unreadable).
+    fn json_column<T: serde::de::DeserializeOwned + Default>(
+        &self,
+        id: i64,
+        column: &'static str,
+    ) -> Result<T, LedgerError> {
         let text: Option<String> = self
             .conn
             .query_row(
-                "SELECT indicators FROM submissions WHERE id = ?1",
+                &format!("SELECT {column} FROM submissions WHERE id = ?1"),
                 [id],
                 |r| r.get(0),
             )
@@ -414,17 +402,6 @@ impl Ledger {
             }
         }
         Ok(out)
-    }
-
-    /// Count of submissions by status (all years).
-    pub fn count(&self, status: Status) -> Result<i64, LedgerError> {
-        self.conn
-            .query_row(
-                "SELECT count(*) FROM submissions WHERE status = ?1",
-                [status.as_str()],
-                |r| r.get(0),
-            )
-            .map_err(|e| self.err(e))
     }
 
     fn query<P: rusqlite::Params>(

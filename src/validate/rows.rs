@@ -328,21 +328,12 @@ pub(super) fn self_rows(s: &SelfScoring, table: &Table, v: &mut Verdict) {
     }
 }
 
-/// Sum of a criterion's leaves as scored, or `None` if any leaf is unscored.
-fn subtotal(table: &Table, i: usize, scores: &BTreeMap<String, f64>) -> Option<f64> {
-    let c = &table.criteria[i];
-    if c.is_leaf() {
-        return scores.get(&c.code).copied();
-    }
-    c.children.iter().map(|&k| subtotal(table, k, scores)).sum()
-}
-
 fn check_group(sheet: &str, table: &Table, i: usize, row: &Row, v: &mut Verdict) {
     let c = &table.criteria[i];
     let ScoreCell::Number(typed) = score_of(&row.score.value) else {
         return;
     };
-    let Some(sum) = subtotal(table, i, &v.scores) else {
+    let Some(sum) = table.subtotal(i, &v.scores) else {
         return;
     };
     if !same(typed.abs(), sum) {

@@ -325,8 +325,11 @@ fn build(spec: &FormSpec<'_>, fill: Option<&Fill>) -> Result<Workbook, XlsxError
             .iter()
             .map(|&k| format!("{}{}", col_letter(COL_SCORE), row_of[k] + 1))
             .collect();
-        let formula = Formula::new(format!("=SUM({})", refs.join(",")))
-            .set_result(subtotal(table, i, scores).map_or_else(String::new, |v| v.to_string()));
+        let formula = Formula::new(format!("=SUM({})", refs.join(","))).set_result(
+            scores
+                .and_then(|s| table.subtotal(i, s))
+                .map_or_else(String::new, |v| v.to_string()),
+        );
         ws.write_formula_with_format(row_of[i], COL_SCORE, formula, &f.group_num)?;
     }
     let mut terms = String::new();
@@ -387,18 +390,6 @@ const NAME_CHARS_PER_LINE: usize = 72;
 fn row_height(text: &str, per_line: usize) -> f64 {
     let lines = text.chars().count().div_ceil(per_line).max(1);
     16.0 * lines as f64
-}
-
-fn subtotal(table: &Table, i: usize, scores: Option<&BTreeMap<String, f64>>) -> Option<f64> {
-    let scores = scores?;
-    let c = &table.criteria[i];
-    if c.is_leaf() {
-        return scores.get(&c.code).copied();
-    }
-    c.children
-        .iter()
-        .map(|&k| subtotal(table, k, Some(scores)))
-        .sum()
 }
 
 fn add_validations(
