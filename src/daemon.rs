@@ -18,6 +18,7 @@ use tokio::sync::{Notify, mpsc, watch};
 use tracing::{error, info, warn};
 
 use crate::config::Settings;
+use crate::documents::{DocumentError, Documents};
 use crate::inbox::intake::{IntakeError, take};
 use crate::inbox::recover::recover;
 use crate::inbox::{Stability, scan};
@@ -41,6 +42,8 @@ pub enum DaemonError {
     Ledger(#[from] LedgerError),
     #[error(transparent)]
     Text(#[from] TextError),
+    #[error(transparent)]
+    Document(#[from] DocumentError),
     #[error(transparent)]
     Mail(#[from] MailError),
     #[error(transparent)]
@@ -131,6 +134,7 @@ pub fn prepare_folders(settings: &Settings) -> Result<(), DaemonError> {
 struct Shared {
     settings: Settings,
     texts: Texts,
+    docs: Documents,
     ledger: Mutex<Ledger>,
     mail_wake: Notify,
 }
@@ -145,6 +149,7 @@ pub async fn run(
     let _lock = lock(&settings)?;
     prepare_folders(&settings)?;
     let texts = Texts::load(settings.paths.templates.as_deref())?;
+    let docs = Documents::load(settings.paths.templates.as_deref())?;
     let transport = Arc::new(Transport::from_settings(
         &settings.mail,
         settings.paths.outbox.clone(),
@@ -161,6 +166,7 @@ pub async fn run(
     let shared = Arc::new(Shared {
         settings,
         texts,
+        docs,
         ledger: Mutex::new(ledger),
         mail_wake: Notify::new(),
     });
@@ -237,7 +243,16 @@ async fn take_one(
             .ledger
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        take(&s.settings, &s.texts, &mut ledger, &path, shape, Utc::now()).map_err(|e| (path, e))
+        take(
+            &s.settings,
+            &s.texts,
+            &s.docs,
+            &mut ledger,
+            &path,
+            shape,
+            Utc::now(),
+        )
+        .map_err(|e| (path, e))
     })
     .await
     .map_err(|e| DaemonError::Internal(e.to_string()))?;

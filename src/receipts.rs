@@ -71,6 +71,7 @@ struct Context {
     deadline: String,
     secretariat: String,
     folder: String,
+    sheet: bool,
 }
 
 /// One file's answer: to whom, and the text.
@@ -88,6 +89,8 @@ pub struct Received<'a> {
     pub folder_unit: Option<&'a str>,
     pub received_at: DateTime<Utc>,
     pub hash: &'a str,
+    /// The score sheet the receipt carries, if one was made.
+    pub sheet: Option<&'a std::path::Path>,
 }
 
 fn place(f: &Finding) -> Place {
@@ -277,6 +280,7 @@ pub fn answer(
         file: one_line(r.original_name),
         received: format_time(r.received_at),
         hash8: r.hash.chars().take(8).collect(),
+        sheet: r.sheet.is_some(),
         self_total: verdict.self_total.map(format_number).unwrap_or_default(),
         max: table.map(|t| format_number(t.max)).unwrap_or_default(),
         groups,
@@ -321,7 +325,11 @@ pub fn answer(
             cc,
             subject,
             body,
-            attachments: Vec::new(),
+            attachments: r
+                .sheet
+                .map(std::path::Path::to_path_buf)
+                .into_iter()
+                .collect(),
         },
     })
 }

@@ -5,7 +5,8 @@
 //! 2. review the copy (read and validate);
 //! 3. record the intent in the ledger (status `processing`, planned path);
 //! 4. rename the copy to its place in `archive/` or `rejected/` (and write
-//!    the `.findings.txt` beside a rejected one);
+//!    the `.findings.txt` beside a rejected one, the score sheet the receipt
+//!    carries beside an accepted self-scoring);
 //! 5. record the outcome, the findings and the answer's mail in one transaction;
 //! 6. remove the inbox file, if it is still the file that was taken.
 //!
@@ -18,11 +19,12 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use tracing::info;
+use tracing::{info, warn};
 
 use super::Shape;
-use super::names::filed_path;
+use super::names::{beside, filed_path};
 use crate::config::Settings;
+use crate::documents::Documents;
 use crate::findings::{Code, Finding};
 use crate::ledger::{Filed, Intake, Ledger, LedgerError, Status};
 use crate::mail::texts::{TextError, Texts};
@@ -123,9 +125,11 @@ fn unique(path: PathBuf) -> PathBuf {
 
 /// Takes in one file of the inbox. `shape` is what the file looked like
 /// when it was judged stable; `now` is the time of receipt.
+#[allow(clippy::too_many_arguments)]
 pub fn take(
     settings: &Settings,
     texts: &Texts,
+    docs: &Documents,
     ledger: &mut Ledger,
     path: &Path,
     shape: Shape,
@@ -252,19 +256,46 @@ pub fn take(
         folder_unit: folder_unit.as_deref(),
         received_at: now,
         hash: &hash,
+        sheet: None,
     };
     let mut mails = Vec::new();
     let mut report = None;
+    let sheet_path = beside(&stored, ".phieu-cham-diem.pdf");
+    let mut sheet = None;
     let composed: Result<(), IntakeError> = (|| {
         if status == Status::Duplicate {
             return Ok(());
+        }
+        if status == Status::Accepted
+            && verdict.kind == Some(SubmissionKind::SelfScoring)
+            && let (Some(t), Some(u)) = (table, unit.as_deref())
+        {
+            // A sheet that cannot be made does not hold the receipt back.
+            match crate::papers::receipt_sheet(
+                settings,
+                ledger,
+                docs,
+                t,
+                u,
+                &verdict.scores,
+                &verdict.evidence,
+                now,
+            ) {
+                Ok(pdf) => sheet = Some(pdf),
+                Err(e) => {
+                    warn!(unit = u, error = %e, "cannot make the score sheet; the receipt goes without it");
+                }
+            }
         }
         let a = answer(
             texts,
             &settings.cluster,
             table,
             &verdict,
-            &received,
+            &Received {
+                sheet: sheet.as_ref().map(|_| sheet_path.as_path()),
+                ..received
+            },
             &settings.mail.from,
         )?;
         report.clone_from(&a.findings_txt);
@@ -313,13 +344,7 @@ pub fn take(
 
     // 4–5: filed, then the outcome recorded. On any error the filing is
     // undone, so the inbox file is taken again on the next scan.
-    let report_path = stored.with_file_name(format!(
-        "{}.findings.txt",
-        stored
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    ));
+    let report_path = beside(&stored, ".findings.txt");
     let filed = Filed {
         self_total: verdict.self_total,
         group_totals: table
@@ -337,6 +362,9 @@ pub fn take(
         if let Some(txt) = &report {
             std::fs::write(&report_path, txt).map_err(|e| io_err(&report_path, e))?;
         }
+        if let Some(pdf) = &sheet {
+            std::fs::write(&sheet_path, pdf).map_err(|e| io_err(&sheet_path, e))?;
+        }
         ledger.finish(id, status, &filed, &mails, now)?;
         Ok(())
     })();
@@ -346,6 +374,7 @@ pub fn take(
         }
         let _ = std::fs::remove_file(&stored);
         let _ = std::fs::remove_file(&report_path);
+        let _ = std::fs::remove_file(&sheet_path);
         let _ = std::fs::remove_file(&staged);
         let _ = ledger.forget(id);
         return Err(e);

@@ -61,6 +61,19 @@ pub fn filed_path(
     ))
 }
 
+/// What is written beside a filed file: the findings of a rejected one, the
+/// score sheet of an accepted one.
+pub const BESIDE: [&str; 2] = [".findings.txt", ".phieu-cham-diem.pdf"];
+
+/// `stored` with `suffix` appended to its file name.
+pub fn beside(stored: &Path, suffix: &str) -> PathBuf {
+    let name = stored
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    stored.with_file_name(format!("{name}{suffix}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@
 use tracing::{info, warn};
 
 use super::intake::{IntakeError, hash_file};
+use super::names::{BESIDE, beside};
 use crate::config::Paths;
 use crate::ledger::Ledger;
 
@@ -28,14 +29,9 @@ pub fn recover(paths: &Paths, ledger: &mut Ledger) -> Result<Recovered, IntakeEr
     }
     for sub in ledger.unfinished()? {
         // Filed but not recorded: the inbox copy is the one that counts.
-        let report = sub.stored_path.with_file_name(format!(
-            "{}.findings.txt",
-            sub.stored_path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        ));
-        let _ = std::fs::remove_file(&report);
+        for suffix in BESIDE {
+            let _ = std::fs::remove_file(beside(&sub.stored_path, suffix));
+        }
         if std::fs::symlink_metadata(&sub.stored_path).is_ok() {
             let same_in_inbox =
                 sub.inbox_path.exists() && hash_file(&sub.inbox_path).is_ok_and(|h| h == sub.hash);

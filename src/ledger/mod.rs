@@ -330,6 +330,11 @@ impl Ledger {
         self.json_column(id, "scores")
     }
 
+    /// Evidence text per criterion recorded for a submission.
+    pub fn evidence(&self, id: i64) -> Result<BTreeMap<String, String>, LedgerError> {
+        self.json_column(id, "evidence")
+    }
+
     /// Figures recorded for a submission.
     pub fn indicators(&self, id: i64) -> Result<BTreeMap<String, i64>, LedgerError> {
         self.json_column(id, "indicators")

@@ -173,9 +173,14 @@ mod tests {
             groups => vec![minijinja::context! { indent => "", number => "A", name => "Nhiệm vụ", total => "140", max => "150" }],
             warnings => Vec::<String>::new(), inspected => (), changed => 0,
             deadline => "ngày 15 tháng 11 năm 2026", secretariat => "vanphong@stp.hatinh.example",
-            errors => Vec::<String>::new(), folder => "STP-QTR",
+            errors => Vec::<String>::new(), folder => "STP-QTR", sheet => true,
         };
         let r = t.render("mail/receipt.txt.j2", &ctx).unwrap();
+        assert!(
+            r.body.contains("Phiếu chấm điểm (tệp PDF đính kèm)"),
+            "{}",
+            r.body
+        );
         assert_eq!(
             r.subject,
             "[KVTĐ] Biên nhận bảng tự chấm điểm năm 2026 — STP-QTR"

@@ -90,14 +90,10 @@ pub struct Scored {
     pub submission_id: i64,
 }
 
-/// Each leaf's final score: the latest accepted cross-check per inspector
-/// (a later one from the same inspector replaces the earlier), applied in
-/// the order received, over the self score.
-pub fn final_scores(
-    table: &Table,
-    sub: &Submitted,
-    crosschecks: &[Verified],
-) -> (BTreeMap<String, Points>, Vec<Adjustment>) {
+/// The cross-checks that count: the latest accepted one per inspector (a
+/// later one from the same inspector replaces the earlier), in the order
+/// received.
+fn applied(crosschecks: &[Verified]) -> Vec<&Verified> {
     let mut latest: BTreeMap<&str, &Verified> = BTreeMap::new();
     for v in crosschecks {
         let keep = latest
@@ -109,30 +105,61 @@ pub fn final_scores(
     }
     let mut applied: Vec<&Verified> = latest.into_values().collect();
     applied.sort_by(|a, b| (a.received_at.as_str(), a.id).cmp(&(b.received_at.as_str(), b.id)));
+    applied
+}
+
+/// A criterion's score as verified by a cross-check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub score: Points,
+    pub inspector: String,
+    pub reason: String,
+}
+
+/// Each criterion a counting cross-check scored, with the score that
+/// stands (the last applied).
+pub fn verified(crosschecks: &[Verified]) -> BTreeMap<String, Check> {
+    let mut out = BTreeMap::new();
+    for v in applied(crosschecks) {
+        for (code, &score) in &v.scores {
+            out.insert(
+                code.clone(),
+                Check {
+                    score,
+                    inspector: v.inspector.clone(),
+                    reason: v.reasons.get(code).cloned().unwrap_or_default(),
+                },
+            );
+        }
+    }
+    out
+}
+
+/// Each leaf's final score: the verified score where a counting
+/// cross-check scored it, else the self score; and the changes made.
+pub fn final_scores(
+    table: &Table,
+    sub: &Submitted,
+    crosschecks: &[Verified],
+) -> (BTreeMap<String, Points>, Vec<Adjustment>) {
+    let checks = verified(crosschecks);
     let mut finals = BTreeMap::new();
     let mut adjustments = Vec::new();
     for i in table.leaves() {
         let c = &table.criteria[i];
         let own = sub.scores.get(&c.code).copied().unwrap_or(Points::ZERO);
-        let mut score = own;
-        let mut by = None;
-        for v in &applied {
-            if let Some(&s) = v.scores.get(&c.code) {
-                score = s;
-                by = Some(*v);
-            }
-        }
-        if let Some(v) = by
-            && score != own
+        let score = checks.get(&c.code).map_or(own, |k| k.score);
+        if let Some(k) = checks.get(&c.code)
+            && k.score != own
         {
             adjustments.push(Adjustment {
                 criterion: c.code.clone(),
                 number: c.number.clone(),
                 name: c.name.clone(),
                 self_score: own,
-                verified: score,
-                reason: v.reasons.get(&c.code).cloned().unwrap_or_default(),
-                inspector: v.inspector.clone(),
+                verified: k.score,
+                reason: k.reason.clone(),
+                inspector: k.inspector.clone(),
             });
         }
         finals.insert(c.code.clone(), score);

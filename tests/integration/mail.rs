@@ -46,6 +46,13 @@ fn receipts_and_rejections_reach_the_smtp_server() {
     );
     assert!(text.contains("Tổng điểm tự chấm:"), "{text}");
     assert!(text.contains("Tệp: bang.xlsx"), "{text}");
+    // The score sheet travels with the receipt.
+    assert!(
+        text.contains("Phiếu chấm điểm (tệp PDF đính kèm)"),
+        "{text}"
+    );
+    assert!(receipt.raw.contains("Content-Type: application/pdf"));
+    assert!(receipt.raw.contains(".phieu-cham-diem.pdf"));
     let rejection = msgs
         .iter()
         .find(|m| m.rcpt_tos.iter().any(|r| r.contains("thads.thanhhoa")))

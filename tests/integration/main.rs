@@ -2,6 +2,7 @@
 //! tests write. A module per topic.
 
 mod config;
+mod documents;
 mod form;
 mod inbox;
 mod mail;

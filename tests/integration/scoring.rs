@@ -17,6 +17,8 @@
 //! full marks, rank 1 both; group A equal, so the earlier file (NAN, taken
 //! first) goes first and takes the flag; THA gets a Bằng khen; three missing.
 
+use std::path::{Path, PathBuf};
+
 use serde_json::Value as Json;
 use tempfile::TempDir;
 
@@ -40,10 +42,10 @@ fn rows(t: &Json) -> Vec<(String, u64, u64, f64, String, Option<String>)> {
         .collect()
 }
 
-#[test]
-fn a_clusters_files_give_the_hand_computed_ranking() {
-    let dir = TempDir::new().unwrap();
-    let data = dir.path().join("data");
+/// Drops the cluster described above into `dir/data` and lets the daemon
+/// take it in once (file mail transport). Returns the data folder.
+pub fn scored_cluster(dir: &Path) -> PathBuf {
+    let data = dir.join("data");
     let inbox = |unit: &str| {
         let p = data.join("inbox").join(unit);
         std::fs::create_dir_all(&p).unwrap();
@@ -107,9 +109,26 @@ fn a_clusters_files_give_the_hand_computed_ranking() {
         ("THIDUA__PATHS__DATA", data.to_str().unwrap()),
         ("THIDUA__INBOX__STABLE_SECS", "0.2"),
     ];
-    let run = thidua(dir.path(), &["run", "--once"], &env);
+    let run = thidua(dir, &["run", "--once"], &env);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("Đã xử lý 9 tệp"), "{}", run.stdout);
+    data
+}
+
+/// The environment that points `thidua` at `data`.
+pub fn env(data: &Path) -> [(&'static str, String); 2] {
+    [
+        ("THIDUA__PATHS__DATA", data.to_str().unwrap().to_string()),
+        ("THIDUA__INBOX__STABLE_SECS", "0.2".to_string()),
+    ]
+}
+
+#[test]
+fn a_clusters_files_give_the_hand_computed_ranking() {
+    let dir = TempDir::new().unwrap();
+    let data = scored_cluster(dir.path());
+    let env = env(&data);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let score = thidua(dir.path(), &["score", "--json"], &env);
     assert_eq!(score.code, 0, "{score:?}");
     let json = score.json();

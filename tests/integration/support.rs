@@ -332,7 +332,8 @@ pub fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> T {
     }
 }
 
-/// Files under `dir` (recursively), without `.findings.txt` reports.
+/// The units' files under `dir` (recursively), without what thidua wrote
+/// beside them (findings reports, score sheets).
 pub fn filed(dir: &Path) -> Vec<PathBuf> {
     fn walk(d: &Path, out: &mut Vec<PathBuf>) {
         let Ok(rd) = std::fs::read_dir(d) else { return };
@@ -340,7 +341,10 @@ pub fn filed(dir: &Path) -> Vec<PathBuf> {
             let p = e.path();
             if p.is_dir() {
                 walk(&p, out);
-            } else if !p.to_string_lossy().ends_with(".findings.txt") {
+            } else if !thidua::inbox::names::BESIDE
+                .iter()
+                .any(|s| p.to_string_lossy().ends_with(s))
+            {
                 out.push(p);
             }
         }
@@ -446,10 +450,12 @@ impl Received {
             .map(|l| l[prefix.len()..].trim().to_string())
     }
 
-    /// The decoded text body (base64 text/plain part).
+    /// The decoded text body (the base64 text/plain part, alone or the
+    /// first part of a message with attachments).
     pub fn text(&self) -> String {
         use std::io::Write as _;
-        let mut parts = self.raw.split("\r\n\r\n");
+        let from = self.raw.find("Content-Type: text/plain").unwrap_or(0);
+        let mut parts = self.raw[from..].split("\r\n\r\n");
         let _headers = parts.next();
         let b64: String = parts
             .next()

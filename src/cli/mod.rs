@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+mod report;
+
 use crate::config::Settings;
 use crate::findings::Finding;
 use crate::review::review_file;
@@ -101,6 +103,28 @@ pub enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
     },
+    /// Write a document now as PDF: the ranking report, a unit's score
+    /// sheet, or the next year's emulation agreement
+    #[command(
+        after_help = "Examples:\n  thidua report ranking -o bao-cao-xep-hang-2026.pdf\n  thidua report ranking --final --year 2026 -o ket-qua-2026.pdf\n  thidua report sheet --unit STP-QTR -o phieu-cham-diem-STP-QTR.pdf\n  thidua report agreement --year 2026 -o giao-uoc-2027.pdf   # signed at the 2026 conference"
+    )]
+    Report {
+        /// Which document: `ranking`, `sheet` (one unit's score sheet) or
+        /// `agreement` (the next year's)
+        kind: report::ReportKind,
+        /// Scoring year; the agreement is for the year after [default: the latest open year]
+        #[arg(long, value_name = "N")]
+        year: Option<i32>,
+        /// The unit of a score sheet (e.g. STP-QTR)
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
+        /// Mark the ranking final (after the year-end conference) rather than provisional
+        #[arg(long = "final")]
+        is_final: bool,
+        /// Where to write the PDF
+        #[arg(short = 'o', long = "output", value_name = "FILE.pdf")]
+        output: PathBuf,
+    },
     /// Check workbooks as the daemon would, without touching the ledger;
     /// exit 0 if all are accepted, 1 if any is rejected
     #[command(
@@ -174,6 +198,22 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Status => status(&settings),
         Command::Score { year, json } => score(&settings, year, json),
         Command::Form { unit, year, output } => form(&settings, &unit, year, &output),
+        Command::Report {
+            kind,
+            year,
+            unit,
+            is_final,
+            output,
+        } => report::report(
+            &settings,
+            &report::Request {
+                kind,
+                year,
+                unit: unit.as_deref(),
+                is_final,
+                output: &output,
+            },
+        ),
         Command::Validate { json, unit, files } => {
             validate(&settings, json, unit.as_deref(), &files)
         }

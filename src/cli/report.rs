@@ -1,0 +1,124 @@
+//! `thidua report KIND`: writes one document now, as PDF.
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::Utc;
+
+use super::Failure;
+use crate::config::Settings;
+use crate::documents::Documents;
+use crate::papers::{self, PaperError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportKind {
+    /// Kết quả chấm điểm, xếp hạng thi đua (provisional unless --final)
+    Ranking,
+    /// Phiếu chấm điểm of one unit (needs --unit)
+    Sheet,
+    /// Bản giao ước thi đua of the next year
+    Agreement,
+}
+
+pub struct Request<'a> {
+    pub kind: ReportKind,
+    pub year: Option<i32>,
+    pub unit: Option<&'a str>,
+    pub is_final: bool,
+    pub output: &'a Path,
+}
+
+/// Writes `bytes` beside `path` and renames, so a reader never sees half a file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.part", std::process::id()));
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(())
+}
+
+pub fn report(settings: &Settings, req: &Request) -> Result<u8, Failure> {
+    let year = req.year.unwrap_or_else(|| settings.cluster.current_year());
+    if settings.cluster.year(year).is_none() {
+        return Err(Failure::usage(format!(
+            "--year: {year} has no [[years]] entry in {}",
+            settings.source
+        )));
+    }
+    if req.kind != ReportKind::Sheet && req.unit.is_some() {
+        return Err(Failure::usage("--unit: only `report sheet` takes a unit"));
+    }
+    let docs = Documents::load(settings.paths.templates.as_deref())
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let today = crate::receipts::local(Utc::now()).date_naive();
+    let open_ledger = || {
+        crate::ledger::Ledger::open(&settings.paths.ledger)
+            .map_err(|e| Failure::usage(e.to_string()))
+    };
+    let fail = |e: PaperError| match e {
+        PaperError::Missing(m) => Failure {
+            code: 1,
+            message: m,
+        },
+        other => Failure::usage(other.to_string()),
+    };
+    let (bytes, what) = match req.kind {
+        ReportKind::Ranking => {
+            let ledger = open_ledger()?;
+            let pdf = papers::ranking(settings, &ledger, &docs, year, !req.is_final, today)
+                .map_err(fail)?;
+            let state = if req.is_final {
+                "chính thức"
+            } else {
+                "dự kiến"
+            };
+            (
+                pdf,
+                format!("báo cáo kết quả xếp hạng thi đua năm {year} ({state})"),
+            )
+        }
+        ReportKind::Sheet => {
+            let unit = req
+                .unit
+                .ok_or_else(|| Failure::usage("--unit: `report sheet` needs the unit's code"))?;
+            if settings.cluster.unit(unit).is_none() {
+                return Err(Failure::usage(format!(
+                    "--unit: `{unit}` is not a unit code of {}",
+                    settings.source
+                )));
+            }
+            let ledger = open_ledger()?;
+            let pdf = papers::sheet(settings, &ledger, &docs, unit, year, today).map_err(fail)?;
+            (pdf, format!("phiếu chấm điểm năm {year} của {unit}"))
+        }
+        ReportKind::Agreement => {
+            let pdf = papers::agreement(settings, &docs, year, today).map_err(fail)?;
+            (pdf, format!("bản giao ước thi đua năm {}", year + 1))
+        }
+    };
+    write_atomically(req.output, &bytes).map_err(|e| {
+        Failure::usage(format!(
+            "{}: cannot write the PDF: {e}",
+            req.output.display()
+        ))
+    })?;
+    println!(
+        "Đã ghi {what} vào {} ({} byte).",
+        req.output.display(),
+        crate::vn::format_number(bytes.len() as f64)
+    );
+    Ok(0)
+}

@@ -1,0 +1,532 @@
+//! Typesetting: the blocks of a parsed document → A4 pages of printpdf
+//! drawing operations, with the margins of Decree 30/2020/NĐ-CP, tables
+//! whose header repeats on every page, headings kept with what follows,
+//! signature rows never split, and page numbers centred in the top margin
+//! from page 2. Drawing by hand rather than through printpdf's HTML layout
+//! is what gives this control; see the README.
+
+use std::collections::BTreeSet;
+
+use printpdf::{
+    Color, FontId, Greyscale, Line as PdfLine, LinePoint, Op, PaintMode, PdfDocument, PdfFont,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem,
+};
+use unicode_normalization::UnicodeNormalization;
+
+use super::DocumentError;
+
+use super::fonts::{Fonts, Style};
+use super::lines::{Line, break_lines, place};
+use super::markup::{Align, Block, Cell, Chart, Doc, Inline, Para, Run, Table};
+
+/// Points per millimetre.
+pub const MM: f32 = 72.0 / 25.4;
+/// Line height as a multiple of the font size.
+pub const LEADING: f32 = 1.2;
+
+/// A4 portrait with Decree 30's margins: top and bottom 20 mm, left 30 mm,
+/// right 15 mm.
+#[derive(Debug, Clone, Copy)]
+pub struct Geometry {
+    pub width: f32,
+    pub height: f32,
+    pub top: f32,
+    pub bottom: f32,
+    pub left: f32,
+    pub right: f32,
+}
+
+impl Geometry {
+    pub const A4: Geometry = Geometry {
+        width: 210.0 * MM,
+        height: 297.0 * MM,
+        top: 20.0 * MM,
+        bottom: 20.0 * MM,
+        left: 30.0 * MM,
+        right: 15.0 * MM,
+    };
+
+    pub fn content_width(&self) -> f32 {
+        self.width - self.left - self.right
+    }
+}
+
+/// The typesetter: pages done so far, the current page's operations and
+/// the current position (distance from the top edge).
+pub struct Sheet<'a> {
+    pub fonts: &'a Fonts,
+    ids: Vec<FontId>,
+    pub geo: Geometry,
+    pages: Vec<Vec<Op>>,
+    ops: Vec<Op>,
+    pub y: f32,
+    /// The characters drawn in each style, for the font subsets.
+    used: Vec<BTreeSet<char>>,
+}
+
+impl<'a> Sheet<'a> {
+    pub fn new(fonts: &'a Fonts) -> Sheet<'a> {
+        let geo = Geometry::A4;
+        Sheet {
+            fonts,
+            ids: Style::ALL
+                .iter()
+                .map(|s| FontId(format!("LS{}", s.index())))
+                .collect(),
+            geo,
+            pages: Vec::new(),
+            ops: Vec::new(),
+            y: geo.top,
+            used: vec![BTreeSet::new(); Style::ALL.len()],
+        }
+    }
+
+    pub fn left(&self) -> f32 {
+        self.geo.left
+    }
+
+    pub fn width(&self) -> f32 {
+        self.geo.content_width()
+    }
+
+    /// Room left on the page below the current position.
+    pub fn room(&self) -> f32 {
+        self.geo.height - self.geo.bottom - self.y
+    }
+
+    pub fn new_page(&mut self) {
+        self.pages.push(std::mem::take(&mut self.ops));
+        self.y = self.geo.top;
+    }
+
+    /// Starts a new page unless `height` fits (or the page is still empty).
+    pub fn ensure(&mut self, height: f32) {
+        if height > self.room() && self.y > self.geo.top + 0.5 {
+            self.new_page();
+        }
+    }
+
+    /// Draws text items with the baseline `baseline` points from the top.
+    pub fn text(
+        &mut self,
+        x: f32,
+        baseline: f32,
+        size: f32,
+        segments: Vec<(Style, Vec<TextItem>)>,
+    ) {
+        self.ops.push(Op::StartTextSection);
+        self.ops.push(Op::SetTextCursor {
+            pos: Point {
+                x: Pt(x),
+                y: Pt(self.geo.height - baseline),
+            },
+        });
+        for (style, mut items) in segments {
+            for item in &mut items {
+                if let TextItem::Text(t) = item {
+                    if !t.is_ascii() {
+                        *t = t.nfc().collect();
+                    }
+                    self.used[style.index()].extend(t.chars());
+                }
+            }
+            self.ops.push(Op::SetFont {
+                font: PdfFontHandle::External(self.ids[style.index()].clone()),
+                size: Pt(size),
+            });
+            self.ops.push(Op::ShowText { items });
+        }
+        self.ops.push(Op::EndTextSection);
+    }
+
+    /// A single line of plain text in one style, aligned in a box.
+    pub fn label(
+        &mut self,
+        text: &str,
+        (style, size): (Style, f32),
+        x: f32,
+        width: f32,
+        align: Align,
+        top: f32,
+    ) {
+        let text: String = text.nfc().collect();
+        let text = text.as_str();
+        let w = self.fonts.width(style, text, size);
+        let x = match align {
+            Align::Left | Align::Justify => x,
+            Align::Center => x + (width - w) / 2.0,
+            Align::Right => x + width - w,
+        };
+        self.text(
+            x,
+            top + baseline(size),
+            size,
+            vec![(style, vec![TextItem::Text(text.to_string())])],
+        );
+    }
+
+    /// A straight line from (x1, y1) to (x2, y2), y from the top.
+    pub fn rule(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, thickness: f32) {
+        let h = self.geo.height;
+        self.ops.push(Op::SetOutlineThickness { pt: Pt(thickness) });
+        self.ops.push(Op::DrawLine {
+            line: PdfLine {
+                points: vec![
+                    LinePoint {
+                        p: Point {
+                            x: Pt(x1),
+                            y: Pt(h - y1),
+                        },
+                        bezier: false,
+                    },
+                    LinePoint {
+                        p: Point {
+                            x: Pt(x2),
+                            y: Pt(h - y2),
+                        },
+                        bezier: false,
+                    },
+                ],
+                is_closed: false,
+            },
+        });
+    }
+
+    /// A filled rectangle in grey (`0` black … `1` white); `top` from the top.
+    pub fn fill(&mut self, x: f32, top: f32, width: f32, height: f32, grey: f32) {
+        self.ops.push(Op::SetFillColor {
+            col: Color::Greyscale(Greyscale {
+                percent: grey,
+                icc_profile: None,
+            }),
+        });
+        self.ops.push(Op::DrawRectangle {
+            rectangle: Rect {
+                x: Pt(x),
+                y: Pt(self.geo.height - top - height),
+                width: Pt(width),
+                height: Pt(height),
+                mode: Some(PaintMode::Fill),
+                winding_order: None,
+            },
+        });
+        self.ops.push(Op::SetFillColor {
+            col: Color::Greyscale(Greyscale {
+                percent: 0.0,
+                icc_profile: None,
+            }),
+        });
+    }
+
+    /// Breaks and draws `content` in a box; returns the height used.
+    #[allow(clippy::too_many_arguments)]
+    pub fn flow(
+        &mut self,
+        lines: &[Line],
+        align: Align,
+        size: f32,
+        x: f32,
+        width: f32,
+        indent: f32,
+        top: f32,
+    ) -> f32 {
+        let lh = size * LEADING;
+        for (i, line) in lines.iter().enumerate() {
+            let ind = if i == 0 { indent } else { 0.0 };
+            let p = place(line, align, x + ind, width - ind, size);
+            self.text(p.x, top + i as f32 * lh + baseline(size), size, p.segments);
+        }
+        lines.len() as f32 * lh
+    }
+
+    /// Lays the lines of one plain or styled string out in a box.
+    pub fn lines(&self, content: &[Inline], size: f32, width: f32, indent: f32) -> Vec<Line> {
+        break_lines(content, self.fonts, size, width - indent, width)
+    }
+
+    /// Like [`Sheet::lines`] without an indent, but with the lines as even
+    /// as the same number of lines allows, for centred headings and names
+    /// ("THI HÀNH ÁN DÂN SỰ / TỈNH HÀ TĨNH", not "… TỈNH HÀ / TĨNH").
+    pub fn balanced(&self, content: &[Inline], size: f32, width: f32) -> Vec<Line> {
+        let greedy = self.lines(content, size, width, 0.0);
+        let n = greedy.len();
+        if n < 2 {
+            return greedy;
+        }
+        let (mut lo, mut hi) = (width / n as f32, width);
+        let mut best = greedy;
+        for _ in 0..12 {
+            let mid = f32::midpoint(lo, hi);
+            let tried = self.lines(content, size, mid, 0.0);
+            if tried.len() <= n {
+                hi = mid;
+                best = tried;
+            } else {
+                lo = mid;
+            }
+        }
+        best
+    }
+
+    /// Finishes the document: page numbers from page 2, the font subsets,
+    /// then the PDF bytes.
+    pub fn finish(mut self, mut pdf: PdfDocument) -> Result<Vec<u8>, DocumentError> {
+        self.pages.push(std::mem::take(&mut self.ops));
+        let total = self.pages.len();
+        let mut pages = Vec::with_capacity(total);
+        let geo = self.geo;
+        for n in 0..total {
+            let mut ops = std::mem::take(&mut self.pages[n]);
+            if n > 0 {
+                std::mem::swap(&mut self.ops, &mut ops);
+                let label = (n + 1).to_string();
+                self.label(
+                    &label,
+                    (Style::Regular, 13.0),
+                    geo.left,
+                    geo.content_width(),
+                    Align::Center,
+                    geo.top / 2.0 - 6.5,
+                );
+                std::mem::swap(&mut self.ops, &mut ops);
+            }
+            pages.push(PdfPage::new(
+                printpdf::Mm(geo.width / MM),
+                printpdf::Mm(geo.height / MM),
+                ops,
+            ));
+        }
+        for style in Style::ALL {
+            let chars = &self.used[style.index()];
+            if chars.is_empty() {
+                continue;
+            }
+            let subset = self
+                .fonts
+                .face(style)
+                .subset(style, chars)
+                .map_err(|reason| DocumentError::Font {
+                    file: format!("{}/{style:?}", self.fonts.source),
+                    reason: format!("cannot subset the font: {reason}"),
+                })?;
+            pdf.resources
+                .fonts
+                .map
+                .insert(self.ids[style.index()].clone(), PdfFont::new(subset));
+        }
+        pdf.with_pages(pages);
+        // The fonts are subset above; printpdf's own subsetting needs its
+        // text-layout feature, which this build leaves out.
+        let opts = PdfSaveOptions {
+            subset_fonts: false,
+            ..PdfSaveOptions::default()
+        };
+        Ok(pdf.save(&opts, &mut Vec::new()))
+    }
+}
+
+/// Where the baseline sits below the top of a line box.
+pub fn baseline(size: f32) -> f32 {
+    size * 0.95
+}
+
+pub fn plain(text: &str, style: Style) -> Vec<Inline> {
+    vec![Inline::Text(Run {
+        text: text.to_string(),
+        style,
+    })]
+}
+
+fn para(s: &mut Sheet, para: &Para, next_height: f32) {
+    let width = s.width();
+    let lines = s.lines(&para.content, para.size, width, para.indent);
+    let lh = para.size * LEADING;
+    if s.y > s.geo.top + 0.5 {
+        s.y += para.space_before;
+    }
+    let need = if para.keep_with_next {
+        lines.len() as f32 * lh + next_height
+    } else {
+        lh * lines.len().min(2) as f32
+    };
+    s.ensure(need);
+    let mut done = 0;
+    while done < lines.len() {
+        let left = lines.len() - done;
+        let mut fit = ((s.room() / lh).floor() as usize).max(1).min(left);
+        // No single line left alone at the foot or the head of a page.
+        if fit < left && left - fit == 1 && fit > 2 {
+            fit -= 1;
+        }
+        let left_edge = s.left();
+        let indent = if done == 0 { para.indent } else { 0.0 };
+        let top = s.y;
+        let used = s.flow(
+            &lines[done..done + fit],
+            para.align,
+            para.size,
+            left_edge,
+            width,
+            indent,
+            top,
+        );
+        s.y += used;
+        done += fit;
+        if done < lines.len() {
+            s.new_page();
+        }
+    }
+    s.y += para.space_after;
+}
+
+const PAD_X: f32 = 3.0;
+const PAD_Y: f32 = 2.5;
+
+struct LaidRow {
+    cells: Vec<(Vec<Line>, Align, f32, f32)>,
+    height: f32,
+}
+
+fn lay_row(s: &Sheet, row: &[Cell], xs: &[f32], size: f32) -> LaidRow {
+    let mut col = 0;
+    let mut cells = Vec::new();
+    let mut height = 0.0f32;
+    for c in row {
+        let x = xs[col];
+        let w = xs[col + c.span] - x;
+        col += c.span;
+        let lines = s.lines(&c.content, size, w - 2.0 * PAD_X, 0.0);
+        height = height.max(lines.len() as f32 * size * LEADING + 2.0 * PAD_Y);
+        cells.push((lines, c.align, x, w));
+    }
+    LaidRow { cells, height }
+}
+
+fn draw_row(s: &mut Sheet, row: &LaidRow, size: f32, shade: bool) {
+    let top = s.y;
+    for (lines, align, x, w) in &row.cells {
+        if shade {
+            s.fill(*x, top, *w, row.height, 0.9);
+        }
+        let h = lines.len() as f32 * size * LEADING;
+        let y = top + (row.height - h) / 2.0;
+        s.flow(lines, *align, size, x + PAD_X, w - 2.0 * PAD_X, 0.0, y);
+        s.rule(*x, top, *x, top + row.height, 0.5);
+        s.rule(x + w, top, x + w, top + row.height, 0.5);
+    }
+    let (x0, x1) = (
+        row.cells.first().map_or(0.0, |c| c.2),
+        row.cells.last().map_or(0.0, |c| c.2 + c.3),
+    );
+    s.rule(x0, top, x1, top, 0.5);
+    s.rule(x0, top + row.height, x1, top + row.height, 0.5);
+    s.y += row.height;
+}
+
+fn table(s: &mut Sheet, t: &Table) {
+    let total: f32 = t.widths.iter().sum();
+    let scale = s.width() / total;
+    let mut xs = vec![s.left()];
+    for w in &t.widths {
+        xs.push(xs.last().copied().unwrap_or_default() + w * scale);
+    }
+    let head: Vec<LaidRow> = t.head.iter().map(|r| lay_row(s, r, &xs, t.size)).collect();
+    let head_h: f32 = head.iter().map(|r| r.height).sum();
+    let body: Vec<LaidRow> = t.body.iter().map(|r| lay_row(s, r, &xs, t.size)).collect();
+    s.ensure(head_h + body.first().map_or(0.0, |r| r.height));
+    for r in &head {
+        draw_row(s, r, t.size, true);
+    }
+    for r in &body {
+        if r.height > s.room() && s.y > s.geo.top + head_h + 0.5 {
+            s.new_page();
+            for h in &head {
+                draw_row(s, h, t.size, true);
+            }
+        }
+        draw_row(s, r, t.size, false);
+    }
+    s.y += 8.0;
+}
+
+fn chart(s: &mut Sheet, c: &Chart) {
+    let size = c.size;
+    let row = size * 1.9;
+    let label_w = s.width() * 0.38;
+    let value_w = s.fonts.width(Style::Regular, "000,00", size) + 6.0;
+    let bar_x = s.left() + label_w + 6.0;
+    let bar_w = s.width() - label_w - 6.0 - value_w;
+    let max = if c.max > 0.0 {
+        c.max
+    } else {
+        c.bars.iter().map(|b| b.value).fold(1.0, f32::max)
+    };
+    s.ensure(row * c.bars.len().min(3) as f32);
+    for b in &c.bars {
+        s.ensure(row);
+        let top = s.y;
+        let lines = s.lines(&plain(&b.label, Style::Regular), size, label_w, 0.0);
+        let lines = &lines[..lines.len().min(1)];
+        let left = s.left();
+        s.flow(
+            lines,
+            Align::Right,
+            size,
+            left,
+            label_w,
+            0.0,
+            top + (row - size * LEADING) / 2.0,
+        );
+        let w = (b.value / max).clamp(0.0, 1.0) * bar_w;
+        s.fill(bar_x, top + row * 0.2, w, row * 0.6, 0.55);
+        s.label(
+            &b.text,
+            (Style::Bold, size),
+            bar_x + w + 4.0,
+            value_w,
+            Align::Left,
+            top + (row - size * LEADING) / 2.0,
+        );
+        s.rule(bar_x, top, bar_x, top + row, 0.75);
+        s.y += row;
+    }
+    s.y += 8.0;
+}
+
+/// Typesets a parsed document into PDF bytes.
+pub fn typeset(doc: &Doc, fonts: &Fonts, title: &str) -> Result<Vec<u8>, DocumentError> {
+    let pdf = PdfDocument::new(title);
+    let mut s = Sheet::new(fonts);
+    super::letterhead::header(&mut s, &doc.header);
+    for (i, b) in doc.blocks.iter().enumerate() {
+        match b {
+            Block::Para(p) => {
+                let next = doc.blocks.get(i + 1).map_or(0.0, first_height);
+                para(&mut s, p, next);
+            }
+            Block::Table(t) => table(&mut s, t),
+            Block::Chart(c) => chart(&mut s, c),
+            Block::Signatures { columns, blocks } => {
+                super::letterhead::signature_grid(&mut s, *columns, blocks);
+            }
+            Block::Closing {
+                recipients,
+                signature,
+            } => super::letterhead::closing(&mut s, recipients, signature),
+            Block::PageBreak => s.new_page(),
+        }
+    }
+    s.finish(pdf)
+}
+
+/// The height of the first unbreakable piece of a block, so a heading is
+/// not left alone at the foot of a page.
+fn first_height(b: &Block) -> f32 {
+    match b {
+        Block::Para(p) => p.space_before + p.size * LEADING * 2.0,
+        Block::Table(t) => (t.size * LEADING * 2.0 + 2.0 * PAD_Y) * (t.head.len() as f32 + 1.0),
+        Block::Chart(c) => c.size * 1.9 * 3.0,
+        Block::Signatures { .. } | Block::Closing { .. } => super::letterhead::SIGN_SPACE * 2.0,
+        Block::PageBreak => 0.0,
+    }
+}

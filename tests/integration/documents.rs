@@ -1,0 +1,352 @@
+//! The PDF documents, read back with poppler (`pdftotext`, `pdffonts`,
+//! installed by `.ci/run`): the ranking report, the score sheets (from
+//! `thidua report` and attached to receipts), the agreement, and a
+//! 100-unit report.
+
+use std::path::Path;
+use std::process::Command;
+
+use chrono::NaiveDate;
+use tempfile::TempDir;
+use thidua::documents::Documents;
+
+use crate::scoring::{env, scored_cluster};
+use crate::support::{settings, thidua};
+
+/// The text of a PDF (or of pages `first..=last`), white space collapsed.
+fn text_of(pdf: &Path, pages: Option<(usize, usize)>) -> String {
+    let mut cmd = Command::new("pdftotext");
+    cmd.args(["-enc", "UTF-8"]);
+    if let Some((f, l)) = pages {
+        cmd.args(["-f", &f.to_string(), "-l", &l.to_string()]);
+    }
+    let out = cmd
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (poppler-utils)");
+    assert!(out.status.success(), "pdftotext {}: {out:?}", pdf.display());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn page_count(pdf: &Path) -> usize {
+    let out = Command::new("pdfinfo")
+        .arg(pdf)
+        .output()
+        .expect("pdfinfo runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("pdfinfo prints the pages")
+}
+
+/// Every font of the PDF is embedded, as a subset: `pdffonts` prints
+/// `yes yes` in its emb and sub columns.
+fn assert_fonts_embedded(pdf: &Path) {
+    let out = Command::new("pdffonts")
+        .arg(pdf)
+        .output()
+        .expect("pdffonts runs");
+    let listing = String::from_utf8_lossy(&out.stdout).into_owned();
+    let rows: Vec<&str> = listing.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "{listing}");
+    for row in rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        let n = cols.len();
+        assert!(
+            n >= 7 && cols[n - 5] == "yes" && cols[n - 4] == "yes",
+            "not embedded as a subset: {row}\n{listing}"
+        );
+        assert!(cols[0].contains("+LiberationSerif"), "{row}");
+    }
+}
+
+fn assert_has(text: &str, wanted: &[&str]) {
+    for w in wanted {
+        assert!(text.contains(w), "`{w}` missing from:\n{text}");
+    }
+}
+
+#[test]
+fn the_ranking_report_shows_each_type_in_vietnamese_figures() {
+    let dir = TempDir::new().unwrap();
+    let data = scored_cluster(dir.path());
+    let env = env(&data);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let pdf = dir.path().join("xep-hang.pdf");
+    let run = thidua(
+        dir.path(),
+        &["report", "ranking", "-o", pdf.to_str().unwrap()],
+        &env,
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_fonts_embedded(&pdf);
+    let text = text_of(&pdf, None);
+    let s = settings();
+    let head = s.cluster.unit("STP-HTI").unwrap();
+    assert_has(
+        &text,
+        &[
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "BÁO CÁO",
+            "Kết quả chấm điểm, xếp hạng thi đua năm 2026 (dự kiến)",
+            "Hà Tĩnh, ngày",
+            "SỞ TƯ PHÁP",
+            "THI HÀNH ÁN DÂN SỰ",
+            "Sở Tư pháp tỉnh Thanh Hóa",
+            "Sở Tư pháp tỉnh Nghệ An",
+            "Thi hành án dân sự tỉnh Nghệ An",
+            // Totals, the Vietnamese way.
+            "209,25",
+            "207,5",
+            // The unit that sent nothing.
+            "Sở Tư pháp thành phố Huế",
+            // The cross-check adjustment and its reason.
+            "Kế hoạch ban hành tháng 3",
+            // Proposals with their reasons.
+            "Cờ thi đua của Bộ Tư pháp",
+            "Bằng khen của Bộ trưởng Bộ Tư pháp",
+            "Nơi nhận:",
+            "Lưu: VT.",
+            "TM. KHU VỰC THI ĐUA",
+            "TRƯỞNG KHU VỰC",
+            &head.head_name,
+        ],
+    );
+    // The provisional report is marked so; the final one is not.
+    let fin = dir.path().join("chinh-thuc.pdf");
+    let run = thidua(
+        dir.path(),
+        &["report", "ranking", "--final", "-o", fin.to_str().unwrap()],
+        &env,
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let text = text_of(&fin, None);
+    assert!(text.contains("Kết quả chấm điểm, xếp hạng thi đua năm 2026"));
+    assert!(!text.contains("(dự kiến)"), "{text}");
+    // From page 2 on, the page number stands first on the page.
+    assert!(page_count(&fin) >= 2);
+    assert!(text_of(&fin, Some((2, 2))).starts_with("2 "));
+    assert!(!text_of(&fin, Some((1, 1))).starts_with("1 "));
+}
+
+#[test]
+fn a_score_sheet_lists_every_criterion_with_the_cross_check() {
+    let dir = TempDir::new().unwrap();
+    let data = scored_cluster(dir.path());
+    let env = env(&data);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let pdf = dir.path().join("phieu.pdf");
+    let run = thidua(
+        dir.path(),
+        &[
+            "report",
+            "sheet",
+            "--unit",
+            "STP-QTR",
+            "-o",
+            pdf.to_str().unwrap(),
+        ],
+        &env,
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_fonts_embedded(&pdf);
+    let text = text_of(&pdf, None);
+    assert_has(
+        &text,
+        &[
+            "PHIẾU CHẤM ĐIỂM",
+            "của Sở Tư pháp tỉnh Quảng Trị",
+            // Self total 208,25; after the cross-check 207,5 of 200.
+            "208,25",
+            "207,5/200 điểm",
+            "Kế hoạch ban hành tháng 3",
+            "thứ hạng trong khối: 4/4",
+        ],
+    );
+    // Every criterion of the table is on it, by name.
+    let s = settings();
+    let table = s.tables.get("stp", 2026).unwrap();
+    for c in &table.criteria {
+        let start: String = c
+            .name
+            .split_whitespace()
+            .take(4)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(text.contains(&start), "{} ({start}) missing", c.code);
+    }
+
+    // A unit without an accepted workbook has no sheet: exit 1, and why.
+    let none = dir.path().join("none.pdf");
+    let run = thidua(
+        dir.path(),
+        &[
+            "report",
+            "sheet",
+            "--unit",
+            "STP-HUE",
+            "-o",
+            none.to_str().unwrap(),
+        ],
+        &env,
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("STP-HUE"), "{}", run.stderr);
+    assert!(!none.exists());
+    let run = thidua(dir.path(), &["report", "sheet", "-o", "x.pdf"], &env);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("--unit"), "{}", run.stderr);
+}
+
+/// The base64 body of the `application/pdf` part of a message.
+fn pdf_attachment(eml: &str) -> Option<Vec<u8>> {
+    let at = eml.find("Content-Type: application/pdf")?;
+    let rest = &eml[at..];
+    let body_at = rest.find("\r\n\r\n").map(|i| i + 4)?;
+    let b64: String = rest[body_at..]
+        .lines()
+        .take_while(|l| !l.starts_with("--"))
+        .collect::<Vec<_>>()
+        .concat();
+    let mut child = Command::new("base64")
+        .arg("-d")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b64.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    Some(out.stdout)
+}
+
+#[test]
+fn a_receipt_carries_the_units_score_sheet() {
+    let dir = TempDir::new().unwrap();
+    let data = scored_cluster(dir.path());
+    let receipts: Vec<String> = std::fs::read_dir(data.join("outbox"))
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .filter(|m| m.contains("vanphong@stp.thanhhoa.example"))
+        .collect();
+    let with_pdf: Vec<Vec<u8>> = receipts.iter().filter_map(|m| pdf_attachment(m)).collect();
+    assert_eq!(with_pdf.len(), 1, "one receipt to STP-THA, with its sheet");
+    let pdf = dir.path().join("attached.pdf");
+    std::fs::write(&pdf, &with_pdf[0]).unwrap();
+    assert_fonts_embedded(&pdf);
+    assert_has(
+        &text_of(&pdf, None),
+        &[
+            "PHIẾU CHẤM ĐIỂM",
+            "của Sở Tư pháp tỉnh Thanh Hóa",
+            "210/200 điểm",
+        ],
+    );
+    // The sheet is filed beside the workbook too.
+    let beside = crate::support::filed(&data.join("archive"))
+        .into_iter()
+        .filter(|p| thidua::inbox::names::beside(p, ".phieu-cham-diem.pdf").exists())
+        .count();
+    assert_eq!(
+        beside, 7,
+        "a sheet beside each accepted self-scoring workbook"
+    );
+}
+
+#[test]
+fn the_agreement_has_a_whole_signature_block_per_member() {
+    let dir = TempDir::new().unwrap();
+    let pdf = dir.path().join("giao-uoc.pdf");
+    let run = thidua(
+        dir.path(),
+        &[
+            "report",
+            "agreement",
+            "--year",
+            "2026",
+            "-o",
+            pdf.to_str().unwrap(),
+        ],
+        &[(
+            "THIDUA__PATHS__DATA",
+            dir.path().join("data").to_str().unwrap(),
+        )],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_fonts_embedded(&pdf);
+    let text = text_of(&pdf, None);
+    assert_has(
+        &text,
+        &[
+            "BẢN GIAO ƯỚC THI ĐUA NĂM 2027",
+            "Bản giao ước thi đua năm 2027",
+            "Đoàn kết, kỷ cương, sáng tạo, vượt khó, thi đua hoàn thành xuất sắc nhiệm vụ",
+            "Trưởng Khu vực (Thường trực): Sở Tư pháp tỉnh Quảng Trị",
+            "ngày 15 tháng 11 năm 2027",
+        ],
+    );
+    // One block per member of 2027: its name in capitals, the head's
+    // title and name, all on one page.
+    let s = settings();
+    let pages = page_count(&pdf);
+    let members: Vec<_> = s.cluster.members(2027).collect();
+    assert_eq!(members.len(), 10);
+    for u in members {
+        let on = (1..=pages)
+            .find(|&p| text_of(&pdf, Some((p, p))).contains(&u.head_name))
+            .unwrap_or_else(|| panic!("{} ({}) has no signature block", u.head_name, u.code));
+        let page = text_of(&pdf, Some((on, on)));
+        let last_word = u.name.split_whitespace().last().unwrap().to_uppercase();
+        assert!(
+            page.contains(&last_word) && page.contains(&u.head_title),
+            "{}'s block is split across pages:\n{page}",
+            u.code
+        );
+    }
+    // A year without a [[years]] entry for the next year: exit 1, and why.
+    let run = thidua(
+        dir.path(),
+        &["report", "agreement", "--year", "2027", "-o", "x.pdf"],
+        &[(
+            "THIDUA__PATHS__DATA",
+            dir.path().join("data").to_str().unwrap(),
+        )],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("2028"), "{}", run.stderr);
+}
+
+#[test]
+fn a_hundred_unit_report_renders_every_unit() {
+    let s = settings();
+    let docs = Documents::load(None).unwrap();
+    let units = thidua::sample::many(&s, 2026, 100);
+    let pdf = thidua::papers::ranking_of(
+        &s,
+        &docs,
+        2026,
+        &units,
+        true,
+        NaiveDate::from_ymd_opt(2026, 12, 9).unwrap(),
+    )
+    .unwrap();
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("100.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    assert!(page_count(&path) >= 5);
+    let text = text_of(&path, None);
+    for i in 1..=100 {
+        assert!(
+            text.contains(&format!("Sở Tư pháp mẫu số {i} ")),
+            "unit {i} missing"
+        );
+    }
+    assert!(text.contains("ngày 09 tháng 12 năm 2026"));
+}
