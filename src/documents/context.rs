@@ -454,3 +454,42 @@ pub fn agreement(cluster: &Cluster, year: i32, date: NaiveDate) -> Option<Agreem
         types: cluster.unit_types.iter().map(|t| t.name.clone()).collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> crate::config::Settings {
+        crate::config::Settings::load_with_env(None, &[]).unwrap()
+    }
+
+    #[test]
+    fn the_place_is_the_heads_province_and_the_date_has_leading_zeros() {
+        let s = settings();
+        let c = Common::new(
+            &s.cluster,
+            2026,
+            NaiveDate::from_ymd_opt(2026, 2, 9).unwrap(),
+        );
+        assert_eq!(c.place_date, "Hà Tĩnh, ngày 09 tháng 02 năm 2026");
+        assert_eq!(c.signer, s.cluster.unit("STP-HTI").unwrap().head_name);
+    }
+
+    #[test]
+    fn the_agreement_needs_the_next_years_plan() {
+        let s = settings();
+        let d = NaiveDate::from_ymd_opt(2026, 12, 9).unwrap();
+        let a = agreement(&s.cluster, 2026, d).unwrap();
+        assert_eq!(a.next_year, 2027);
+        assert_eq!(a.members.len(), 10);
+        assert_eq!(a.head.as_ref().unwrap().code, "STP-QTR");
+        assert_eq!(a.members[0].name_upper, "SỞ TƯ PHÁP TỈNH THANH HÓA");
+        assert_eq!(a.deadline, "ngày 15 tháng 11 năm 2027");
+        assert!(agreement(&s.cluster, 2027, d).is_none());
+    }
+
+    #[test]
+    fn workbook_text_loses_its_control_characters() {
+        assert_eq!(clean(" a\u{7}b\n"), "a b");
+    }
+}

@@ -79,9 +79,9 @@ fn tokens(content: &[Inline], fonts: &Fonts, size: f32) -> Vec<Token> {
     out
 }
 
-/// Splits a word wider than `limit` into pieces that fit, after a `/`,
-/// `-`, `.` or `,` where there is one (document numbers such as
-/// "68/BC-STP"), else between any two characters.
+/// Splits a word wider than `limit` into pieces that fit: after a `/`,
+/// `.`, `,` or `;` where there is one (document numbers such as
+/// "68/BC-STP"), else after a `-`, else between any two characters.
 fn split_long(word: Word, limit: f32, fonts: &Fonts, size: f32) -> Vec<Word> {
     if word.width <= limit {
         return vec![word];
@@ -95,19 +95,27 @@ fn split_long(word: Word, limit: f32, fonts: &Fonts, size: f32) -> Vec<Word> {
                 .map(move |c| (*style, c, face.advance(c) * size))
         })
         .collect();
+    // A cut after a hyphen comes last: readers (and text extraction) take a
+    // hyphen at the end of a line for a word split in two.
     let mut cuts = Vec::new();
-    let (mut start, mut used, mut opportunity) = (0, 0.0f32, None);
+    let (mut start, mut used) = (0, 0.0f32);
+    let (mut after_slash, mut after_hyphen): (Option<usize>, Option<usize>) = (None, None);
     for (i, &(_, c, w)) in chars.iter().enumerate() {
         if used + w > limit && i > start {
-            let cut = opportunity.filter(|&o| o > start).unwrap_or(i);
+            let cut = after_slash
+                .or(after_hyphen)
+                .filter(|&o| o > start)
+                .unwrap_or(i);
             cuts.push(cut);
             used = chars[cut..i].iter().map(|x| x.2).sum();
             start = cut;
-            opportunity = None;
+            (after_slash, after_hyphen) = (None, None);
         }
         used += w;
-        if matches!(c, '/' | '-' | '.' | ',') {
-            opportunity = Some(i + 1);
+        match c {
+            '/' | '.' | ',' | ';' => after_slash = Some(i + 1),
+            '-' => after_hyphen = Some(i + 1),
+            _ => {}
         }
     }
     cuts.push(chars.len());

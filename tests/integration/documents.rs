@@ -349,4 +349,60 @@ fn a_hundred_unit_report_renders_every_unit() {
         );
     }
     assert!(text.contains("ngày 09 tháng 12 năm 2026"));
+    // The ranking table runs over several pages, its header on each.
+    for p in 2..=4 {
+        let page = text_of(&path, Some((p, p)));
+        assert!(
+            page.starts_with(&format!("{p} ")),
+            "page number first: {page}"
+        );
+        assert!(
+            page.contains("Hạng") && page.contains("Tổng điểm"),
+            "{page}"
+        );
+    }
+}
+
+#[test]
+fn a_units_text_stays_text_and_comes_out_composed() {
+    use unicode_normalization::UnicodeNormalization;
+    let s = settings();
+    let docs = Documents::load(None).unwrap();
+    let (units, mut evidence) = thidua::sample::cluster_year(&s, 2026);
+    let table = s.tables.get("stp", 2026).unwrap();
+    let first = table
+        .leaves()
+        .next()
+        .map(|i| table.criteria[i].code.clone())
+        .unwrap();
+    // Markup, an entity, a control character and decomposed (NFD) letters.
+    let hostile = format!(
+        "</td></tr></table><p>x</p> &amp; \u{7}{}",
+        "Quyết định số 12/QĐ-UBND".nfd().collect::<String>()
+    );
+    evidence.get_mut("STP-THA").unwrap().insert(first, hostile);
+    let pdf = thidua::papers::sheet_of(
+        &s,
+        &docs,
+        2026,
+        &units,
+        "STP-THA",
+        &evidence["STP-THA"],
+        NaiveDate::from_ymd_opt(2026, 12, 9).unwrap(),
+    )
+    .unwrap();
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("phieu.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let text = text_of(&path, None);
+    // (A long word may be broken across lines, so compare without spaces.)
+    assert!(
+        text.replace(' ', "").contains("</td></tr></table><p>x</p>"),
+        "{text}"
+    );
+    assert!(text.contains("&amp;"), "{text}");
+    assert!(
+        text.contains("Quyết định số 12/QĐ-UBND"),
+        "composed (NFC): {text}"
+    );
 }
