@@ -22,6 +22,9 @@ use crate::documents::{DocumentError, Documents};
 use crate::inbox::intake::{IntakeError, take};
 use crate::inbox::recover::recover;
 use crate::inbox::{Stability, scan};
+use crate::jobs::due::{Tools, startup};
+use crate::jobs::run::Running;
+use crate::jobs::worker::{Host, schedule, worker};
 use crate::ledger::{Ledger, LedgerError};
 use crate::mail::texts::{TextError, Texts};
 use crate::mail::{self, MailError, Transport};
@@ -48,6 +51,8 @@ pub enum DaemonError {
     Mail(#[from] MailError),
     #[error(transparent)]
     Intake(#[from] IntakeError),
+    #[error("scheduler: {0}")]
+    Scheduler(String),
     #[error("internal error (a bug in thidua): {0}")]
     Internal(String),
 }
@@ -139,6 +144,37 @@ struct Shared {
     mail_wake: Notify,
 }
 
+impl Host for Shared {
+    fn tools(&self) -> Tools<'_> {
+        Tools {
+            settings: &self.settings,
+            texts: &self.texts,
+            docs: &self.docs,
+        }
+    }
+
+    fn ledger_path(&self) -> PathBuf {
+        self.settings.paths.ledger.clone()
+    }
+
+    fn mail_queued(&self) {
+        self.mail_wake.notify_one();
+    }
+}
+
+/// Finishes interrupted job runs and catches up missed ones, on a blocking thread.
+async fn jobs_at_start(shared: &Arc<Shared>, running: &Running) -> Result<(), DaemonError> {
+    let s = shared.clone();
+    let running = running.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut ledger = Ledger::open(&s.settings.paths.ledger)?;
+        startup(&s.tools(), &mut ledger, &running, &Utc::now)?;
+        Ok::<_, DaemonError>(())
+    })
+    .await
+    .map_err(|e| DaemonError::Internal(e.to_string()))?
+}
+
 /// Runs the daemon until `shutdown` resolves (or, with `once`, until the
 /// inbox and the outbox have been worked through once).
 pub async fn run(
@@ -170,6 +206,8 @@ pub async fn run(
         ledger: Mutex::new(ledger),
         mail_wake: Notify::new(),
     });
+    let running = Running::default();
+    jobs_at_start(&shared, &running).await?;
     if opts.once {
         return run_once(&shared, &transport).await;
     }
@@ -182,10 +220,19 @@ pub async fn run(
         shared.clone(),
         mail_ledger,
         transport.clone(),
-        stop_rx,
+        stop_rx.clone(),
     ));
+    let (fire_tx, fire_rx) = mpsc::unbounded_channel();
+    let mut scheduler = schedule(&shared.settings.jobs, &fire_tx)
+        .await
+        .map_err(|e| DaemonError::Scheduler(e.to_string()))?;
+    let jobs = tokio::spawn(worker(shared.clone(), running, fire_rx, stop_rx));
     let files = watch_inbox(&shared, shutdown).await;
     let _ = stop_tx.send(true);
+    if let Err(e) = scheduler.shutdown().await {
+        warn!(error = %e, "scheduler did not stop cleanly");
+    }
+    let _ = jobs.await;
     let sent = mailer
         .await
         .map_err(|e| DaemonError::Internal(e.to_string()))??;

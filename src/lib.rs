@@ -12,6 +12,7 @@ pub mod digest;
 pub mod documents;
 pub mod findings;
 pub mod inbox;
+pub mod jobs;
 pub mod ledger;
 pub mod mail;
 pub mod papers;

@@ -33,6 +33,7 @@ pub fn file_name(kind: Kind, year: i32, unit: Option<&str>) -> String {
         Kind::Ranking => format!("bao-cao-xep-hang-thi-dua-{year}.pdf"),
         Kind::Sheet => format!("phieu-cham-diem-{}-{year}.pdf", unit.unwrap_or("don-vi")),
         Kind::Agreement => format!("giao-uoc-thi-dua-{}.pdf", year + 1),
+        Kind::Proposals => format!("de-nghi-khen-thuong-{year}.pdf"),
     }
 }
 
@@ -75,6 +76,24 @@ pub fn ranking_of(
         Kind::Ranking,
         &ctx,
         &format!("Kết quả chấm điểm, xếp hạng thi đua năm {year}"),
+    )?)
+}
+
+/// The commendation proposals of `year` (from the final ranking), for the
+/// ministry.
+pub fn proposals_of(
+    settings: &Settings,
+    docs: &Documents,
+    year: i32,
+    units: &[UnitInput],
+    date: NaiveDate,
+) -> Result<Vec<u8>, PaperError> {
+    let result = standings::score(settings, year, units);
+    let ctx = context::ranking(&settings.cluster, &settings.tables, &result, false, date);
+    Ok(docs.render(
+        Kind::Proposals,
+        &ctx,
+        &format!("Đề nghị khen thưởng thi đua năm {year}"),
     )?)
 }
 

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+mod job;
 mod report;
 
 use crate::config::Settings;
@@ -102,6 +103,21 @@ pub enum Command {
         /// Where to write the .xlsx file
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
+    },
+    /// A scheduled job: its schedule and last runs; --now runs it, --dry-run
+    /// lists the documents and mails it would make
+    #[command(
+        after_help = "Jobs: kickoff, reminder, provisional, year-end.\n\nExamples:\n  thidua job year-end                  # schedule, next time, last runs\n  thidua job year-end --now --dry-run  # what it would write and send\n  thidua job reminder --now            # run it now (asks the running daemon if there is one)"
+    )]
+    Job {
+        /// kickoff, reminder, provisional or year-end
+        name: String,
+        /// Run it now
+        #[arg(long)]
+        now: bool,
+        /// List the documents and recipients without writing or sending anything
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Write a document now as PDF: the ranking report, a unit's score
     /// sheet, or the next year's emulation agreement
@@ -198,6 +214,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Status => status(&settings),
         Command::Score { year, json } => score(&settings, year, json),
         Command::Form { unit, year, output } => form(&settings, &unit, year, &output),
+        Command::Job { name, now, dry_run } => job::job(&settings, &name, now, dry_run),
         Command::Report {
             kind,
             year,
@@ -542,6 +559,9 @@ fn status(settings: &Settings) -> Result<u8, Failure> {
         for code in &missing {
             w(&mut out, format!("  {code:<10} chưa nộp"))?;
         }
+    }
+    for line in job::status_lines(settings, &ledger)? {
+        w(&mut out, line)?;
     }
     let c = ledger.outbox_counts().map_err(fail)?;
     w(

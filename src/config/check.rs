@@ -12,6 +12,7 @@ use super::raw::{RawSettings, RawUnit, RawYear};
 use super::{InboxSettings, MailSettings, Paths, Security, Settings, SmtpSettings, Transport};
 use crate::cluster::{Award, Cluster, Crosscheck, Rules, TieBreak, Unit, UnitType, YearPlan};
 use crate::criteria::{CriteriaError, TableSet};
+use crate::jobs::{CatchUp, JobKind, JobSpec, Schedule};
 use crate::workbook::Limits;
 
 /// A configuration mistake. The message names the file (or the environment
@@ -201,6 +202,7 @@ impl Checker<'_> {
                 )
             })?),
         };
+        let jobs = self.jobs(raw)?;
         Ok(Settings {
             source: self.source.to_string(),
             cluster,
@@ -210,7 +212,45 @@ impl Checker<'_> {
             mail,
             http_listen,
             tables,
+            jobs,
         })
+    }
+
+    fn jobs(&self, raw: &RawSettings) -> Result<Vec<JobSpec>, ConfigError> {
+        let mut out: Vec<JobSpec> = Vec::new();
+        for (i, j) in raw.jobs.iter().enumerate() {
+            let key = |k: &str| format!("jobs[{i}].{k}");
+            let kind = JobKind::from_name(j.name.trim()).ok_or_else(|| {
+                self.err(
+                    &key("name"),
+                    format!("`{}` is not a job; use {}", j.name, JobKind::names()),
+                )
+            })?;
+            if out.iter().any(|o| o.kind == kind) {
+                return Err(self.err(&key("name"), format!("`{}` is configured twice", j.name)));
+            }
+            let schedule =
+                Schedule::parse(j.schedule.trim()).map_err(|e| self.err(&key("schedule"), e))?;
+            let catch_up = match j.catch_up.as_deref().map(str::trim) {
+                None | Some("once") => CatchUp::Once,
+                Some("skip") => CatchUp::Skip,
+                Some(other) => {
+                    return Err(self.err(
+                        &key("catch_up"),
+                        format!(
+                            "`{other}`: use `once` (run a missed time once at start) or `skip`"
+                        ),
+                    ));
+                }
+            };
+            out.push(JobSpec {
+                kind,
+                schedule,
+                enabled: j.enabled.unwrap_or(true),
+                catch_up,
+            });
+        }
+        Ok(out)
     }
 
     fn secs(&self, key: &str, v: Option<f64>, default: f64) -> Result<Duration, ConfigError> {

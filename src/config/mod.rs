@@ -89,6 +89,8 @@ pub struct Settings {
     pub mail: MailSettings,
     pub http_listen: Option<std::net::SocketAddr>,
     pub tables: TableSet,
+    /// The scheduled jobs, in configuration order.
+    pub jobs: Vec<crate::jobs::JobSpec>,
 }
 
 impl Settings {

@@ -28,6 +28,21 @@ pub struct RawSettings {
     pub units: Vec<RawUnit>,
     #[serde(default)]
     pub years: Vec<RawYear>,
+    #[serde(default)]
+    pub jobs: Vec<RawJob>,
+}
+
+/// `[[jobs]]`: one scheduled job.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawJob {
+    /// `kickoff`, `reminder`, `provisional` or `year-end`.
+    pub name: String,
+    /// Six-field cron expression, seconds first, in the cluster's timezone.
+    pub schedule: String,
+    pub enabled: Option<bool>,
+    /// `once` (default) or `skip`: a run missed while the daemon was down.
+    pub catch_up: Option<String>,
 }
 
 /// `[cluster]`: who the cluster is and which years are open.

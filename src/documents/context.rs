@@ -113,6 +113,9 @@ pub struct ProposalRow {
     pub unit: String,
     pub award: String,
     pub reason: String,
+    pub total: String,
+    pub class: String,
+    pub rank: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -240,6 +243,9 @@ pub fn ranking(
                     unit: s.name.clone(),
                     award: p.name.clone(),
                     reason: p.reason.clone(),
+                    total: pts(s.total),
+                    class: s.class.clone().unwrap_or_default(),
+                    rank: r.rank,
                 });
             }
         }

@@ -38,6 +38,8 @@ pub enum Kind {
     Ranking,
     Sheet,
     Agreement,
+    /// The commendation proposals sent to the ministry (the ranking's values).
+    Proposals,
 }
 
 impl Kind {
@@ -46,6 +48,7 @@ impl Kind {
             Kind::Ranking => "documents/ranking.html.j2",
             Kind::Sheet => "documents/sheet.html.j2",
             Kind::Agreement => "documents/agreement.html.j2",
+            Kind::Proposals => "documents/proposals.html.j2",
         }
     }
 }
@@ -62,6 +65,10 @@ const EMBEDDED: &[(Kind, &str)] = &[
     (
         Kind::Agreement,
         include_str!("../../templates/documents/agreement.html.j2"),
+    ),
+    (
+        Kind::Proposals,
+        include_str!("../../templates/documents/proposals.html.j2"),
     ),
 ];
 

@@ -77,6 +77,13 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (submission_id, criterion)
      );
      CREATE INDEX crosschecks_by_unit ON crosschecks(inspected, year);",
+    "ALTER TABLE job_runs ADD COLUMN documents TEXT NOT NULL DEFAULT '[]';
+     ALTER TABLE job_runs ADD COLUMN emails INTEGER NOT NULL DEFAULT 0;
+     CREATE INDEX job_runs_by_job ON job_runs(job, id);
+     CREATE TABLE job_state (
+        job TEXT PRIMARY KEY,
+        checked_until TEXT NOT NULL
+     );",
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction.

@@ -4,6 +4,7 @@
 //! transaction, so after a crash the ledger and the folders can be brought
 //! back into agreement (see `inbox::recover`).
 
+mod jobs;
 mod migrations;
 mod outbox;
 
@@ -16,6 +17,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::findings::Finding;
 
+pub use jobs::JobRun;
 pub use outbox::{MailStatus, OutboxCounts, OutboxRow, QueuedMail};
 
 #[derive(Debug, thiserror::Error)]

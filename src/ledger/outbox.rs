@@ -95,6 +95,29 @@ impl Ledger {
         insert(&self.conn, m, None, now).map_err(|e| self.err(e))
     }
 
+    /// Queues mails in one transaction, skipping keys already queued;
+    /// returns how many were new.
+    pub fn enqueue_all(
+        &mut self,
+        mails: &[QueuedMail],
+        now: DateTime<Utc>,
+    ) -> Result<usize, LedgerError> {
+        let path = self.path.clone();
+        let err = |source| LedgerError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        let mut n = 0;
+        for m in mails {
+            if insert(&tx, m, None, now).map_err(err)? {
+                n += 1;
+            }
+        }
+        tx.commit().map_err(err)?;
+        Ok(n)
+    }
+
     /// Pending mails whose next attempt is due, oldest first.
     pub fn due(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<OutboxRow>, LedgerError> {
         self.outbox_rows(

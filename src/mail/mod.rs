@@ -58,24 +58,34 @@ pub fn drain(
         if due.is_empty() {
             return Ok(done);
         }
-        // Send a round in parallel, then record it in this thread's ledger
-        // before the next round, so a stop loses at most one round.
+        // Send a round in parallel and record each mail the moment its
+        // server answers, so a stop (even a kill) loses as little as the
+        // protocol allows: a mail is re-sent only if the process died
+        // between the server's 250 and this record.
         for rows in due.chunks(PARALLEL_SENDS) {
-            let mut outcomes: Vec<Option<Result<(), SendError>>> = vec![None; rows.len()];
-            std::thread::scope(|scope| {
-                for (row, slot) in rows.iter().zip(outcomes.iter_mut()) {
+            std::thread::scope(|scope| -> Result<(), MailError> {
+                let (tx, rx) = std::sync::mpsc::channel();
+                for (i, row) in rows.iter().enumerate() {
+                    let tx = tx.clone();
                     scope.spawn(move || {
-                        *slot = Some(
-                            compose(&row.mail, &settings.from)
-                                .map_err(SendError::Permanent)
-                                .and_then(|msg| transport.send(&msg, &row.mail.key)),
-                        );
+                        let outcome = compose(&row.mail, &settings.from)
+                            .map_err(SendError::Permanent)
+                            .and_then(|msg| transport.send(&msg, &row.mail.key));
+                        let _ = tx.send((i, outcome));
                     });
                 }
-            });
-            for (row, outcome) in rows.iter().zip(outcomes) {
-                record(ledger, settings, row, outcome, now, &mut done)?;
-            }
+                drop(tx);
+                let mut seen = vec![false; rows.len()];
+                for (i, outcome) in rx {
+                    seen[i] = true;
+                    record(ledger, settings, &rows[i], Some(outcome), now, &mut done)?;
+                }
+                // A sender that panicked reported nothing: retry it later.
+                for (row, _) in rows.iter().zip(seen).filter(|(_, s)| !s) {
+                    record(ledger, settings, row, None, now, &mut done)?;
+                }
+                Ok(())
+            })?;
         }
     }
 }

@@ -21,6 +21,26 @@ const EMBEDDED: &[(&str, &str)] = &[
         "mail/crosscheck.txt.j2",
         include_str!("../../templates/mail/crosscheck.txt.j2"),
     ),
+    (
+        "mail/kickoff.txt.j2",
+        include_str!("../../templates/mail/kickoff.txt.j2"),
+    ),
+    (
+        "mail/reminder.txt.j2",
+        include_str!("../../templates/mail/reminder.txt.j2"),
+    ),
+    (
+        "mail/provisional.txt.j2",
+        include_str!("../../templates/mail/provisional.txt.j2"),
+    ),
+    (
+        "mail/year-end.txt.j2",
+        include_str!("../../templates/mail/year-end.txt.j2"),
+    ),
+    (
+        "mail/job-failed.txt.j2",
+        include_str!("../../templates/mail/job-failed.txt.j2"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -5,6 +5,7 @@ mod config;
 mod documents;
 mod form;
 mod inbox;
+mod jobs;
 mod mail;
 mod scoring;
 mod support;

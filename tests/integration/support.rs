@@ -255,6 +255,11 @@ pub fn daemon_env(data: &Path) -> Vec<(String, String)> {
 
 impl Daemon {
     pub fn start(data: &Path, env: &[(String, String)]) -> Daemon {
+        Daemon::start_with(&config_path(), data, env)
+    }
+
+    /// A daemon on another configuration file.
+    pub fn start_with(config: &Path, data: &Path, env: &[(String, String)]) -> Daemon {
         std::fs::create_dir_all(data).unwrap();
         let log = data.join(format!(
             "daemon-{}.log",
@@ -264,7 +269,7 @@ impl Daemon {
                 .as_nanos()
         ));
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_thidua"));
-        cmd.arg("--config").arg(config_path()).args(["run"]);
+        cmd.arg("--config").arg(config).args(["run"]);
         for (k, _) in std::env::vars() {
             if k.starts_with("THIDUA") {
                 cmd.env_remove(k);

@@ -260,7 +260,9 @@ class Handler:
     # NB: aiosmtpd treats every handler attribute named handle_* as a hook and
     # every auth_* attribute as an AUTH mechanism: keep other names distinct.
 
-    def __init__(self, outbox, credentials, fail_first, reject_rcpts):
+    def __init__(self, outbox, credentials, fail_first, reject_rcpts, delay_ms=0):
+        self.delay = delay_ms / 1000.0
+        self.slow = asyncio.Lock()
         self.outbox = outbox
         self.credentials = credentials  # (user, password) or None
         self.fail_remaining = fail_first
@@ -298,6 +300,14 @@ class Handler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.reject_rcpts:
             return "550 5.1.1 No such user"
+        if self.delay:
+            # A slow server answers each recipient late; a client killed
+            # meanwhile has not sent the message. (The window after the data's
+            # final dot, where a kill can still cause a duplicate, RFC 1047,
+            # stays as short as on a real server.) One recipient at a time, so
+            # messages complete one after another.
+            async with self.slow:
+                await asyncio.sleep(self.delay)
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         return "250 OK"
@@ -351,6 +361,8 @@ def parse_args(argv):
                    help="require AUTH PLAIN/LOGIN with these credentials before MAIL")
     p.add_argument("--fail-first", type=int, default=0, metavar="N",
                    help="answer the first N DATA transactions with 451 4.3.0")
+    p.add_argument("--delay-ms", type=int, default=0, metavar="MS",
+                   help="accept recipients one at a time, each after this long")
     p.add_argument("--reject-rcpt", action="append", default=[], metavar="ADDR",
                    help="answer RCPT TO for ADDR with 550 5.1.1 (repeatable)")
     p.add_argument("--exit-on-stdin-eof", action="store_true",
@@ -376,7 +388,7 @@ async def serve(args):
     cert_dir = args.starttls or args.tls
     ctx = server_ssl_context(*ensure_certificate(cert_dir)) if cert_dir else None
 
-    handler = Handler(outbox, credentials, args.fail_first, args.reject_rcpt)
+    handler = Handler(outbox, credentials, args.fail_first, args.reject_rcpt, args.delay_ms)
     live = set()
     smtp_kwargs = dict(
         outbox=outbox,

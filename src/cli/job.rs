@@ -1,0 +1,247 @@
+//! `thidua job NAME`: a job's schedule and last runs; `--now` runs it (in
+//! this process when no daemon holds the data folder, else by asking the
+//! daemon and waiting for it); `--dry-run` lists what it would write and
+//! send; and the jobs part of `thidua status`.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use super::Failure;
+use crate::config::Settings;
+use crate::daemon::{DaemonError, lock};
+use crate::documents::Documents;
+use crate::jobs::due::{Tools, trigger};
+use crate::jobs::plan::plan;
+use crate::jobs::run::Running;
+use crate::jobs::{JobKind, JobSpec};
+use crate::ledger::{JobRun, Ledger};
+use crate::mail::texts::Texts;
+use crate::mail::{Transport, drain};
+use crate::receipts::format_time;
+
+fn usage(e: impl std::fmt::Display) -> Failure {
+    Failure::usage(e.to_string())
+}
+
+fn when(t: Option<&str>) -> String {
+    t.and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map_or_else(|| "—".to_string(), |t| format_time(t.with_timezone(&Utc)))
+}
+
+/// One line about a run.
+pub fn describe(r: &JobRun) -> String {
+    let outcome = match r.outcome.as_str() {
+        "ok" => "xong",
+        "failed" => "lỗi",
+        "skipped" => "bỏ qua",
+        "running" => "đang chạy",
+        "requested" => "chờ chạy",
+        other => other,
+    };
+    let mut s = format!(
+        "lịch {} — bắt đầu {} — {outcome}",
+        when(r.scheduled_at.as_deref()),
+        when(Some(&r.started_at)),
+    );
+    if r.outcome == "ok" {
+        let _ = write!(s, ", {} văn bản, {} thư", r.documents.len(), r.emails);
+    }
+    if let Some(d) = &r.detail {
+        let _ = write!(s, ": {d}");
+    }
+    s
+}
+
+/// The lines `thidua status` shows for the jobs.
+pub fn status_lines(settings: &Settings, ledger: &Ledger) -> Result<Vec<String>, Failure> {
+    let mut out = vec!["Công việc theo lịch:".to_string()];
+    if settings.jobs.is_empty() {
+        out.push("  (không có công việc nào trong [[jobs]])".to_string());
+    }
+    for spec in &settings.jobs {
+        out.push(spec_line(spec));
+        match ledger
+            .job_history(spec.kind.name(), 1)
+            .map_err(usage)?
+            .first()
+        {
+            Some(r) => out.push(format!("      lần gần nhất: {}", describe(r))),
+            None => out.push("      lần gần nhất: chưa chạy".to_string()),
+        }
+    }
+    Ok(out)
+}
+
+fn spec_line(spec: &JobSpec) -> String {
+    let next = if spec.enabled {
+        spec.schedule
+            .next_after(Utc::now())
+            .map_or_else(|| "không còn lần nào".to_string(), format_time)
+    } else {
+        "tắt (enabled = false)".to_string()
+    };
+    format!(
+        "  {:<12} \"{}\"  lần tới: {next}",
+        spec.kind.name(),
+        spec.schedule.expr
+    )
+}
+
+pub fn job(settings: &Settings, name: &str, now: bool, dry_run: bool) -> Result<u8, Failure> {
+    let kind = JobKind::from_name(name).ok_or_else(|| {
+        Failure::usage(format!(
+            "NAME: `{name}` is not a job; use {}",
+            JobKind::names()
+        ))
+    })?;
+    let mut out = std::io::stdout().lock();
+    let mut w = |line: String| writeln!(out, "{line}").map_err(usage);
+    if dry_run {
+        let texts = Texts::load(settings.paths.templates.as_deref()).map_err(usage)?;
+        // A dry run writes nothing, not even a new ledger.
+        let scratch = tempfile_dir()?;
+        let path = if settings.paths.ledger.exists() {
+            settings.paths.ledger.clone()
+        } else {
+            scratch.join("empty.sqlite")
+        };
+        let ledger = Ledger::open(&path).map_err(usage)?;
+        let p = plan(settings, &texts, &ledger, kind, Utc::now()).map_err(usage)?;
+        w(format!(
+            "{} (năm {}), chạy thử: {} văn bản, {} thư; không ghi, không gửi gì.",
+            kind.name(),
+            p.year,
+            p.docs.len(),
+            p.mails.len()
+        ))?;
+        w("Văn bản:".to_string())?;
+        for d in &p.docs {
+            w(format!("  {}", d.path.display()))?;
+        }
+        w("Thư:".to_string())?;
+        for m in &p.mails {
+            let names: Vec<String> = m
+                .attachments
+                .iter()
+                .filter_map(|a| a.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .collect();
+            w(format!("  {} — {}", m.to.join(", "), m.subject))?;
+            if !names.is_empty() {
+                w(format!("      đính kèm: {}", names.join(", ")))?;
+            }
+        }
+        drop(ledger);
+        let _ = std::fs::remove_dir_all(&scratch);
+        return Ok(0);
+    }
+    if !now {
+        match settings.jobs.iter().find(|s| s.kind == kind) {
+            Some(spec) => w(spec_line(spec))?,
+            None => w(format!(
+                "  {:<12} không có trong [[jobs]]: chỉ chạy tay (--now)",
+                kind.name()
+            ))?,
+        }
+        let ledger = Ledger::open(&settings.paths.ledger).map_err(usage)?;
+        for r in ledger.job_history(kind.name(), 10).map_err(usage)? {
+            w(format!("      {}", describe(&r)))?;
+        }
+        return Ok(0);
+    }
+    match lock(settings) {
+        Ok(_lock) => run_here(settings, kind, &mut w),
+        Err(DaemonError::Locked { pid, .. }) => ask_daemon(settings, kind, &pid, &mut w),
+        Err(e) => Err(usage(e)),
+    }
+}
+
+/// A private scratch folder under the system's temporary folder.
+fn tempfile_dir() -> Result<std::path::PathBuf, Failure> {
+    let dir = std::env::temp_dir().join(format!("thidua-dry-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| usage(format!("{}: {e}", dir.display())))?;
+    Ok(dir)
+}
+
+/// No daemon: run the job here and send its mail.
+fn run_here(
+    settings: &Settings,
+    kind: JobKind,
+    w: &mut impl FnMut(String) -> Result<(), Failure>,
+) -> Result<u8, Failure> {
+    let texts = Texts::load(settings.paths.templates.as_deref()).map_err(usage)?;
+    let docs = Documents::load(settings.paths.templates.as_deref()).map_err(usage)?;
+    let mut ledger = Ledger::open(&settings.paths.ledger).map_err(usage)?;
+    let tools = Tools {
+        settings,
+        texts: &texts,
+        docs: &docs,
+    };
+    let done = trigger(
+        &tools,
+        &mut ledger,
+        &Running::default(),
+        kind,
+        Utc::now(),
+        None,
+        &Utc::now,
+    )
+    .map_err(usage)?
+    .ok_or_else(|| usage("the job is already running"))?;
+    let transport =
+        Transport::from_settings(&settings.mail, settings.paths.outbox.clone()).map_err(usage)?;
+    let sent = drain(&mut ledger, &transport, &settings.mail, &Utc::now).map_err(usage)?;
+    report(&done.documents, done.queued, done.error.as_deref(), w)?;
+    w(format!("Đã gửi {} thư.", sent.sent))?;
+    Ok(u8::from(done.error.is_some()))
+}
+
+/// A daemon holds the folder: leave it a request and wait for the outcome.
+fn ask_daemon(
+    settings: &Settings,
+    kind: JobKind,
+    pid: &str,
+    w: &mut impl FnMut(String) -> Result<(), Failure>,
+) -> Result<u8, Failure> {
+    let mut ledger = Ledger::open(&settings.paths.ledger).map_err(usage)?;
+    let id = ledger.job_request(kind.name(), Utc::now()).map_err(usage)?;
+    w(format!(
+        "thidua đang chạy{pid}; đã yêu cầu chạy {} ngay, đang chờ…",
+        kind.name()
+    ))?;
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(600) {
+        std::thread::sleep(Duration::from_millis(200));
+        if let Some(r) = ledger.job_run(id).map_err(usage)?
+            && !matches!(r.outcome.as_str(), "requested" | "running")
+        {
+            report(&r.documents, r.emails as usize, r.detail.as_deref(), w)?;
+            w("Thư được thidua đang chạy gửi đi.".to_string())?;
+            return Ok(u8::from(r.outcome != "ok"));
+        }
+    }
+    Err(Failure::usage(format!(
+        "the daemon has not finished {} in 10 minutes; see `thidua job {}` later",
+        kind.name(),
+        kind.name()
+    )))
+}
+
+fn report(
+    documents: &[String],
+    queued: usize,
+    error: Option<&str>,
+    w: &mut impl FnMut(String) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    if let Some(e) = error {
+        w(format!("Lỗi: {e}"))?;
+        return Ok(());
+    }
+    w(format!("Đã ghi {} văn bản:", documents.len()))?;
+    for d in documents {
+        w(format!("  {d}"))?;
+    }
+    w(format!("Đã xếp {queued} thư mới vào hộp thư đi."))
+}

@@ -1,0 +1,272 @@
+//! Running a job: its plan's documents written (each atomically), its mails
+//! queued in one transaction, the run recorded from start to outcome. A
+//! run repeated for the same scheduled time (after a crash) rewrites the
+//! same files and queues nothing twice. A failure is recorded, logged and
+//! mailed to the secretariat; the caller keeps going. `Running` keeps a job
+//! from overlapping itself.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use tracing::{error, info};
+
+use super::JobKind;
+use super::plan::{Make, Plan, PlanError, plan};
+use crate::config::Settings;
+use crate::documents::Documents;
+use crate::ledger::{Ledger, LedgerError, QueuedMail};
+use crate::mail::texts::Texts;
+use crate::papers;
+use crate::receipts::{format_time, local};
+use crate::standings;
+use crate::workbook::form::{FormSpec, write_form};
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Paper(#[from] papers::PaperError),
+    #[error("{path}: {reason}")]
+    Io { path: String, reason: String },
+}
+
+fn io(path: &Path, e: impl std::fmt::Display) -> JobError {
+    JobError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Done {
+    pub run: i64,
+    pub documents: Vec<String>,
+    /// Mails queued by this run (a repeated run queues only what is new).
+    pub queued: usize,
+    pub error: Option<String>,
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), JobError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let tmp = dir.join(format!(
+        ".{}.part",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ));
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(path, e));
+    }
+    Ok(())
+}
+
+/// Writes the plan's documents.
+fn write_documents(
+    settings: &Settings,
+    docs: &Documents,
+    ledger: &Ledger,
+    p: &Plan,
+) -> Result<Vec<String>, JobError> {
+    let year = p.year;
+    let date = local(p.scheduled_at).date_naive();
+    let needs_scores = p.docs.iter().any(|d| !matches!(d.make, Make::Form { .. }));
+    let units = if needs_scores {
+        standings::gather(settings, ledger, year)?
+    } else {
+        Vec::new()
+    };
+    let mut written = Vec::new();
+    for d in &p.docs {
+        match &d.make {
+            Make::Form { unit } => {
+                let u = settings
+                    .cluster
+                    .unit(unit)
+                    .ok_or_else(|| io(&d.path, format!("{unit} is not configured")))?;
+                let table = settings.tables.get(&u.unit_type, year).ok_or_else(|| {
+                    io(
+                        &d.path,
+                        format!("no criteria table for {} in {year}", u.unit_type),
+                    )
+                })?;
+                let dir = d.path.parent().unwrap_or(Path::new("."));
+                std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+                let spec = FormSpec {
+                    cluster_name: &settings.cluster.name,
+                    table,
+                    unit: u,
+                    year,
+                };
+                write_form(&d.path, &spec, None).map_err(|e| io(&d.path, e))?;
+            }
+            Make::Ranking { provisional } => {
+                let pdf = papers::ranking_of(settings, docs, year, &units, *provisional, date)?;
+                write_file(&d.path, &pdf)?;
+            }
+            Make::Proposals => {
+                write_file(
+                    &d.path,
+                    &papers::proposals_of(settings, docs, year, &units, date)?,
+                )?;
+            }
+            Make::Agreement => {
+                write_file(&d.path, &papers::agreement(settings, docs, year, date)?)?;
+            }
+            Make::Sheet { unit } => {
+                let evidence = match units
+                    .iter()
+                    .find(|u| &u.code == unit)
+                    .and_then(|u| u.submission.as_ref())
+                {
+                    Some(s) => ledger.evidence(s.id)?,
+                    None => BTreeMap::new(),
+                };
+                let pdf = papers::sheet_of(settings, docs, year, &units, unit, &evidence, date)?;
+                write_file(&d.path, &pdf)?;
+            }
+        }
+        written.push(d.path.display().to_string());
+    }
+    Ok(written)
+}
+
+/// Runs `kind` for the time `at` under the run row `run` (already begun),
+/// and records the outcome.
+#[allow(clippy::too_many_arguments)]
+pub fn execute(
+    settings: &Settings,
+    texts: &Texts,
+    docs: &Documents,
+    ledger: &mut Ledger,
+    kind: JobKind,
+    at: DateTime<Utc>,
+    run: i64,
+    now: &dyn Fn() -> DateTime<Utc>,
+) -> Result<Done, LedgerError> {
+    let attempt = (|| -> Result<(Vec<String>, usize), JobError> {
+        let p = plan(settings, texts, ledger, kind, at)?;
+        let written = write_documents(settings, docs, ledger, &p)?;
+        fault_point("after-documents");
+        let queued = ledger.enqueue_all(&p.mails, now())?;
+        Ok((written, queued))
+    })();
+    match attempt {
+        Ok((documents, queued)) => {
+            ledger.job_finish(run, "ok", None, &documents, queued, now())?;
+            ledger.set_job_checked(kind.name(), at)?;
+            info!(job = kind.name(), scheduled = %at, documents = documents.len(), mails = queued, "job done");
+            Ok(Done {
+                run,
+                documents,
+                queued,
+                error: None,
+            })
+        }
+        Err(e) => {
+            let reason = e.to_string();
+            error!(job = kind.name(), scheduled = %at, error = %reason, "job failed");
+            ledger.job_finish(run, "failed", Some(&reason), &[], 0, now())?;
+            ledger.set_job_checked(kind.name(), at)?;
+            let ctx = minijinja::context! {
+                cluster_short => &settings.cluster.short_name,
+                job => kind.name(),
+                scheduled => format_time(at),
+                error => &reason,
+            };
+            match texts.render("mail/job-failed.txt.j2", &ctx) {
+                Ok(r) => {
+                    ledger.enqueue(
+                        &QueuedMail {
+                            key: format!("job-failed:{}:{}", kind.name(), at.to_rfc3339()),
+                            to: vec![settings.mail.from.clone()],
+                            cc: Vec::new(),
+                            subject: r.subject,
+                            body: r.body,
+                            attachments: Vec::new(),
+                        },
+                        now(),
+                    )?;
+                }
+                Err(t) => error!(error = %t, "cannot even write the failure mail"),
+            }
+            Ok(Done {
+                run,
+                documents: Vec::new(),
+                queued: 0,
+                error: Some(reason),
+            })
+        }
+    }
+}
+
+/// A test hook: with `THIDUA_FAULT=<point>` in a debug build the process
+/// aborts there, as a crash would.
+fn fault_point(point: &str) {
+    if cfg!(debug_assertions) && std::env::var("THIDUA_FAULT").is_ok_and(|v| v == point) {
+        std::process::abort();
+    }
+}
+
+/// The jobs running now, so none runs twice at once.
+#[derive(Debug, Clone, Default)]
+pub struct Running(Arc<Mutex<HashSet<JobKind>>>);
+
+/// Held while a job runs; dropping it frees the job.
+#[derive(Debug)]
+pub struct Slot {
+    set: Running,
+    kind: JobKind,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.set
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&self.kind);
+    }
+}
+
+impl Running {
+    /// The job's slot, or `None` while a run of it is going.
+    pub fn try_start(&self, kind: JobKind) -> Option<Slot> {
+        let mut set = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        set.insert(kind).then(|| Slot {
+            set: self.clone(),
+            kind,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_job_cannot_start_while_it_runs_but_others_can() {
+        let r = Running::default();
+        let slot = r.try_start(JobKind::YearEnd).unwrap();
+        assert!(r.try_start(JobKind::YearEnd).is_none());
+        assert!(r.try_start(JobKind::Reminder).is_some());
+        drop(slot);
+        assert!(r.try_start(JobKind::YearEnd).is_some());
+    }
+}

@@ -1,0 +1,214 @@
+//! Scheduled jobs with the real binary: the year-end run end to end through
+//! the SMTP test server, crashed in the middle (after writing its documents,
+//! then again while sending) and restarted; and `--dry-run` on the shipped
+//! configuration.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use tempfile::TempDir;
+
+use crate::scoring::scored_cluster;
+use crate::support::{
+    Daemon, Smtp, config_path, daemon_env, repo, settings, smtp_env, thidua, wait_for,
+};
+
+fn pairs(env: &[(String, String)]) -> Vec<(&str, &str)> {
+    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+#[test]
+fn year_end_reaches_every_unit_and_the_ministry_once_across_crashes() {
+    let dir = TempDir::new().unwrap();
+    // A scored year (file transport), then mail through a slow SMTP server.
+    let data = scored_cluster(dir.path());
+    let smtp = Smtp::start(0, &dir.path().join("smtp"), &["--delay-ms", "300"]);
+    let env = smtp_env(&data, smtp.port);
+
+    // 1. Run by hand; the process dies after writing the documents, before
+    //    queueing a single mail.
+    let mut crash = pairs(&env);
+    crash.push(("THIDUA_FAULT", "after-documents"));
+    let run = thidua(dir.path(), &["job", "year-end", "--now"], &crash);
+    assert_ne!(run.code, 0, "the fault point aborts: {run:?}");
+    assert!(data.join("reports/2026/giao-uoc-thi-dua-2027.pdf").exists());
+    assert!(smtp.messages().is_empty());
+
+    // 2. The daemon starts, finishes the interrupted run and starts
+    //    sending; it is killed once a few mails are through and recorded,
+    //    while the server makes the others wait.
+    let d = Daemon::start(&data, &env);
+    let sent = || {
+        thidua::ledger::Ledger::open(&data.join("thidua.sqlite"))
+            .and_then(|l| l.outbox_counts())
+            .map_or(0, |c| c.sent)
+    };
+    let receipts = sent();
+    wait_for(Duration::from_secs(60), || {
+        let at_server = smtp.messages().len() as i64;
+        (at_server >= 2 && sent() - receipts == at_server).then_some(())
+    });
+    let log1 = d.log_text();
+    d.kill();
+    let before = smtp.messages().len();
+
+    // 3. Restarted, it sends the rest.
+    let d = Daemon::start(&data, &env);
+    let year_end = |m: &crate::support::Received| m.raw.contains("giao-uoc-thi-dua-2027.pdf");
+    wait_for(Duration::from_secs(60), || {
+        (smtp.messages().iter().filter(|m| year_end(m)).count() >= 12).then_some(())
+    });
+    // Time for any duplicate to arrive.
+    std::thread::sleep(Duration::from_secs(2));
+    let log2 = d.log_text();
+    assert_eq!(d.stop(), 0);
+    if std::env::var("SHOW_LOGS").is_ok() {
+        eprintln!("=== daemon 1\n{log1}\n=== daemon 2\n{log2}");
+    }
+
+    let msgs: Vec<_> = smtp.messages().into_iter().filter(year_end).collect();
+    let mut by_rcpt: BTreeMap<String, usize> = BTreeMap::new();
+    for m in &msgs {
+        *by_rcpt.entry(m.rcpt_tos.join(",")).or_default() += 1;
+    }
+    assert!(before < 12, "the kill came in the middle ({before} sent)");
+    assert!(by_rcpt.values().all(|n| *n == 1), "each once: {by_rcpt:#?}");
+    let s = settings();
+    let members: Vec<_> = s.cluster.members(2026).collect();
+    assert_eq!(msgs.len(), members.len() + 2, "{by_rcpt:#?}");
+    for u in &members {
+        let m = msgs
+            .iter()
+            .find(|m| m.rcpt_tos == u.emails)
+            .unwrap_or_else(|| panic!("no year-end mail to {}", u.code));
+        assert!(
+            m.raw.contains("bao-cao-xep-hang-thi-dua-2026.pdf"),
+            "{}",
+            u.code
+        );
+        assert!(
+            !m.raw.contains("de-nghi-khen-thuong-2026.pdf"),
+            "{}",
+            u.code
+        );
+        let sheet = format!("phieu-cham-diem-{}-2026.pdf", u.code);
+        // Units with an accepted workbook get their own score sheet.
+        let has = [
+            "STP-THA",
+            "STP-NAN",
+            "STP-HTI",
+            "STP-QTR",
+            "THADS-NAN",
+            "THADS-THA",
+        ]
+        .contains(&u.code.as_str());
+        assert_eq!(m.raw.contains(&sheet), has, "{}", u.code);
+    }
+    let ministry = msgs
+        .iter()
+        .find(|m| m.rcpt_tos == [s.cluster.ministry_email.clone()])
+        .expect("the ministry's mail");
+    for f in [
+        "bao-cao-xep-hang-thi-dua-2026.pdf",
+        "de-nghi-khen-thuong-2026.pdf",
+        "giao-uoc-thi-dua-2027.pdf",
+    ] {
+        assert!(ministry.raw.contains(f), "{f}");
+    }
+
+    // The run is in the history: one run, done.
+    let status = thidua(dir.path(), &["job", "year-end"], &pairs(&env));
+    assert_eq!(status.code, 0, "{status:?}");
+    assert!(
+        status.stdout.contains("xong, 9 văn bản, 12 thư"),
+        "{}",
+        status.stdout
+    );
+}
+
+#[test]
+fn a_dry_run_on_the_shipped_config_lists_documents_and_recipients() {
+    let dir = TempDir::new().unwrap();
+    let run = thidua(
+        dir.path(),
+        &["job", "year-end", "--now", "--dry-run"],
+        &[(
+            "THIDUA__PATHS__DATA",
+            dir.path().join("var").to_str().unwrap(),
+        )],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let s = settings();
+    for needle in [
+        "bao-cao-xep-hang-thi-dua-2026.pdf",
+        "de-nghi-khen-thuong-2026.pdf",
+        "giao-uoc-thi-dua-2027.pdf",
+        s.cluster.ministry_email.as_str(),
+    ] {
+        assert!(run.stdout.contains(needle), "{needle}: {}", run.stdout);
+    }
+    for u in s.cluster.members(2026) {
+        assert!(run.stdout.contains(&u.emails[0]), "{}", u.code);
+    }
+    // Nothing was written.
+    assert!(!dir.path().join("var").exists(), "a dry run writes nothing");
+
+    let bad = thidua(dir.path(), &["job", "year-ends", "--now"], &[]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .contains("kickoff, reminder, provisional or year-end"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
+fn the_running_daemon_fires_jobs_on_their_schedule() {
+    let dir = TempDir::new().unwrap();
+    // The shipped configuration with one job due every two seconds.
+    let shipped = std::fs::read_to_string(config_path()).unwrap();
+    let cut = shipped.find("\n[[jobs]]").unwrap() + 1;
+    let config = dir.path().join("thidua.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "{}[[jobs]]\nname = \"reminder\"\nschedule = \"*/2 * * * * *\"\n",
+            &shipped[..cut]
+        ),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let mut env = daemon_env(&data);
+    env.push((
+        "THIDUA__PATHS__CRITERIA".into(),
+        repo().join("config/criteria").display().to_string(),
+    ));
+    let d = Daemon::start_with(&config, &data, &env);
+    let runs = wait_for(Duration::from_secs(30), || {
+        let l = thidua::ledger::Ledger::open(&data.join("thidua.sqlite")).ok()?;
+        let r = l.job_history("reminder", 10).ok()?;
+        (r.iter().filter(|r| r.outcome == "ok").count() >= 2).then_some(r)
+    });
+    assert_eq!(d.stop(), 0);
+    let mut times: Vec<String> = runs
+        .iter()
+        .filter(|r| r.outcome == "ok")
+        .map(|r| r.scheduled_at.clone().unwrap())
+        .collect();
+    times.dedup();
+    assert!(times.len() >= 2, "two different fires: {runs:#?}");
+    for t in &times {
+        let at = chrono::DateTime::parse_from_rfc3339(t).unwrap();
+        assert_eq!(chrono::Timelike::second(&at) % 2, 0, "on the schedule: {t}");
+        assert_eq!(
+            chrono::Timelike::nanosecond(&at),
+            0,
+            "the scheduled time, not the fire's: {t}"
+        );
+    }
+    // Each fire reminded the ten units that have sent nothing, once.
+    let l = thidua::ledger::Ledger::open(&data.join("thidua.sqlite")).unwrap();
+    let c = l.outbox_counts().unwrap();
+    assert_eq!((c.pending + c.sent) % 10, 0, "{c:?}");
+}
