@@ -1,6 +1,7 @@
 //! `cargo bench --bench documents`: in-process time to render the 10-unit
 //! cluster's year-end set (the ranking report, a score sheet per unit that
-//! sent a workbook, the agreement) and a 100-unit ranking report, from the
+//! sent a workbook, the proposals, the agreement) and a 100-unit ranking
+//! report, from the
 //! seeded sample data. Fonts and templates are loaded once, as the daemon
 //! does. Prints the best and the median of 20 runs, and the sizes and pages.
 //! With `THIDUA_BENCH_DIR` set, the PDFs are kept there to look at.
@@ -10,7 +11,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use thidua::config::Settings;
 use thidua::documents::Documents;
-use thidua::papers::{agreement, ranking_of, sheet_of};
+use thidua::papers::{agreement, proposals_of, ranking_of, sheet_of};
 use thidua::sample::{cluster_year, many};
 
 const RUNS: usize = 20;
@@ -61,6 +62,10 @@ fn main() {
                 sheet_of(&settings, &docs, year, &units, &u.code, &ev, date).expect("sheet"),
             ));
         }
+        files.push((
+            "de-nghi-khen-thuong.pdf".to_string(),
+            proposals_of(&settings, &docs, year, &units, date).expect("proposals"),
+        ));
         files.push((
             "giao-uoc.pdf".to_string(),
             agreement(&settings, &docs, year, date).expect("agreement"),

@@ -87,7 +87,21 @@ pub fn plan(
     at: DateTime<Utc>,
 ) -> Result<Plan, PlanError> {
     let cluster = &settings.cluster;
-    let year = cluster.current_year();
+    // The kick-off opens the year it runs in; the others work on the
+    // latest open year.
+    let year = match kind {
+        JobKind::Kickoff => {
+            let y = chrono::Datelike::year(&local(at).date_naive());
+            if !cluster.is_open(y) {
+                return Err(PlanError::Config(format!(
+                    "kickoff: {y} is not in cluster.open_years of {}; add it (with its [[years]] entry and criteria tables) to send its forms",
+                    settings.source
+                )));
+            }
+            y
+        }
+        _ => cluster.current_year(),
+    };
     let yp = cluster.year(year).ok_or_else(|| {
         PlanError::Config(format!(
             "the open year {year} has no [[years]] entry in {}",

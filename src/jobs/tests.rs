@@ -224,3 +224,60 @@ fn year_end_writes_its_documents_and_mails_every_unit_and_the_ministry() {
     .unwrap();
     assert_eq!(again.queued, 0);
 }
+
+#[test]
+fn the_kickoff_sends_each_unit_its_form_for_the_year_it_opens() {
+    let w = World::new();
+    let mut l = w.ledger();
+    let at = utc("2026-01-05T00:00:00Z");
+    let now = || at;
+    let done = trigger(
+        &w.tools(),
+        &mut l,
+        &Running::default(),
+        JobKind::Kickoff,
+        at,
+        None,
+        &now,
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(done.error, None);
+    assert_eq!((done.documents.len(), done.queued), (10, 10));
+    let mails = l.due(at, 100).unwrap();
+    let qtr = mails
+        .iter()
+        .find(|m| m.mail.key.ends_with(":STP-QTR"))
+        .unwrap();
+    assert!(qtr.mail.attachments[0].ends_with("reports/2026/bieu-mau/STP-QTR-2026.xlsx"));
+    assert!(
+        qtr.mail.body.contains("ngày 15 tháng 11 năm 2026"),
+        "{}",
+        qtr.mail.body
+    );
+    assert!(qtr.mail.body.contains("inbox/STP-QTR"), "{}", qtr.mail.body);
+    // The attachment is a real workbook.
+    let grid = crate::workbook::Book::open(&qtr.mail.attachments[0], &w.settings.limits);
+    assert!(grid.is_ok(), "{grid:?}");
+
+    // A year that is not open is refused, and the secretariat told.
+    let next = utc("2027-01-05T00:00:00Z");
+    let later = || next;
+    let failed = trigger(
+        &w.tools(),
+        &mut l,
+        &Running::default(),
+        JobKind::Kickoff,
+        next,
+        None,
+        &later,
+    )
+    .unwrap()
+    .unwrap();
+    assert!(
+        failed
+            .error
+            .unwrap()
+            .contains("2027 is not in cluster.open_years")
+    );
+}
