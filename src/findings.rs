@@ -30,10 +30,15 @@ pub enum Code {
     IndicatorInvalid,
     CrosscheckNotAssigned,
     ReasonMissing,
+    BallotTooManyMarks,
+    BallotSelfVote,
+    BallotCandidateUnknown,
+    BallotMarkInvalid,
+    BallotClosed,
 }
 
 impl Code {
-    pub const ALL: [Code; 23] = [
+    pub const ALL: [Code; 28] = [
         Code::UnreadableFile,
         Code::FileTooLarge,
         Code::SheetMissing,
@@ -57,6 +62,11 @@ impl Code {
         Code::IndicatorInvalid,
         Code::CrosscheckNotAssigned,
         Code::ReasonMissing,
+        Code::BallotTooManyMarks,
+        Code::BallotSelfVote,
+        Code::BallotCandidateUnknown,
+        Code::BallotMarkInvalid,
+        Code::BallotClosed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -84,6 +94,11 @@ impl Code {
             Code::IndicatorInvalid => "indicator-invalid",
             Code::CrosscheckNotAssigned => "crosscheck-not-assigned",
             Code::ReasonMissing => "reason-missing",
+            Code::BallotTooManyMarks => "ballot-too-many-marks",
+            Code::BallotSelfVote => "ballot-self-vote",
+            Code::BallotCandidateUnknown => "ballot-candidate-unknown",
+            Code::BallotMarkInvalid => "ballot-mark-invalid",
+            Code::BallotClosed => "ballot-closed",
         }
     }
 

@@ -24,4 +24,5 @@ pub mod standings;
 pub mod submission;
 pub mod validate;
 pub mod vn;
+pub mod vote;
 pub mod workbook;

@@ -34,6 +34,7 @@ pub fn file_name(kind: Kind, year: i32, unit: Option<&str>) -> String {
         Kind::Sheet => format!("phieu-cham-diem-{}-{year}.pdf", unit.unwrap_or("don-vi")),
         Kind::Agreement => format!("giao-uoc-thi-dua-{}.pdf", year + 1),
         Kind::Proposals => format!("de-nghi-khen-thuong-{year}.pdf"),
+        Kind::Minutes => format!("bien-ban-bau-chon-khen-thuong-{year}.pdf"),
     }
 }
 
@@ -51,8 +52,29 @@ pub fn ranking(
     provisional: bool,
     date: NaiveDate,
 ) -> Result<Vec<u8>, PaperError> {
-    let units = standings::gather(settings, ledger, year)?;
-    ranking_of(settings, docs, year, &units, provisional, date)
+    let result = standings::standings(settings, ledger, year)?;
+    render_ranking(settings, docs, &result, provisional, date)
+}
+
+fn render_ranking(
+    settings: &Settings,
+    docs: &Documents,
+    result: &crate::scoring::YearResult,
+    provisional: bool,
+    date: NaiveDate,
+) -> Result<Vec<u8>, PaperError> {
+    let ctx = context::ranking(
+        &settings.cluster,
+        &settings.tables,
+        result,
+        provisional,
+        date,
+    );
+    Ok(docs.render(
+        Kind::Ranking,
+        &ctx,
+        &format!("Kết quả chấm điểm, xếp hạng thi đua năm {}", result.year),
+    )?)
 }
 
 /// The ranking report of `year` from gathered inputs.
@@ -76,6 +98,23 @@ pub fn ranking_of(
         Kind::Ranking,
         &ctx,
         &format!("Kết quả chấm điểm, xếp hạng thi đua năm {year}"),
+    )?)
+}
+
+/// The commendation proposals of `year` from the ledger, with the vote.
+pub fn proposals(
+    settings: &Settings,
+    ledger: &Ledger,
+    docs: &Documents,
+    year: i32,
+    date: NaiveDate,
+) -> Result<Vec<u8>, PaperError> {
+    let result = standings::standings(settings, ledger, year)?;
+    let ctx = context::ranking(&settings.cluster, &settings.tables, &result, false, date);
+    Ok(docs.render(
+        Kind::Proposals,
+        &ctx,
+        &format!("Đề nghị khen thưởng thi đua năm {year}"),
     )?)
 }
 
@@ -247,5 +286,58 @@ pub fn agreement(
         Kind::Agreement,
         &ctx,
         &format!("Bản giao ước thi đua năm {}", year + 1),
+    )?)
+}
+
+/// A unit's ballot for `year`, with the candidates as the ranking stands at
+/// `now` and the closing time if one is set.
+pub fn ballot_form(
+    settings: &Settings,
+    ledger: &Ledger,
+    voter: &crate::cluster::Unit,
+    year: i32,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>, PaperError> {
+    let bc = standings::ballot_context(settings, ledger, year, now)?;
+    let closes = standings::vote_closes(settings, ledger, year)?.map(format_time);
+    crate::workbook::ballot_form::ballot_bytes(&crate::workbook::ballot_form::BallotSpec {
+        cluster_name: &settings.cluster.name,
+        year,
+        voter,
+        sections: &bc.sections,
+        self_vote: settings.vote.rules.self_vote,
+        closes,
+    })
+    .map_err(|e| PaperError::Missing(format!("cannot write the ballot: {e}")))
+}
+
+/// The minutes of `year`'s vote; `Missing` when no unit has voted.
+pub fn minutes(
+    settings: &Settings,
+    ledger: &Ledger,
+    docs: &Documents,
+    year: i32,
+    date: NaiveDate,
+) -> Result<Vec<u8>, PaperError> {
+    let result = standings::standings(settings, ledger, year)?;
+    let Some(vote) = &result.vote else {
+        return Err(PaperError::Missing(format!(
+            "no ballot for {year} has been accepted, so there are no minutes yet"
+        )));
+    };
+    let closed = standings::vote_closes(settings, ledger, year)?
+        .map_or_else(|| "(chưa kết thúc)".to_string(), format_time);
+    let ctx = context::minutes(
+        &settings.cluster,
+        year,
+        vote,
+        closed,
+        &settings.vote.secretary,
+        date,
+    );
+    Ok(docs.render(
+        Kind::Minutes,
+        &ctx,
+        &format!("Biên bản họp bình xét, bầu chọn khen thưởng năm {year}"),
     )?)
 }

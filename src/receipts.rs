@@ -66,6 +66,8 @@ struct Context {
     max: String,
     groups: Vec<Group>,
     changed: usize,
+    /// A ballot's marks.
+    votes: usize,
     errors: Vec<Place>,
     warnings: Vec<Place>,
     deadline: String,
@@ -274,9 +276,11 @@ pub fn answer(
         year: year.to_string(),
         kind: match verdict.kind {
             Some(SubmissionKind::CrossCheck) => "cross-check",
+            Some(SubmissionKind::Ballot) => "ballot",
             _ => "self-scoring",
         }
         .to_string(),
+        votes: verdict.marks.len(),
         file: one_line(r.original_name),
         received: format_time(r.received_at),
         hash8: r.hash.chars().take(8).collect(),

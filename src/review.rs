@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::findings::{Code, Finding};
-use crate::submission::{self, SHEET_CROSS, SHEET_FIGURES, SHEET_SELF, same_name};
+use crate::submission::{self, SHEET_BALLOT, SHEET_CROSS, SHEET_FIGURES, SHEET_SELF, same_name};
 use crate::validate::{self, Context, Verdict, header_missing};
 use crate::workbook::{Book, Limits, ReadError, Sheet};
 
@@ -41,10 +41,14 @@ fn read_finding(e: &ReadError) -> Finding {
 enum Picked {
     SelfScoring(Sheet, bool),
     CrossCheck(Sheet, bool),
+    Ballot(Sheet),
 }
 
 fn pick(book: &mut Book) -> Result<Picked, Finding> {
     let names = book.sheet_names().to_vec();
+    if let Some(n) = names.iter().find(|n| same_name(n, SHEET_BALLOT)) {
+        return Ok(Picked::Ballot(book.sheet(n).map_err(|e| read_finding(&e))?));
+    }
     if let Some(n) = names.iter().find(|n| same_name(n, SHEET_CROSS)) {
         return Ok(Picked::CrossCheck(
             book.sheet(n).map_err(|e| read_finding(&e))?,
@@ -64,6 +68,9 @@ fn pick(book: &mut Book) -> Result<Picked, Finding> {
         }
         if submission::find_header(&sheet, submission::CROSS_REQUIRED, &[]).is_ok() {
             return Ok(Picked::CrossCheck(sheet, true));
+        }
+        if submission::find_header(&sheet, submission::BALLOT_REQUIRED, &[]).is_ok() {
+            return Ok(Picked::Ballot(sheet));
         }
     }
     Err(Finding::error(
@@ -125,6 +132,10 @@ pub fn review_book(book: &mut Book, ctx: &Context<'_>) -> Verdict {
             }
             v
         }
+        Picked::Ballot(sheet) => match submission::ballot(&sheet) {
+            Ok(parsed) => validate::ballot(&parsed, ctx),
+            Err(m) => Verdict::single(header_missing(&sheet.name, &m)),
+        },
         Picked::CrossCheck(sheet, fallback) => {
             let parsed = match submission::cross_check(&sheet) {
                 Ok(p) => p,

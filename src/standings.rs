@@ -2,9 +2,13 @@
 //! accepted self-scoring and its accepted cross-checks, handed to the pure
 //! `scoring` module. The daemon, `thidua score` and `thidua report` use this.
 
+use chrono::{DateTime, Utc};
+
 use crate::config::Settings;
 use crate::ledger::{Ledger, LedgerError};
 use crate::scoring::{Points, Submitted, UnitInput, Verified, YearResult, score_year};
+use crate::validate::BallotContext;
+use crate::vote::{Ballot, VoteResult, sections, tally};
 
 /// The unit's latest accepted self-scoring of `year`, if any.
 pub fn submitted(ledger: &Ledger, unit: &str, year: i32) -> Result<Option<Submitted>, LedgerError> {
@@ -61,14 +65,79 @@ pub fn gather(
     Ok(units)
 }
 
-/// Scores `year` from the ledger.
+/// Scores `year` from the ledger, with the vote's tally once ballots exist.
 pub fn standings(
     settings: &Settings,
     ledger: &Ledger,
     year: i32,
 ) -> Result<YearResult, LedgerError> {
     let units = gather(settings, ledger, year)?;
-    Ok(score(settings, year, &units))
+    let mut result = score(settings, year, &units);
+    result.vote = vote(settings, ledger, &result)?;
+    Ok(result)
+}
+
+/// When `year`'s vote closes or closed: the configured time, or the time
+/// `thidua job close-vote` recorded, whichever comes first.
+pub fn vote_closes(
+    settings: &Settings,
+    ledger: &Ledger,
+    year: i32,
+) -> Result<Option<DateTime<Utc>>, LedgerError> {
+    let by_hand = ledger.vote_closed(year)?;
+    Ok(match (settings.vote.closes, by_hand) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    })
+}
+
+/// What a ballot arriving at `now` is checked against.
+pub fn ballot_context(
+    settings: &Settings,
+    ledger: &Ledger,
+    year: i32,
+    now: DateTime<Utc>,
+) -> Result<BallotContext, LedgerError> {
+    let units = gather(settings, ledger, year)?;
+    let result = score(settings, year, &units);
+    let closed = vote_closes(settings, ledger, year)?
+        .filter(|t| *t <= now)
+        .map(crate::receipts::format_time);
+    Ok(BallotContext {
+        sections: sections(&settings.cluster, &settings.tables, &result),
+        rules: settings.vote.rules,
+        closed,
+    })
+}
+
+/// The tally of the counted ballots, if any unit has voted.
+fn vote(
+    settings: &Settings,
+    ledger: &Ledger,
+    result: &YearResult,
+) -> Result<Option<VoteResult>, LedgerError> {
+    let counted = ledger.ballots(result.year)?;
+    if counted.is_empty() {
+        return Ok(None);
+    }
+    let ballots: Vec<Ballot> = counted
+        .into_iter()
+        .map(|b| Ballot {
+            voter: b.voter,
+            marks: b.marks.into_iter().collect(),
+        })
+        .collect();
+    let members: Vec<String> = settings
+        .cluster
+        .members(result.year)
+        .map(|u| u.code.clone())
+        .collect();
+    Ok(Some(tally(
+        &sections(&settings.cluster, &settings.tables, result),
+        &ballots,
+        &members,
+        &settings.vote.rules,
+    )))
 }
 
 /// Scores `year` from gathered inputs.

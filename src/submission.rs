@@ -14,6 +14,7 @@ pub type Pos = (u32, u32);
 pub const SHEET_SELF: &str = "Tự chấm điểm";
 pub const SHEET_CROSS: &str = "Kiểm tra chéo";
 pub const SHEET_FIGURES: &str = "Số liệu";
+pub const SHEET_BALLOT: &str = "Phiếu bầu";
 
 /// A value with the cell it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +45,10 @@ pub enum Heading {
     IndicatorCode,
     IndicatorName,
     IndicatorValue,
+    // `Phiếu bầu` sheet
+    AwardCode,
+    Candidate,
+    Agree,
 }
 
 impl Heading {
@@ -62,6 +67,9 @@ impl Heading {
             Heading::IndicatorCode => "Mã",
             Heading::IndicatorName => "Chỉ tiêu",
             Heading::IndicatorValue => "Số liệu",
+            Heading::AwardCode => "Mã hình thức",
+            Heading::Candidate => "Mã đơn vị được bầu",
+            Heading::Agree => "Đồng ý",
         }
     }
 
@@ -85,6 +93,8 @@ const SELF_OPTIONAL: &[Heading] = &[Heading::Code, Heading::Evidence, Heading::N
 pub const CROSS_REQUIRED: &[Heading] = &[Heading::Number, Heading::Verified, Heading::Reason];
 const CROSS_OPTIONAL: &[Heading] = &[Heading::Code, Heading::Name, Heading::SelfScore];
 const FIGURES_REQUIRED: &[Heading] = &[Heading::IndicatorCode, Heading::IndicatorValue];
+/// Headings a ballot table must have.
+pub const BALLOT_REQUIRED: &[Heading] = &[Heading::AwardCode, Heading::Candidate, Heading::Agree];
 const FIGURES_OPTIONAL: &[Heading] = &[Heading::IndicatorName];
 
 /// Headings may be spread over this many rows (merged, two-level headers).
@@ -380,6 +390,58 @@ pub fn cross_check(sheet: &Sheet) -> Result<CrossCheck, MissingHeader> {
         inspected: find_label(sheet, header.row, "Đơn vị được kiểm tra"),
         year: find_label(sheet, header.row, "Năm"),
         rows: table_rows(sheet, &header, Heading::Verified),
+        header,
+    })
+}
+
+/// One line of a ballot: an award, a candidate and the mark.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BallotRow {
+    pub row: u32,
+    pub award: Located,
+    pub candidate: Located,
+    /// `None` when the cell is blank.
+    pub mark: Option<Located>,
+}
+
+/// A parsed ballot sheet.
+#[derive(Debug, Clone)]
+pub struct BallotSheet {
+    pub sheet: String,
+    pub header: Header,
+    pub unit: Option<Labelled>,
+    pub year: Option<Labelled>,
+    pub rows: Vec<BallotRow>,
+}
+
+/// Reads a ballot: rows with both an award code and a candidate code, down
+/// to the footer.
+pub fn ballot(sheet: &Sheet) -> Result<BallotSheet, MissingHeader> {
+    let header = find_header(sheet, BALLOT_REQUIRED, &[])?;
+    let col = |h: Heading| header.columns.get(&h).copied();
+    let mut rows = Vec::new();
+    for (row, cells) in sheet.rows().filter(|(r, _)| *r > header.row) {
+        if is_footer(cells) {
+            break;
+        }
+        let (Some(award), Some(candidate)) = (
+            located(sheet, row, col(Heading::AwardCode)),
+            located(sheet, row, col(Heading::Candidate)),
+        ) else {
+            continue;
+        };
+        rows.push(BallotRow {
+            row,
+            award,
+            candidate,
+            mark: located(sheet, row, col(Heading::Agree)),
+        });
+    }
+    Ok(BallotSheet {
+        sheet: sheet.name.clone(),
+        unit: find_label(sheet, header.row, "Mã đơn vị"),
+        year: find_label(sheet, header.row, "Năm"),
+        rows,
         header,
     })
 }

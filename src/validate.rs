@@ -2,6 +2,7 @@
 //! table: every finding of the contract's section 4, each with its cell and a
 //! Vietnamese message quoting the value. Pure: values in, a verdict out.
 
+mod ballot;
 mod rows;
 
 use std::collections::{BTreeMap, HashMap};
@@ -15,6 +16,7 @@ use crate::submission::{CrossCheck, Figures, Labelled, MissingHeader, SelfScorin
 use crate::vn::{format_number, parse_whole, quote};
 use crate::workbook::Value;
 
+pub use ballot::{BallotContext, ballot};
 pub use rows::score_of;
 pub(crate) use rows::total as total_of;
 
@@ -24,6 +26,7 @@ pub(crate) use rows::total as total_of;
 pub enum SubmissionKind {
     SelfScoring,
     CrossCheck,
+    Ballot,
 }
 
 /// A unit's accepted self scores, by criterion code.
@@ -39,6 +42,9 @@ pub struct Context<'a> {
     /// For a cross-check: the inspected unit's accepted self scores, when
     /// known. Without them the cross-check's own `Điểm tự chấm` column is used.
     pub self_scores: Option<&'a SelfScores>,
+    /// For a ballot: the candidates, the rules and whether the vote is closed.
+    /// Without it a ballot is checked for its form only.
+    pub ballot: Option<&'a BallotContext>,
 }
 
 /// The outcome of validating one workbook.
@@ -63,6 +69,8 @@ pub struct Verdict {
     pub indicators: BTreeMap<String, i64>,
     /// Score items + bonus − deductions, when the workbook is accepted.
     pub self_total: Option<f64>,
+    /// A ballot's marks: `(award, candidate)`.
+    pub marks: std::collections::BTreeSet<(String, String)>,
 }
 
 impl Verdict {
@@ -101,7 +109,7 @@ pub fn header_missing(sheet: &str, missing: &MissingHeader) -> Finding {
 }
 
 /// Reads the declared year; pushes `year-missing` / `year-mismatch`.
-fn declared_year(
+pub(crate) fn declared_year(
     sheet: &str,
     year: Option<&Labelled>,
     cluster: &Cluster,
@@ -164,7 +172,7 @@ fn declared_year(
 }
 
 /// Reads a declared unit code; pushes `unit-missing` / `unit-unknown`.
-fn declared_unit<'c>(
+pub(crate) fn declared_unit<'c>(
     sheet: &str,
     label: &str,
     field: Option<&Labelled>,
@@ -234,7 +242,7 @@ fn declared_unit<'c>(
     }
 }
 
-fn folder_check(
+pub(crate) fn folder_check(
     sheet: &str,
     unit: &Unit,
     field: Option<&Labelled>,

@@ -91,7 +91,7 @@ pub enum Command {
     Status,
     /// Write the blank self-scoring workbook for a unit's type and year
     #[command(
-        after_help = "Example:\n  thidua form --unit STP-HTI --year 2026 -o STP-HTI-2026.xlsx"
+        after_help = "Examples:\n  thidua form --unit STP-HTI --year 2026 -o STP-HTI-2026.xlsx\n  thidua form --ballot --unit STP-HTI -o phieu-bau-STP-HTI.xlsx"
     )]
     Form {
         /// Unit code, as in the configuration (e.g. STP-QTR)
@@ -100,6 +100,9 @@ pub enum Command {
         /// Scoring year [default: the latest open year]
         #[arg(long, value_name = "N")]
         year: Option<i32>,
+        /// Write the unit's commendation ballot (Phiếu bầu chọn khen thưởng) instead
+        #[arg(long)]
+        ballot: bool,
         /// Where to write the .xlsx file
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
@@ -107,10 +110,10 @@ pub enum Command {
     /// A scheduled job: its schedule and last runs; --now runs it, --dry-run
     /// lists the documents and mails it would make
     #[command(
-        after_help = "Jobs: kickoff, reminder, provisional, year-end.\n\nExamples:\n  thidua job year-end                  # schedule, next time, last runs\n  thidua job year-end --now --dry-run  # what it would write and send\n  thidua job reminder --now            # run it now (asks the running daemon if there is one)"
+        after_help = "Jobs: kickoff, reminder, provisional, year-end, ballot, close-vote.\n\nExamples:\n  thidua job year-end                  # schedule, next time, last runs\n  thidua job year-end --now --dry-run  # what it would write and send\n  thidua job reminder --now            # run it now (asks the running daemon if there is one)"
     )]
     Job {
-        /// kickoff, reminder, provisional or year-end
+        /// kickoff, reminder, provisional, year-end, ballot or close-vote
         name: String,
         /// Run it now
         #[arg(long)]
@@ -213,7 +216,18 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Status => status(&settings),
         Command::Score { year, json } => score(&settings, year, json),
-        Command::Form { unit, year, output } => form(&settings, &unit, year, &output),
+        Command::Form {
+            unit,
+            year,
+            ballot: false,
+            output,
+        } => form(&settings, &unit, year, &output),
+        Command::Form {
+            unit,
+            year,
+            ballot: true,
+            output,
+        } => report::ballot(&settings, &unit, year, &output),
         Command::Job { name, now, dry_run } => job::job(&settings, &name, now, dry_run),
         Command::Report {
             kind,
@@ -323,11 +337,29 @@ pub fn review_all(
     folder_unit: Option<&str>,
     files: &[PathBuf],
 ) -> Vec<Verdict> {
+    // Ballots are checked against the candidates the ledger gives, when
+    // there is a ledger to ask.
+    let ballot = settings
+        .paths
+        .ledger
+        .exists()
+        .then(|| crate::ledger::Ledger::open(&settings.paths.ledger).ok())
+        .flatten()
+        .and_then(|l| {
+            crate::standings::ballot_context(
+                settings,
+                &l,
+                settings.cluster.current_year(),
+                chrono::Utc::now(),
+            )
+            .ok()
+        });
     let ctx = Context {
         cluster: &settings.cluster,
         tables: &settings.tables,
         folder_unit,
         self_scores: None,
+        ballot: ballot.as_ref(),
     };
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Verdict>>> = Mutex::new(vec![None; files.len()]);

@@ -122,3 +122,36 @@ pub fn report(settings: &Settings, req: &Request) -> Result<u8, Failure> {
     );
     Ok(0)
 }
+
+/// `thidua form --ballot`: the unit's ballot with today's candidates.
+pub fn ballot(
+    settings: &Settings,
+    unit: &str,
+    year: Option<i32>,
+    output: &Path,
+) -> Result<u8, Failure> {
+    let year = year.unwrap_or_else(|| settings.cluster.current_year());
+    let u = settings.cluster.member(unit, year).ok_or_else(|| {
+        Failure::usage(format!(
+            "--unit: `{unit}` is not a member unit in {year} ({})",
+            settings.source
+        ))
+    })?;
+    let ledger = crate::ledger::Ledger::open(&settings.paths.ledger)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let bytes = papers::ballot_form(settings, &ledger, u, year, Utc::now())
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    write_atomically(output, &bytes).map_err(|e| {
+        Failure::usage(format!(
+            "{}: cannot write the ballot: {e}",
+            output.display()
+        ))
+    })?;
+    println!(
+        "Đã ghi phiếu bầu chọn khen thưởng năm {year} của {} ({}) vào {}.",
+        u.name_in(year),
+        u.code,
+        output.display()
+    );
+    Ok(0)
+}

@@ -9,7 +9,9 @@ use std::time::Duration;
 use chrono::NaiveDate;
 
 use super::raw::{RawSettings, RawUnit, RawYear};
-use super::{InboxSettings, MailSettings, Paths, Security, Settings, SmtpSettings, Transport};
+use super::{
+    InboxSettings, MailSettings, Paths, Security, Settings, SmtpSettings, Transport, VoteSettings,
+};
 use crate::cluster::{Award, Cluster, Crosscheck, Rules, TieBreak, Unit, UnitType, YearPlan};
 use crate::criteria::{CriteriaError, TableSet};
 use crate::jobs::{CatchUp, JobKind, JobSpec, Schedule};
@@ -203,6 +205,7 @@ impl Checker<'_> {
             })?),
         };
         let jobs = self.jobs(raw)?;
+        let vote = self.vote(raw)?;
         Ok(Settings {
             source: self.source.to_string(),
             cluster,
@@ -213,6 +216,44 @@ impl Checker<'_> {
             http_listen,
             tables,
             jobs,
+            vote,
+        })
+    }
+
+    fn vote(&self, raw: &RawSettings) -> Result<VoteSettings, ConfigError> {
+        let v = &raw.vote;
+        let share = |key: &str, x: Option<f64>, default: f64| match x {
+            None => Ok(default),
+            Some(x) if (0.0..=1.0).contains(&x) => Ok(x),
+            Some(x) => Err(self.err(
+                key,
+                format!("{x} is not a share between 0 and 1 (e.g. 0.6667 for two thirds)"),
+            )),
+        };
+        let closes = match v.closes.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(t) => {
+                let local = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M").map_err(|_| {
+                    self.err("vote.closes", format!("`{t}` is not a local time `YYYY-MM-DD HH:MM`, e.g. \"2026-12-05 11:00\""))
+                })?;
+                let offset = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");
+                Some(
+                    local
+                        .and_local_timezone(offset)
+                        .single()
+                        .map(|t| t.with_timezone(&chrono::Utc))
+                        .ok_or_else(|| self.err("vote.closes", format!("`{t}` is not a time")))?,
+                )
+            }
+        };
+        Ok(VoteSettings {
+            rules: crate::vote::VoteRules {
+                quorum: share("vote.quorum", v.quorum, 2.0 / 3.0)?,
+                threshold: share("vote.threshold", v.threshold, 0.5)?,
+                self_vote: v.self_vote.unwrap_or(false),
+            },
+            closes,
+            secretary: v.secretary.clone().unwrap_or_default(),
         })
     }
 

@@ -91,6 +91,16 @@ pub struct Settings {
     pub tables: TableSet,
     /// The scheduled jobs, in configuration order.
     pub jobs: Vec<crate::jobs::JobSpec>,
+    pub vote: VoteSettings,
+}
+
+/// `[vote]`, checked.
+#[derive(Debug, Clone, Default)]
+pub struct VoteSettings {
+    pub rules: crate::vote::VoteRules,
+    /// When ballots stop counting, if set (else `thidua job close-vote`).
+    pub closes: Option<chrono::DateTime<chrono::Utc>>,
+    pub secretary: String,
 }
 
 impl Settings {

@@ -30,6 +30,24 @@ pub struct RawSettings {
     pub years: Vec<RawYear>,
     #[serde(default)]
     pub jobs: Vec<RawJob>,
+    #[serde(default)]
+    pub vote: RawVote,
+}
+
+/// `[vote]`: the commendation vote at the year-end conference.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVote {
+    /// When ballots stop counting, local time `YYYY-MM-DD HH:MM`.
+    pub closes: Option<String>,
+    /// Share of members that must vote (0..1), e.g. 0.6667.
+    pub quorum: Option<f64>,
+    /// A candidate needs more than this share of the ballots cast (0..1).
+    pub threshold: Option<f64>,
+    /// Whether a unit may vote for itself.
+    pub self_vote: Option<bool>,
+    /// The conference secretary's name, signed on the minutes.
+    pub secretary: Option<String>,
 }
 
 /// `[[jobs]]`: one scheduled job.

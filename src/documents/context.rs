@@ -149,6 +149,8 @@ pub struct Ranking {
     pub provisional: bool,
     pub types: Vec<TypeSection>,
     pub figures: Vec<FigureRow>,
+    /// The vote's result, once ballots were counted.
+    pub vote: Vec<VoteSection>,
 }
 
 fn type_name(cluster: &Cluster, code: &str) -> String {
@@ -279,6 +281,11 @@ pub fn ranking(
         provisional,
         types,
         figures,
+        vote: result
+            .vote
+            .as_ref()
+            .map(|v| vote_sections(cluster, year, v))
+            .unwrap_or_default(),
     }
 }
 
@@ -459,6 +466,108 @@ pub fn agreement(cluster: &Cluster, year: i32, date: NaiveDate) -> Option<Agreem
             .collect(),
         types: cluster.unit_types.iter().map(|t| t.name.clone()).collect(),
     })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VoteRow {
+    pub name: String,
+    pub votes: usize,
+    pub outcome: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VoteSection {
+    pub award_name: String,
+    pub type_name: String,
+    pub seats: u32,
+    pub voters: usize,
+    pub members: usize,
+    pub quorum_needed: usize,
+    pub quorum_met: bool,
+    pub votes_needed: usize,
+    pub rows: Vec<VoteRow>,
+    pub elected: Vec<String>,
+    pub tied: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Minutes {
+    #[serde(flatten)]
+    pub common: Common,
+    /// "11:00 ngày 05 tháng 12 năm 2026".
+    pub closed: String,
+    pub voted: Vec<String>,
+    pub absent: Vec<String>,
+    pub sections: Vec<VoteSection>,
+    pub secretary: String,
+}
+
+/// The vote's sections for a template: names, counts, outcomes.
+pub fn vote_sections(
+    cluster: &Cluster,
+    year: i32,
+    vote: &crate::vote::VoteResult,
+) -> Vec<VoteSection> {
+    let name = |code: &str| {
+        cluster
+            .unit(code)
+            .map_or_else(|| code.to_string(), |u| u.name_in(year).to_string())
+    };
+    vote.sections
+        .iter()
+        .map(|s| VoteSection {
+            award_name: s.award_name.clone(),
+            type_name: s.type_name.clone(),
+            seats: s.seats,
+            voters: s.voters,
+            members: s.members,
+            quorum_needed: s.quorum_needed,
+            quorum_met: s.quorum_met,
+            votes_needed: s.votes_needed,
+            rows: s
+                .counts
+                .iter()
+                .map(|c| VoteRow {
+                    name: c.name.clone(),
+                    votes: c.votes,
+                    outcome: if c.elected {
+                        "Đề nghị"
+                    } else if c.tied {
+                        "Bằng phiếu, chờ Hội nghị quyết định"
+                    } else {
+                        ""
+                    }
+                    .to_string(),
+                })
+                .collect(),
+            elected: s.elected.iter().map(|u| name(u)).collect(),
+            tied: s.tied.iter().map(|u| name(u)).collect(),
+        })
+        .collect()
+}
+
+/// The minutes of the vote.
+pub fn minutes(
+    cluster: &Cluster,
+    year: i32,
+    vote: &crate::vote::VoteResult,
+    closed: String,
+    secretary: &str,
+    date: NaiveDate,
+) -> Minutes {
+    let name = |code: &String| {
+        cluster
+            .unit(code)
+            .map_or_else(|| code.clone(), |u| u.name_in(year).to_string())
+    };
+    Minutes {
+        common: Common::new(cluster, year, date),
+        closed,
+        voted: vote.voted.iter().map(name).collect(),
+        absent: vote.absent.iter().map(name).collect(),
+        sections: vote_sections(cluster, year, vote),
+        secretary: secretary.to_string(),
+    }
 }
 
 #[cfg(test)]

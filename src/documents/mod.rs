@@ -40,6 +40,8 @@ pub enum Kind {
     Agreement,
     /// The commendation proposals sent to the ministry (the ranking's values).
     Proposals,
+    /// The minutes of the commendation vote.
+    Minutes,
 }
 
 impl Kind {
@@ -49,6 +51,7 @@ impl Kind {
             Kind::Sheet => "documents/sheet.html.j2",
             Kind::Agreement => "documents/agreement.html.j2",
             Kind::Proposals => "documents/proposals.html.j2",
+            Kind::Minutes => "documents/minutes.html.j2",
         }
     }
 }
@@ -69,6 +72,10 @@ const EMBEDDED: &[(Kind, &str)] = &[
     (
         Kind::Proposals,
         include_str!("../../templates/documents/proposals.html.j2"),
+    ),
+    (
+        Kind::Minutes,
+        include_str!("../../templates/documents/minutes.html.j2"),
     ),
 ];
 

@@ -188,7 +188,7 @@ pub fn take(
                 return Err(io_err(path, e));
             }
         };
-        let (verdict, own) = match review(settings, ledger, &staged, folder_unit.as_deref()) {
+        let (verdict, own) = match review(settings, ledger, &staged, folder_unit.as_deref(), now) {
             Ok(x) => x,
             Err(e) => {
                 let _ = std::fs::remove_file(&staged);
@@ -238,6 +238,7 @@ pub fn take(
     let kind = match verdict.kind {
         Some(SubmissionKind::CrossCheck) => "cross-check",
         Some(SubmissionKind::SelfScoring) => "self-scoring",
+        Some(SubmissionKind::Ballot) => "ballot",
         None => "unknown",
     };
 
@@ -356,6 +357,7 @@ pub fn take(
         indicators: verdict.indicators.clone(),
         findings: verdict.findings.clone(),
         duplicate_of: same.as_ref().map(|s| s.id),
+        marks: verdict.marks.iter().cloned().collect(),
     };
     let done: Result<(), IntakeError> = (|| {
         place(source, &stored)?;
@@ -414,14 +416,31 @@ fn review(
     ledger: &Ledger,
     staged: &Path,
     folder_unit: Option<&str>,
+    now: DateTime<Utc>,
 ) -> Result<(Verdict, Option<SelfScores>), IntakeError> {
     let ctx = Context {
         cluster: &settings.cluster,
         tables: &settings.tables,
         folder_unit,
         self_scores: None,
+        ballot: None,
     };
     let verdict = review_file(staged, &settings.limits, &ctx);
+    if verdict.kind == Some(SubmissionKind::Ballot)
+        && let Some(year) = verdict.year
+    {
+        // Checked again against the candidates and whether the vote is closed.
+        let bc = crate::standings::ballot_context(settings, ledger, year, now)?;
+        let verdict = review_file(
+            staged,
+            &settings.limits,
+            &Context {
+                ballot: Some(&bc),
+                ..ctx
+            },
+        );
+        return Ok((verdict, None));
+    }
     if verdict.kind != Some(SubmissionKind::CrossCheck) {
         return Ok((verdict, None));
     }

@@ -1,6 +1,7 @@
 //! Scheduled jobs: the kick-off mail with each unit's blank form, reminders
-//! to units that have not sent a workbook, the provisional ranking, and the
-//! year-end run (final ranking, proposals, agreement). tokio-cron-scheduler
+//! to units that have not sent a workbook, the provisional ranking, the
+//! year-end run (final ranking, proposals, agreement, the vote's minutes),
+//! and the commendation vote (ballots out, the vote closed). tokio-cron-scheduler
 //! fires them in the daemon; the ledger keeps each run and how far each
 //! job's schedule has been looked at, so a run missed while the daemon was
 //! down is caught up once (or skipped), a crash mid-run is finished on
@@ -23,14 +24,20 @@ pub enum JobKind {
     Reminder,
     Provisional,
     YearEnd,
+    /// Mails each member its commendation ballot.
+    Ballot,
+    /// Closes the vote and writes its minutes.
+    CloseVote,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 4] = [
+    pub const ALL: [JobKind; 6] = [
         JobKind::Kickoff,
         JobKind::Reminder,
         JobKind::Provisional,
         JobKind::YearEnd,
+        JobKind::Ballot,
+        JobKind::CloseVote,
     ];
 
     pub fn name(self) -> &'static str {
@@ -39,6 +46,8 @@ impl JobKind {
             JobKind::Reminder => "reminder",
             JobKind::Provisional => "provisional",
             JobKind::YearEnd => "year-end",
+            JobKind::Ballot => "ballot",
+            JobKind::CloseVote => "close-vote",
         }
     }
 
@@ -46,7 +55,7 @@ impl JobKind {
         JobKind::ALL.into_iter().find(|k| k.name() == name)
     }
 
-    /// Names for messages: "kickoff, reminder, provisional or year-end".
+    /// Names for messages: "kickoff, reminder, …, ballot or close-vote".
     pub fn names() -> String {
         let n: Vec<&str> = JobKind::ALL.iter().map(|k| k.name()).collect();
         format!("{} or {}", n[..n.len() - 1].join(", "), n[n.len() - 1])
@@ -174,7 +183,7 @@ mod missed_tests {
         }
         assert_eq!(
             JobKind::names(),
-            "kickoff, reminder, provisional or year-end"
+            "kickoff, reminder, provisional, year-end, ballot or close-vote"
         );
     }
 }

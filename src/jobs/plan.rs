@@ -32,6 +32,11 @@ pub enum Make {
     Sheet {
         unit: String,
     },
+    /// The unit's commendation ballot (`.xlsx`).
+    Ballot {
+        unit: String,
+    },
+    Minutes,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,7 +298,22 @@ pub fn plan(
                     attachments,
                 )?);
             }
-            let package = vec![ranking.clone(), proposals.clone(), agreement.clone()];
+            let mut package = vec![ranking.clone(), proposals.clone(), agreement.clone()];
+            if !ledger.ballots(year)?.is_empty() {
+                let minutes = dir.join(crate::papers::file_name(
+                    crate::documents::Kind::Minutes,
+                    year,
+                    None,
+                ));
+                docs.push(Doc {
+                    path: minutes.clone(),
+                    make: Make::Minutes,
+                });
+                package.push(minutes.clone());
+                for m in &mut mails {
+                    m.attachments.push(minutes.clone());
+                }
+            }
             let names: Vec<String> = package.iter().map(|p| file_name(p)).collect();
             for (who, name, kind_, to) in [
                 (
@@ -320,6 +340,66 @@ pub fn plan(
                     ctx,
                     package.clone(),
                 )?);
+            }
+        }
+        JobKind::Ballot => {
+            let closes = crate::standings::vote_closes(settings, ledger, year)?
+                .map(crate::receipts::format_time);
+            for u in &members {
+                let path = dir
+                    .join("phieu-bau")
+                    .join(format!("{}-{year}.xlsx", u.code));
+                let ctx = common(minijinja::context! {
+                    unit => UnitRef { code: &u.code, name: u.name_in(year) },
+                    folder => format!("inbox/{}", u.code),
+                    form => file_name(&path),
+                    closes => closes.clone(),
+                });
+                mails.push(mail(
+                    &u.code,
+                    u.emails.clone(),
+                    "mail/ballot.txt.j2",
+                    ctx,
+                    vec![path.clone()],
+                )?);
+                docs.push(Doc {
+                    path,
+                    make: Make::Ballot {
+                        unit: u.code.clone(),
+                    },
+                });
+            }
+        }
+        JobKind::CloseVote => {
+            let path = dir.join(crate::papers::file_name(
+                crate::documents::Kind::Minutes,
+                year,
+                None,
+            ));
+            let ballots = ledger.ballots(year)?.len();
+            let ctx = common(minijinja::context! {
+                recipient => Recipient { name: "Văn phòng Khu vực", kind: "secretariat" },
+                ballots => ballots,
+                members => members.len(),
+                minutes => file_name(&path),
+            });
+            let attachments = if ballots > 0 {
+                vec![path.clone()]
+            } else {
+                Vec::new()
+            };
+            mails.push(mail(
+                "secretariat",
+                vec![secretariat.clone()],
+                "mail/vote-closed.txt.j2",
+                ctx,
+                attachments,
+            )?);
+            if ballots > 0 {
+                docs.push(Doc {
+                    path,
+                    make: Make::Minutes,
+                });
             }
         }
     }

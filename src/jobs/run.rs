@@ -83,7 +83,7 @@ fn write_documents(
 ) -> Result<Vec<String>, JobError> {
     let year = p.year;
     let date = local(p.scheduled_at).date_naive();
-    let needs_scores = p.docs.iter().any(|d| !matches!(d.make, Make::Form { .. }));
+    let needs_scores = p.docs.iter().any(|d| matches!(d.make, Make::Sheet { .. }));
     let units = if needs_scores {
         standings::gather(settings, ledger, year)?
     } else {
@@ -126,6 +126,20 @@ fn write_documents(
             Make::Agreement => {
                 write_file(&d.path, &papers::agreement(settings, docs, year, date)?)?;
             }
+            Make::Ballot { unit } => {
+                let u = settings
+                    .cluster
+                    .unit(unit)
+                    .ok_or_else(|| io(&d.path, format!("{unit} is not configured")))?;
+                let bytes = papers::ballot_form(settings, ledger, u, year, p.scheduled_at)?;
+                write_file(&d.path, &bytes)?;
+            }
+            Make::Minutes => {
+                write_file(
+                    &d.path,
+                    &papers::minutes(settings, ledger, docs, year, date)?,
+                )?;
+            }
             Make::Sheet { unit } => {
                 let evidence = match units
                     .iter()
@@ -158,6 +172,9 @@ pub fn execute(
     now: &dyn Fn() -> DateTime<Utc>,
 ) -> Result<Done, LedgerError> {
     let attempt = (|| -> Result<(Vec<String>, usize), JobError> {
+        if kind == JobKind::CloseVote {
+            ledger.close_vote(settings.cluster.current_year(), at)?;
+        }
         let p = plan(settings, texts, ledger, kind, at)?;
         let written = write_documents(settings, docs, ledger, &p)?;
         fault_point("after-documents");

@@ -84,6 +84,11 @@ const MIGRATIONS: &[&str] = &[
         job TEXT PRIMARY KEY,
         checked_until TEXT NOT NULL
      );",
+    "ALTER TABLE submissions ADD COLUMN marks TEXT;
+     CREATE TABLE vote_state (
+        year INTEGER PRIMARY KEY,
+        closed_at TEXT NOT NULL
+     );",
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction.

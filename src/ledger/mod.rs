@@ -7,6 +7,7 @@
 mod jobs;
 mod migrations;
 mod outbox;
+mod votes;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use crate::findings::Finding;
 
 pub use jobs::JobRun;
 pub use outbox::{MailStatus, OutboxCounts, OutboxRow, QueuedMail};
+pub use votes::CountedBallot;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
@@ -91,6 +93,8 @@ pub struct Filed {
     pub indicators: BTreeMap<String, i64>,
     pub findings: Vec<Finding>,
     pub duplicate_of: Option<i64>,
+    /// A ballot's marks: `(award, candidate)`.
+    pub marks: Vec<(String, String)>,
 }
 
 /// An accepted cross-check as recorded.
@@ -217,7 +221,7 @@ impl Ledger {
         let tx = self.conn.transaction().map_err(err)?;
         tx.execute(
             "UPDATE submissions SET status = ?2, self_total = ?3, group_totals = ?4, scores = ?5,
-                evidence = ?6, reasons = ?7, indicators = ?8, duplicate_of = ?9
+                evidence = ?6, reasons = ?7, indicators = ?8, duplicate_of = ?9, marks = ?10
              WHERE id = ?1",
             params![
                 id,
@@ -229,6 +233,7 @@ impl Ledger {
                 json(&filed.reasons),
                 json(&filed.indicators),
                 filed.duplicate_of,
+                json(&filed.marks),
             ],
         )
         .map_err(err)?;

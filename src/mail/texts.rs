@@ -41,6 +41,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         "mail/job-failed.txt.j2",
         include_str!("../../templates/mail/job-failed.txt.j2"),
     ),
+    (
+        "mail/ballot.txt.j2",
+        include_str!("../../templates/mail/ballot.txt.j2"),
+    ),
+    (
+        "mail/vote-closed.txt.j2",
+        include_str!("../../templates/mail/vote-closed.txt.j2"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -193,7 +201,7 @@ mod tests {
             groups => vec![minijinja::context! { indent => "", number => "A", name => "Nhiệm vụ", total => "140", max => "150" }],
             warnings => Vec::<String>::new(), inspected => (), changed => 0,
             deadline => "ngày 15 tháng 11 năm 2026", secretariat => "vanphong@stp.hatinh.example",
-            errors => Vec::<String>::new(), folder => "STP-QTR", sheet => true,
+            errors => Vec::<String>::new(), folder => "STP-QTR", sheet => true, votes => 0,
         };
         let r = t.render("mail/receipt.txt.j2", &ctx).unwrap();
         assert!(

@@ -307,6 +307,9 @@ pub struct YearResult {
     pub year: i32,
     pub types: Vec<TypeResult>,
     pub figures: Vec<Figure>,
+    /// The commendation vote, once ballots have been counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vote: Option<crate::vote::VoteResult>,
 }
 
 /// Scores a year: `types` are `(code, name)` of the unit types in order.
@@ -368,6 +371,7 @@ pub fn score_year(
         year,
         types: out,
         figures,
+        vote: None,
     }
 }
 

@@ -4,6 +4,7 @@
 //! parser panic is caught and reported as an unreadable file. Writing the
 //! blank form lives in [`form`].
 
+pub mod ballot_form;
 pub mod form;
 mod guard;
 pub mod isolate;

@@ -157,7 +157,7 @@ fn a_dry_run_on_the_shipped_config_lists_documents_and_recipients() {
     assert_eq!(bad.code, 2);
     assert!(
         bad.stderr
-            .contains("kickoff, reminder, provisional or year-end"),
+            .contains("kickoff, reminder, provisional, year-end, ballot or close-vote"),
         "{}",
         bad.stderr
     );

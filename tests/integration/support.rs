@@ -197,11 +197,16 @@ pub fn thidua(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
 
 /// `thidua validate --json` on one file; returns the exit code and its report.
 pub fn validate(dir: &Path, file: &Path, extra: &[&str]) -> (i32, Json) {
+    validate_with(&[], dir, file, extra)
+}
+
+/// As [`validate`], with environment variables (a data folder, say).
+pub fn validate_with(env: &[(&str, &str)], dir: &Path, file: &Path, extra: &[&str]) -> (i32, Json) {
     let mut args = vec!["validate", "--json"];
     args.extend_from_slice(extra);
     let f = file.to_str().unwrap();
     args.push(f);
-    let run = thidua(dir, &args, &[]);
+    let run = thidua(dir, &args, env);
     let json = run.json();
     assert_eq!(json.as_array().map(Vec::len), Some(1), "{}", run.stdout);
     (run.code, json[0].clone())

@@ -1,0 +1,74 @@
+//! Ballots as recorded (the latest accepted one of each unit counts) and
+//! when a year's vote closed.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::{Ledger, LedgerError};
+
+/// The ballot that counts for one unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountedBallot {
+    pub id: i64,
+    pub voter: String,
+    pub received_at: String,
+    pub marks: Vec<(String, String)>,
+}
+
+impl Ledger {
+    /// Each unit's latest accepted ballot of `year`.
+    pub fn ballots(&self, year: i32) -> Result<Vec<CountedBallot>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT s.id, s.unit, s.received_at, s.marks FROM submissions s
+                 WHERE s.kind = 'ballot' AND s.status = 'accepted' AND s.year = ?1
+                   AND s.id = (SELECT max(t.id) FROM submissions t
+                               WHERE t.kind = 'ballot' AND t.status = 'accepted'
+                                 AND t.year = ?1 AND t.unit = s.unit)
+                 ORDER BY s.unit",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([year], |r| {
+                Ok(CountedBallot {
+                    id: r.get(0)?,
+                    voter: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    received_at: r.get(2)?,
+                    marks: r
+                        .get::<_, Option<String>>(3)?
+                        .and_then(|t| serde_json::from_str(&t).ok())
+                        .unwrap_or_default(),
+                })
+            })
+            .and_then(Iterator::collect)
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
+    /// When `year`'s vote was closed by hand, if it was.
+    pub fn vote_closed(&self, year: i32) -> Result<Option<DateTime<Utc>>, LedgerError> {
+        let t: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT closed_at FROM vote_state WHERE year = ?1",
+                [year],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(t.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&Utc)))
+    }
+
+    /// Closes `year`'s vote at `at` (the first close stands).
+    pub fn close_vote(&mut self, year: i32, at: DateTime<Utc>) -> Result<(), LedgerError> {
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO vote_state (year, closed_at) VALUES (?1, ?2)",
+                params![year, at.to_rfc3339()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+}

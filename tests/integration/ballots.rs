@@ -1,0 +1,514 @@
+//! The commendation vote with the real binary: ballots mailed by the
+//! `ballot` job, filled, returned through the inboxes (one replaced, one
+//! rejected), the vote closed, tallied by hand and in `score --json`, the
+//! minutes mailed; and each ballot finding with its cell.
+//!
+//! The scored cluster (see `scoring.rs`) gives these candidates (class
+//! Xuất sắc): Sở Tư pháp THA, HTI, QTR (NAN is capped at Tốt); Thi hành án
+//! NAN, THA. Awards: `co-thi-dua` 1 seat, `bang-khen` 2 seats, per type.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::Value as Json;
+use tempfile::TempDir;
+use thidua::workbook::Value;
+
+use crate::scoring::scored_cluster;
+use crate::support::{
+    Grid, Smtp, assert_finding, drop_file, smtp_env, thidua, validate_with, wait_for,
+};
+
+const SHEET: &str = "Phiếu bầu";
+
+/// `(award, candidate, what is typed in Đồng ý)`.
+type Mark<'a> = (&'a str, &'a str, &'a str);
+
+/// The 1-based row of `(award, candidate)` on a ballot.
+fn row(g: &Grid, award: &str, candidate: &str) -> u32 {
+    let s = g.sheets.iter().find(|s| s.name == SHEET).unwrap();
+    let at = |col: u32, text: &str| {
+        s.cells
+            .iter()
+            .filter(move |c| c.col == col && c.value == Value::Text(text.into()))
+            .map(|c| c.row)
+            .collect::<Vec<u32>>()
+    };
+    let rows = at(1, award);
+    at(4, candidate)
+        .into_iter()
+        .find(|r| rows.contains(r))
+        .unwrap_or_else(|| panic!("no row for {award} / {candidate}"))
+        + 1
+}
+
+/// The unit's ballot from the real form, with `marks` set to "x".
+fn filled(dir: &Path, env: &[(&str, &str)], voter: &str, marks: &[Mark]) -> Grid {
+    let path = dir.join(format!("blank-{voter}.xlsx"));
+    let run = thidua(
+        dir,
+        &[
+            "form",
+            "--ballot",
+            "--unit",
+            voter,
+            "-o",
+            path.to_str().unwrap(),
+        ],
+        env,
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let mut g = Grid::from_bytes(std::fs::read(&path).unwrap());
+    for (award, candidate, mark) in marks {
+        let r = row(&g, award, candidate);
+        g.text(SHEET, &format!("J{r}"), mark);
+    }
+    g
+}
+
+fn pairs(env: &[(String, String)]) -> Vec<(&str, &str)> {
+    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+#[test]
+fn the_whole_vote_from_ballots_to_minutes() {
+    let dir = TempDir::new().unwrap();
+    let data = scored_cluster(dir.path());
+    let smtp = Smtp::start(0, &dir.path().join("smtp"), &[]);
+    let env = smtp_env(&data, smtp.port);
+    let env = pairs(&env);
+
+    // The ballots go out.
+    let run = thidua(dir.path(), &["job", "ballot", "--now"], &env);
+    assert_eq!(run.code, 0, "{run:?}");
+    let sent = wait_for(Duration::from_secs(20), || {
+        let m = smtp.messages();
+        (m.len() >= 10).then_some(m)
+    });
+    assert!(
+        sent.iter()
+            .all(|m| m.raw.contains("phieu-bau") || m.raw.contains(".xlsx"))
+    );
+    assert!(
+        data.join("reports/2026/phieu-bau/STP-THA-2026.xlsx")
+            .exists()
+    );
+
+    // Seven of ten vote (quorum 7); a candidate needs 4 of 7 votes.
+    let (flag, merit) = ("co-thi-dua", "bang-khen");
+    let ballots: Vec<(&str, Vec<Mark>)> = vec![
+        (
+            "STP-THA",
+            vec![
+                (flag, "STP-HTI", "x"),
+                (flag, "THADS-NAN", "X"),
+                (merit, "STP-HTI", "✓"),
+                (merit, "STP-QTR", "1"),
+            ],
+        ),
+        (
+            "STP-NAN",
+            vec![
+                (flag, "STP-THA", "có"),
+                (flag, "THADS-NAN", "x"),
+                (merit, "STP-THA", "x"),
+                (merit, "STP-HTI", "x"),
+            ],
+        ),
+        (
+            "STP-HTI",
+            vec![
+                (flag, "STP-THA", "x"),
+                (flag, "THADS-NAN", "x"),
+                (merit, "STP-THA", "x"),
+                (merit, "STP-QTR", "x"),
+            ],
+        ),
+        (
+            "STP-QTR",
+            vec![
+                (flag, "STP-THA", "x"),
+                (flag, "THADS-NAN", "x"),
+                (merit, "STP-THA", "x"),
+                (merit, "STP-HTI", "x"),
+            ],
+        ),
+        (
+            "THADS-THA",
+            vec![
+                (flag, "STP-THA", "x"),
+                (merit, "STP-THA", "x"),
+                (merit, "STP-QTR", "x"),
+            ],
+        ),
+        (
+            "THADS-NAN",
+            vec![
+                (flag, "STP-THA", "x"),
+                (flag, "THADS-THA", "x"),
+                (merit, "STP-THA", "x"),
+                (merit, "STP-HTI", "x"),
+            ],
+        ),
+        (
+            "THADS-HTI",
+            vec![
+                (flag, "STP-THA", "x"),
+                (flag, "THADS-THA", "x"),
+                (merit, "STP-THA", "x"),
+                (merit, "STP-QTR", "x"),
+            ],
+        ),
+    ];
+    let inbox = |u: &str| {
+        let p = data.join("inbox").join(u);
+        std::fs::create_dir_all(&p).unwrap();
+        p
+    };
+    // THADS-HTI first sends another choice, then replaces it.
+    filled(
+        dir.path(),
+        &env,
+        "THADS-HTI",
+        &[(flag, "STP-HTI", "x"), (merit, "STP-HTI", "x")],
+    )
+    .write(&inbox("THADS-HTI").join("a-phieu-cu.xlsx"));
+    for (voter, marks) in &ballots {
+        let name = if *voter == "THADS-HTI" {
+            "b-phieu-moi.xlsx"
+        } else {
+            "phieu.xlsx"
+        };
+        filled(dir.path(), &env, voter, marks).write(&inbox(voter).join(name));
+    }
+    // STP-HUE marks three units for two seats: rejected, so it stays absent.
+    filled(
+        dir.path(),
+        &env,
+        "STP-HUE",
+        &[
+            (merit, "STP-THA", "x"),
+            (merit, "STP-HTI", "x"),
+            (merit, "STP-QTR", "x"),
+        ],
+    )
+    .write(&inbox("STP-HUE").join("phieu.xlsx"));
+    let run = thidua(dir.path(), &["run", "--once"], &env);
+    assert_eq!(run.code, 0, "{run:?}");
+
+    // The vote closes; a ballot after that is refused.
+    let run = thidua(dir.path(), &["job", "close-vote", "--now"], &env);
+    assert_eq!(run.code, 0, "{run:?}");
+    filled(dir.path(), &env, "STP-HUE", &[(merit, "STP-THA", "x")])
+        .write(&inbox("STP-HUE").join("tre.xlsx"));
+    let run = thidua(dir.path(), &["run", "--once"], &env);
+    assert_eq!(run.code, 0, "{run:?}");
+    let late = crate::support::ledger_rows(&data)
+        .into_iter()
+        .filter(|(_, _, name)| name == "tre.xlsx")
+        .map(|(status, _, _)| status)
+        .collect::<Vec<_>>();
+    assert_eq!(late, ["rejected"]);
+
+    // The tally, counted by hand.
+    let score = thidua(dir.path(), &["score", "--json"], &env);
+    assert_eq!(score.code, 0, "{score:?}");
+    let vote = &score.json()["vote"];
+    let mut absent: Vec<&str> = vote["absent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    absent.sort_unstable();
+    assert_eq!(absent, ["STP-HUE", "THADS-HUE", "THADS-QTR"]);
+    let section = |award: &str, t: &str| -> &Json {
+        vote["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["award"] == award && s["unit_type"] == t)
+            .unwrap()
+    };
+    let votes = |s: &Json| -> Vec<(String, u64)> {
+        let mut v: Vec<(String, u64)> = s["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["unit"].as_str().unwrap().to_string(),
+                    c["votes"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let flag_stp = section(flag, "stp");
+    assert_eq!(
+        (
+            flag_stp["voters"].as_u64(),
+            flag_stp["quorum_met"].as_bool()
+        ),
+        (Some(7), Some(true))
+    );
+    assert_eq!(flag_stp["votes_needed"], 4);
+    assert_eq!(
+        votes(flag_stp),
+        [
+            ("STP-HTI".into(), 1),
+            ("STP-QTR".into(), 0),
+            ("STP-THA".into(), 6)
+        ]
+    );
+    assert_eq!(flag_stp["elected"], serde_json::json!(["STP-THA"]));
+    let flag_thads = section(flag, "thads");
+    assert_eq!(
+        votes(flag_thads),
+        [("THADS-NAN".into(), 4), ("THADS-THA".into(), 2)]
+    );
+    assert_eq!(flag_thads["elected"], serde_json::json!(["THADS-NAN"]));
+    let merit_stp = section(merit, "stp");
+    assert_eq!(
+        votes(merit_stp),
+        [
+            ("STP-HTI".into(), 4),
+            ("STP-QTR".into(), 4),
+            ("STP-THA".into(), 6)
+        ]
+    );
+    assert_eq!(merit_stp["elected"], serde_json::json!(["STP-THA"]));
+    let mut tied: Vec<&str> = merit_stp["tied"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    tied.sort_unstable();
+    assert_eq!(
+        tied,
+        ["STP-HTI", "STP-QTR"],
+        "a tie for the last seat is reported"
+    );
+
+    // The minutes went to the secretariat when the vote closed; they name
+    // the units and the counts.
+    let minutes = data.join("reports/2026/bien-ban-bau-chon-khen-thuong-2026.pdf");
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&minutes)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for needle in [
+        "BIÊN BẢN",
+        "Họp bình xét, bầu chọn khen thưởng năm 2026",
+        "Đơn vị đã gửi phiếu bầu (7)",
+        "Sở Tư pháp thành phố Huế",
+        "Cờ thi đua của Bộ Tư pháp — khối Sở Tư pháp (1 suất)",
+        "Số phiếu hợp lệ: 7/10 đơn vị",
+        "Bằng phiếu",
+        "THƯ KÝ",
+        "Nguyễn Thị Minh Tâm",
+    ] {
+        assert!(
+            text.contains(needle),
+            "{needle} missing from the minutes:\n{text}"
+        );
+    }
+    let to_secretariat = wait_for(Duration::from_secs(20), || {
+        smtp.messages()
+            .into_iter()
+            .find(|m| m.raw.contains("bien-ban-bau-chon-khen-thuong-2026.pdf"))
+    });
+    assert_eq!(to_secretariat.rcpt_tos, ["vanphong@stp.hatinh.example"]);
+
+    // The year-end package carries the minutes to every unit and the ministry.
+    let run = thidua(dir.path(), &["job", "year-end", "--now"], &env);
+    assert_eq!(run.code, 0, "{run:?}");
+    let year_end = wait_for(Duration::from_secs(30), || {
+        let m: Vec<_> = smtp
+            .messages()
+            .into_iter()
+            .filter(|m| m.raw.contains("giao-uoc-thi-dua-2027.pdf"))
+            .collect();
+        (m.len() >= 12).then_some(m)
+    });
+    assert!(
+        year_end
+            .iter()
+            .all(|m| m.raw.contains("bien-ban-bau-chon-khen-thuong-2026.pdf"))
+    );
+    let report = thidua(
+        dir.path(),
+        &[
+            "report",
+            "ranking",
+            "--final",
+            "-o",
+            dir.path().join("kq.pdf").to_str().unwrap(),
+        ],
+        &env,
+    );
+    assert_eq!(report.code, 0, "{report:?}");
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(dir.path().join("kq.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains("KẾT QUẢ BẦU CHỌN KHEN THƯỞNG"), "{text}");
+}
+
+#[test]
+fn each_ballot_finding_names_its_cell() {
+    let dir = TempDir::new().unwrap();
+    let data = scored_cluster(dir.path());
+    let env = [("THIDUA__PATHS__DATA", data.to_str().unwrap())];
+    let (flag, merit) = ("co-thi-dua", "bang-khen");
+    let write = |name: &str, g: &Grid| {
+        let p = dir.path().join(name);
+        g.write(&p);
+        p
+    };
+
+    // Every spelling of a mark is accepted.
+    let ok = filled(
+        dir.path(),
+        &env,
+        "STP-NAN",
+        &[
+            (flag, "STP-THA", "X"),
+            (flag, "THADS-NAN", "✓"),
+            (merit, "STP-HTI", "có"),
+            (merit, "STP-QTR", "1"),
+        ],
+    );
+    let (code, report) = validate_with(
+        &env,
+        dir.path(),
+        &write("ok.xlsx", &ok),
+        &["--unit", "STP-NAN"],
+    );
+    assert_eq!(code, 0, "{report}");
+
+    // Three marks for two seats: the third mark is named.
+    let g = filled(
+        dir.path(),
+        &env,
+        "STP-NAN",
+        &[
+            (merit, "STP-THA", "x"),
+            (merit, "STP-HTI", "x"),
+            (merit, "STP-QTR", "x"),
+        ],
+    );
+    let third = format!(
+        "J{}",
+        row(&g, merit, "STP-QTR")
+            .max(row(&g, merit, "STP-HTI"))
+            .max(row(&g, merit, "STP-THA"))
+    );
+    let (_, report) = validate_with(&env, dir.path(), &write("many.xlsx", &g), &[]);
+    assert_finding(&report, "ballot-too-many-marks", Some(&third));
+
+    // A unit voting for itself (its own code typed over another row's).
+    let mut g = filled(dir.path(), &env, "STP-HTI", &[(flag, "STP-THA", "x")]);
+    let r = row(&g, flag, "STP-THA");
+    g.text(SHEET, &format!("E{r}"), "STP-HTI");
+    let (_, report) = validate_with(&env, dir.path(), &write("self.xlsx", &g), &[]);
+    assert_finding(&report, "ballot-self-vote", Some(&format!("J{r}")));
+
+    // A candidate not on the list (STP-NAN is Tốt, not Xuất sắc).
+    let mut g = filled(dir.path(), &env, "STP-HTI", &[(flag, "STP-THA", "x")]);
+    let r = row(&g, flag, "STP-THA");
+    g.text(SHEET, &format!("E{r}"), "STP-NAN");
+    let (_, report) = validate_with(&env, dir.path(), &write("unknown.xlsx", &g), &[]);
+    assert_finding(&report, "ballot-candidate-unknown", Some(&format!("E{r}")));
+
+    // A mark that is neither yes nor no.
+    let g = filled(dir.path(), &env, "STP-HTI", &[(flag, "STP-THA", "?")]);
+    let cell = format!("J{}", row(&g, flag, "STP-THA"));
+    let (_, report) = validate_with(&env, dir.path(), &write("unclear.xlsx", &g), &[]);
+    assert_finding(&report, "ballot-mark-invalid", Some(&cell));
+
+    // The same checks as the self-scoring form for the header block.
+    let mut g = filled(dir.path(), &env, "STP-HTI", &[]);
+    g.text(SHEET, "C5", "STP-XYZ");
+    let (_, report) = validate_with(&env, dir.path(), &write("who.xlsx", &g), &[]);
+    assert_finding(&report, "unit-unknown", Some("C5"));
+
+    // After the vote is closed, a ballot is refused.
+    let run = thidua(dir.path(), &["job", "close-vote", "--now"], &env);
+    assert_eq!(run.code, 0, "{run:?}");
+    let (code, report) = validate_with(
+        &env,
+        dir.path(),
+        &write("late.xlsx", &ok),
+        &["--unit", "STP-NAN"],
+    );
+    assert_eq!(code, 1);
+    assert_finding(&report, "ballot-closed", None);
+}
+
+/// A ballot dropped into a unit folder of a running cluster is acknowledged.
+#[test]
+fn a_ballot_gets_a_receipt() {
+    let dir = TempDir::new().unwrap();
+    let data = scored_cluster(dir.path());
+    let env = [
+        ("THIDUA__PATHS__DATA", data.to_str().unwrap()),
+        ("THIDUA__INBOX__STABLE_SECS", "0.2"),
+    ];
+    let g = filled(
+        dir.path(),
+        &env,
+        "STP-QTR",
+        &[("co-thi-dua", "STP-THA", "x")],
+    );
+    let p = data.join("inbox/STP-QTR/phieu-bau.xlsx");
+    g.write(&dir.path().join("tmp.xlsx"));
+    drop_file(&p, &std::fs::read(dir.path().join("tmp.xlsx")).unwrap());
+    let run = thidua(dir.path(), &["run", "--once"], &env);
+    assert_eq!(run.code, 0, "{run:?}");
+    let texts: Vec<String> = std::fs::read_dir(data.join("outbox"))
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .filter(|m| m.contains("vanphong@stp.quangtri.example"))
+        .map(|raw| {
+            crate::support::Received {
+                rcpt_tos: Vec::new(),
+                raw,
+                tls: false,
+                auth_user: None,
+            }
+            .text()
+        })
+        .collect();
+    assert!(
+        texts.iter().any(
+            |t| t.contains("đã tiếp nhận phiếu bầu chọn khen thưởng năm 2026")
+                && t.contains("Số đơn vị được đơn vị đồng ý bầu chọn: 1")
+        ),
+        "{texts:#?}"
+    );
+    let rows = crate::support::ledger_rows(&data);
+    assert!(
+        rows.iter()
+            .any(|(status, _, name)| status == "accepted" && name == "phieu-bau.xlsx"),
+        "{rows:?}"
+    );
+}
