@@ -31,8 +31,8 @@ const HEADER_ROW: u32 = 7;
 const COLUMNS: &[(&str, f64)] = &[
     ("TT", 5.0),
     ("", 14.0),
-    ("Hình thức khen thưởng", 26.0),
-    ("Khối", 16.0),
+    ("Hình thức khen thưởng", 36.0),
+    ("Khối", 18.0),
     ("", 14.0),
     ("Đơn vị", 34.0),
     ("Tổng điểm", 10.0),
@@ -94,7 +94,7 @@ fn build(spec: &BallotSpec<'_>) -> Result<Workbook, XlsxError> {
         &format!("PHIẾU BẦU CHỌN KHEN THƯỞNG NĂM {}", spec.year),
         &title,
     )?;
-    let how = "Đánh dấu x (hoặc X, ✓, 1, “có”) vào cột “Đồng ý” cho đơn vị đơn vị mình bầu chọn; để trống là không đồng ý. Mỗi hình thức không đánh dấu quá số suất.";
+    let how = "Đánh dấu x (hoặc X, ✓, 1, “có”) vào cột “Đồng ý” cho đơn vị được bầu chọn; để trống là không đồng ý. Mỗi hình thức không đánh dấu quá số suất.";
     ws.merge_range(
         2,
         0,
@@ -191,6 +191,10 @@ fn build(spec: &BallotSpec<'_>) -> Result<Workbook, XlsxError> {
         &base.clone().set_italic().set_align(FormatAlign::Center),
     )?;
     ws.set_freeze_panes(HEADER_ROW + 1, 0)?;
+    // Printed on A4 landscape, one page wide.
+    ws.set_paper_size(9);
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
     Ok(wb)
 }
 
