@@ -110,11 +110,20 @@ pub fn proposals(
     date: NaiveDate,
 ) -> Result<Vec<u8>, PaperError> {
     let result = standings::standings(settings, ledger, year)?;
-    let ctx = context::ranking(&settings.cluster, &settings.tables, &result, false, date);
+    render_proposals(settings, docs, &result, date)
+}
+
+fn render_proposals(
+    settings: &Settings,
+    docs: &Documents,
+    result: &crate::scoring::YearResult,
+    date: NaiveDate,
+) -> Result<Vec<u8>, PaperError> {
+    let ctx = context::ranking(&settings.cluster, &settings.tables, result, false, date);
     Ok(docs.render(
         Kind::Proposals,
         &ctx,
-        &format!("Đề nghị khen thưởng thi đua năm {year}"),
+        &format!("Đề nghị khen thưởng thi đua năm {}", result.year),
     )?)
 }
 
@@ -128,12 +137,7 @@ pub fn proposals_of(
     date: NaiveDate,
 ) -> Result<Vec<u8>, PaperError> {
     let result = standings::score(settings, year, units);
-    let ctx = context::ranking(&settings.cluster, &settings.tables, &result, false, date);
-    Ok(docs.render(
-        Kind::Proposals,
-        &ctx,
-        &format!("Đề nghị khen thưởng thi đua năm {year}"),
-    )?)
+    render_proposals(settings, docs, &result, date)
 }
 
 /// The score sheet of `unit` for `year`, from its latest accepted

@@ -205,25 +205,11 @@ fn a_score_sheet_lists_every_criterion_with_the_cross_check() {
     assert!(run.stderr.contains("--unit"), "{}", run.stderr);
 }
 
-/// The base64 body of the `application/pdf` part of a message.
+/// The `application/pdf` part of a message.
 fn pdf_attachment(eml: &str) -> Option<Vec<u8>> {
-    let at = eml.find("Content-Type: application/pdf")?;
-    let rest = &eml[at..];
-    let body_at = rest.find("\r\n\r\n").map(|i| i + 4)?;
-    let b64: String = rest[body_at..]
-        .lines()
-        .take_while(|l| !l.starts_with("--"))
-        .collect::<Vec<_>>()
-        .concat();
-    let mut child = Command::new("base64")
-        .arg("-d")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b64.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    Some(out.stdout)
+    eml.contains("Content-Type: application/pdf")
+        .then(|| crate::support::part(eml, "Content-Type: application/pdf"))
+        .flatten()
 }
 
 #[test]

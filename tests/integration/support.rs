@@ -463,33 +463,29 @@ impl Received {
     /// The decoded text body (the base64 text/plain part, alone or the
     /// first part of a message with attachments).
     pub fn text(&self) -> String {
-        use std::io::Write as _;
-        let from = self.raw.find("Content-Type: text/plain").unwrap_or(0);
-        let mut parts = self.raw[from..].split("\r\n\r\n");
-        let _headers = parts.next();
-        let b64: String = parts
-            .next()
-            .unwrap_or("")
-            .lines()
-            .take_while(|l| !l.starts_with("--"))
-            .collect();
-        let mut out = Vec::new();
-        let mut child = Command::new("base64")
-            .arg("-d")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b64.as_bytes())
-            .unwrap();
-        std::io::Read::read_to_end(&mut child.stdout.take().unwrap(), &mut out).unwrap();
-        child.wait().unwrap();
-        String::from_utf8_lossy(&out).into_owned()
+        String::from_utf8_lossy(&part(&self.raw, "Content-Type: text/plain").unwrap_or_default())
+            .into_owned()
     }
+}
+
+/// The decoded body of the first MIME part of `raw` whose headers start at
+/// `header` (or of the whole message when `raw` has no such part).
+pub fn part(raw: &str, header: &str) -> Option<Vec<u8>> {
+    let from = raw.find(header).unwrap_or(0);
+    let rest = &raw[from..];
+    let body_at = rest.find("\r\n\r\n")? + 4;
+    let b64: String = rest[body_at..]
+        .lines()
+        .take_while(|l| !l.starts_with("--"))
+        .collect();
+    let mut child = Command::new("base64")
+        .arg("-d")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b64.as_bytes()).unwrap();
+    Some(child.wait_with_output().unwrap().stdout)
 }
 
 impl Smtp {
