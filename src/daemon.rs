@@ -81,7 +81,7 @@ pub struct FolderLock {
 pub fn lock(settings: &Settings) -> Result<FolderLock, DaemonError> {
     let path = &settings.paths.lock;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        crate::private::create_dir_all(dir).map_err(|e| io(dir, e))?;
     }
     let mut file = std::fs::OpenOptions::new()
         .read(true)
@@ -125,12 +125,12 @@ pub fn prepare_folders(settings: &Settings) -> Result<(), DaemonError> {
         &p.reports,
         &p.staging,
     ] {
-        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        crate::private::create_dir_all(dir).map_err(|e| io(dir, e))?;
     }
     for &year in &settings.cluster.open_years {
         for u in settings.cluster.members(year) {
             let dir = p.inbox.join(&u.code);
-            std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+            crate::private::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
         }
     }
     Ok(())

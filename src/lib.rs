@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod mail;
 pub mod papers;
+pub mod private;
 pub mod receipts;
 pub mod review;
 pub mod sample;

@@ -146,7 +146,7 @@ impl Ledger {
     pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
         let shown = path.display().to_string();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| LedgerError::Other {
+            crate::private::create_dir_all(dir).map_err(|e| LedgerError::Other {
                 path: shown.clone(),
                 reason: format!("cannot create its folder: {e}"),
             })?;

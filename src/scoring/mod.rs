@@ -376,4 +376,6 @@ pub fn score_year(
 }
 
 #[cfg(test)]
+mod props;
+#[cfg(test)]
 mod tests;

@@ -114,7 +114,64 @@ fn starttls_with_auth() {
     assert!(msgs[0].tls, "sent over TLS");
     assert_eq!(msgs[0].auth_user.as_deref(), Some("thidua"));
     assert!(!smtp.commands().contains("mat-khau"));
+    let log = d.log_text();
     assert_eq!(d.stop(), 0);
+
+    // The password is nowhere thidua writes: not in its log, not in
+    // `status`, not in the ledger or any other file of the data folder.
+    assert!(!log.contains("mat-khau"), "{log}");
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let status = crate::support::thidua(dir.path(), &["status"], &pairs);
+    assert_eq!(status.code, 0, "{status:?}");
+    assert!(!status.stdout.contains("mat-khau") && !status.stderr.contains("mat-khau"));
+    for f in walk(&data) {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(
+            !bytes.windows(8).any(|w| w == b"mat-khau"),
+            "the password is in {}",
+            f.display()
+        );
+    }
+    // A wrong password: the error names the login, not the password.
+    let mut wrong = env.clone();
+    wrong.retain(|(k, _)| k != "THIDUA_SMTP_PASSWORD");
+    wrong.push(("THIDUA_SMTP_PASSWORD".into(), "sai-mat-khau".into()));
+    let d = Daemon::start(&data, &wrong);
+    drop_file(
+        &d.inbox("STP-THA").join("bang.xlsx"),
+        &form_file("STP-THA", 7, false),
+    );
+    wait_for(Duration::from_secs(20), || {
+        d.log_text().contains("mail not sent").then_some(())
+    });
+    let log = d.log_text();
+    assert_eq!(d.stop(), 0);
+    assert!(!log.contains("sai-mat-khau"), "{log}");
+
+    // Folders thidua created are the owner's only.
+    use std::os::unix::fs::PermissionsExt;
+    // (The test itself made `data/` and `data/inbox/` before the daemon did.)
+    for sub in ["archive", "rejected", "outbox", "reports", "inbox/STP-HUE"] {
+        let mode = std::fs::metadata(data.join(sub))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o700, "{sub}");
+    }
+}
+
+fn walk(d: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(d).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }
 
 #[test]
