@@ -149,14 +149,10 @@ fn starttls_with_auth() {
     assert!(!log.contains("sai-mat-khau"), "{log}");
 
     // Folders thidua created are the owner's only.
-    use std::os::unix::fs::PermissionsExt;
     // (The test itself made `data/` and `data/inbox/` before the daemon did.)
     for sub in ["archive", "rejected", "outbox", "reports", "inbox/STP-HUE"] {
-        let mode = std::fs::metadata(data.join(sub))
-            .unwrap()
-            .permissions()
-            .mode()
-            & 0o777;
+        let perms = std::fs::metadata(data.join(sub)).unwrap().permissions();
+        let mode = std::os::unix::fs::PermissionsExt::mode(&perms) & 0o777;
         assert_eq!(mode, 0o700, "{sub}");
     }
 }
