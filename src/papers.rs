@@ -337,6 +337,7 @@ pub fn minutes(
         vote,
         closed,
         &settings.vote.secretary,
+        settings.vote.rules.threshold,
         date,
     );
     Ok(docs.render(

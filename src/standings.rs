@@ -85,7 +85,12 @@ pub fn vote_closes(
     year: i32,
 ) -> Result<Option<DateTime<Utc>>, LedgerError> {
     let by_hand = ledger.vote_closed(year)?;
-    Ok(match (settings.vote.closes, by_hand) {
+    // The configured time closes the vote of its own year only.
+    let configured = settings
+        .vote
+        .closes
+        .filter(|t| chrono::Datelike::year(&crate::receipts::local(*t)) == year);
+    Ok(match (configured, by_hand) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     })
@@ -116,7 +121,16 @@ fn vote(
     ledger: &Ledger,
     result: &YearResult,
 ) -> Result<Option<VoteResult>, LedgerError> {
-    let counted = ledger.ballots(result.year)?;
+    let closes = vote_closes(settings, ledger, result.year)?;
+    // Only ballots received before the close count, whatever raced it.
+    let counted: Vec<_> = ledger
+        .ballots(result.year)?
+        .into_iter()
+        .filter(|b| {
+            closes
+                .is_none_or(|c| DateTime::parse_from_rfc3339(&b.received_at).is_ok_and(|t| t <= c))
+        })
+        .collect();
     if counted.is_empty() {
         return Ok(None);
     }

@@ -183,7 +183,9 @@ pub fn tally(
         .filter(|v| members.iter().any(|m| m == v))
         .collect();
     let cast = voters.len();
-    let quorum_needed = (rules.quorum * members.len() as f64 - 1e-9).ceil().max(0.0) as usize;
+    // A share written as 0.6667 means two thirds: a hundredth of a vote of
+    // slack keeps 0.6667 × 9 at 6, not 7.
+    let quorum_needed = (rules.quorum * members.len() as f64 - 0.01).ceil().max(0.0) as usize;
     let quorum_met = cast >= quorum_needed;
     // More than `threshold` of the ballots: the smallest whole number above.
     let votes_needed = (rules.threshold * cast as f64 + 1e-9).floor() as usize + 1;
@@ -219,8 +221,9 @@ pub fn tally(
             if qualified.len() <= seats {
                 elected = qualified;
             } else {
-                // The vote count at the last seat; units above it are in,
-                // units at it share what is left: a tie unless they all fit.
+                // The vote count at the last seat: units above it are in;
+                // units at it take the seats left if they all fit, else
+                // they are tied and the conference decides.
                 let edge = counts[qualified[seats - 1]].votes;
                 let above: Vec<usize> = qualified
                     .iter()
@@ -232,8 +235,12 @@ pub fn tally(
                     .copied()
                     .filter(|&i| counts[i].votes == edge)
                     .collect();
-                elected = above;
-                tied = at;
+                if at.len() <= seats - above.len() {
+                    elected = above.into_iter().chain(at).collect();
+                } else {
+                    elected = above;
+                    tied = at;
+                }
             }
         }
         for &i in &elected {
@@ -380,6 +387,45 @@ mod tests {
         tied.sort();
         assert_eq!(tied, ["B", "C"]);
         assert!(sec.counts.iter().filter(|c| c.tied).count() == 2);
+    }
+
+    #[test]
+    fn units_level_at_the_last_seat_are_all_in_when_the_seats_allow() {
+        // 10 voters, 6 votes needed, 2 seats: A 7 and B 7 both in, C 6 out.
+        let s = section(2, &["A", "B", "C"]);
+        let b: Vec<Ballot> = (1..=10)
+            .map(|i| {
+                let m: &[&str] = match i {
+                    1..=6 => &["A", "B"],
+                    7 => &["A", "C"],
+                    8 => &["B", "C"],
+                    _ => &["C"],
+                };
+                ballot(&format!("U{i}"), m)
+            })
+            .collect();
+        let r = tally(&[s], &b, &members(10), &VoteRules::default());
+        let sec = &r.sections[0];
+        let votes: Vec<(&str, usize)> = sec
+            .counts
+            .iter()
+            .map(|c| (c.unit.as_str(), c.votes))
+            .collect();
+        assert_eq!(votes, [("A", 7), ("B", 7), ("C", 4)]);
+        assert_eq!(sec.elected, ["A", "B"]);
+        assert!(sec.tied.is_empty());
+    }
+
+    #[test]
+    fn a_quorum_of_two_thirds_written_as_a_decimal() {
+        let rules = VoteRules {
+            quorum: 0.6667,
+            ..VoteRules::default()
+        };
+        for (n, needed) in [(9, 6), (10, 7), (12, 8), (28, 19)] {
+            let r = tally(&[section(1, &["A"])], &[], &members(n), &rules);
+            assert_eq!(r.sections[0].quorum_needed, needed, "{n} members");
+        }
     }
 
     #[test]

@@ -222,6 +222,8 @@ fn ask_daemon(
             return Ok(u8::from(r.outcome != "ok"));
         }
     }
+    // Withdraw the request if nobody took it, so it cannot run later.
+    let _ = ledger.job_withdraw(id, "not taken by the daemon within 10 minutes", Utc::now());
     Err(Failure::usage(format!(
         "the daemon has not finished {} in 10 minutes; see `thidua job {}` later",
         kind.name(),

@@ -60,11 +60,17 @@ fn pts(p: Points) -> String {
     format_number(p.as_f64())
 }
 
-/// Cleans text that came from a workbook: control characters cannot stand
-/// in the markup.
+/// Cleans text that came from a workbook: control characters and the two
+/// non-characters XML forbids (U+FFFE, U+FFFF) cannot stand in the markup.
 fn clean(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{fffe}' | '\u{ffff}') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect::<String>()
         .trim()
         .to_string()
@@ -225,7 +231,8 @@ pub fn ranking(
             });
             bars.push(ChartBar {
                 label: s.name.clone(),
-                value: s.total.as_f64(),
+                // A total below zero (deductions) draws no bar.
+                value: s.total.as_f64().max(0.0),
                 text: pts(s.total),
             });
             for a in &s.adjustments {
@@ -500,6 +507,8 @@ pub struct Minutes {
     pub absent: Vec<String>,
     pub sections: Vec<VoteSection>,
     pub secretary: String,
+    /// "quá 50 %" of the ballots cast.
+    pub threshold: String,
 }
 
 /// The vote's sections for a template: names, counts, outcomes.
@@ -553,6 +562,7 @@ pub fn minutes(
     vote: &crate::vote::VoteResult,
     closed: String,
     secretary: &str,
+    threshold: f64,
     date: NaiveDate,
 ) -> Minutes {
     let name = |code: &String| {
@@ -567,6 +577,10 @@ pub fn minutes(
         absent: vote.absent.iter().map(name).collect(),
         sections: vote_sections(cluster, year, vote),
         secretary: secretary.to_string(),
+        threshold: format!(
+            "quá {} %",
+            format_number((threshold * 1000.0).round() / 10.0)
+        ),
     }
 }
 
@@ -606,5 +620,6 @@ mod tests {
     #[test]
     fn workbook_text_loses_its_control_characters() {
         assert_eq!(clean(" a\u{7}b\n"), "a b");
+        assert_eq!(clean("x\u{ffff}y\u{fffe}"), "x y");
     }
 }

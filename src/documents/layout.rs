@@ -402,6 +402,29 @@ fn lay_row(s: &Sheet, row: &[Cell], xs: &[f32], size: f32) -> LaidRow {
     LaidRow { cells, height }
 }
 
+/// Cuts a row into pieces of at most `max_lines` lines per cell.
+fn split_row(row: &LaidRow, max_lines: usize, size: f32) -> Vec<LaidRow> {
+    let longest = row.cells.iter().map(|c| c.0.len()).max().unwrap_or(0);
+    (0..longest.div_ceil(max_lines))
+        .map(|k| {
+            let cells: Vec<(Vec<Line>, Align, f32, f32)> = row
+                .cells
+                .iter()
+                .map(|(lines, align, x, w)| {
+                    let from = (k * max_lines).min(lines.len());
+                    let to = ((k + 1) * max_lines).min(lines.len());
+                    (lines[from..to].to_vec(), *align, *x, *w)
+                })
+                .collect();
+            let n = cells.iter().map(|c| c.0.len()).max().unwrap_or(0);
+            LaidRow {
+                cells,
+                height: n as f32 * size * LEADING + 2.0 * PAD_Y,
+            }
+        })
+        .collect()
+}
+
 fn draw_row(s: &mut Sheet, row: &LaidRow, size: f32, shade: bool) {
     let top = s.y;
     for (lines, align, x, w) in &row.cells {
@@ -437,6 +460,20 @@ fn table(s: &mut Sheet, t: &Table) {
     for r in &head {
         draw_row(s, r, t.size, true);
     }
+    // A row taller than a page (a long list of evidence, say) is cut into
+    // pieces that fit, so no text runs off the page.
+    let usable = s.geo.height - s.geo.top - s.geo.bottom - head_h;
+    let max_lines = (((usable - 2.0 * PAD_Y) / (t.size * LEADING)).floor() as usize).max(1);
+    let body: Vec<LaidRow> = body
+        .into_iter()
+        .flat_map(|r| {
+            if r.height > usable {
+                split_row(&r, max_lines, t.size)
+            } else {
+                vec![r]
+            }
+        })
+        .collect();
     for r in &body {
         if r.height > s.room() && s.y > s.geo.top + head_h + 0.5 {
             s.new_page();

@@ -88,6 +88,12 @@ pub fn requests(
             continue;
         };
         let at = parse(r.scheduled_at.as_deref()).unwrap_or_else(now);
+        // A request nobody took within an hour is stale: whoever asked has
+        // given up, and running it now would surprise them.
+        if now() - at > chrono::Duration::hours(1) {
+            ledger.job_withdraw(r.id, "asked for by hand but not run within an hour", now())?;
+            continue;
+        }
         if ledger.job_claim(r.id, now())? {
             info!(job = r.job, "running a job asked for by hand");
             if let Some(d) = trigger(tools, ledger, running, kind, at, Some(r.id), now)? {

@@ -92,20 +92,26 @@ pub fn plan(
     at: DateTime<Utc>,
 ) -> Result<Plan, PlanError> {
     let cluster = &settings.cluster;
-    // The kick-off opens the year it runs in; the others work on the
-    // latest open year.
-    let year = match kind {
-        JobKind::Kickoff => {
-            let y = chrono::Datelike::year(&local(at).date_naive());
-            if !cluster.is_open(y) {
-                return Err(PlanError::Config(format!(
-                    "kickoff: {y} is not in cluster.open_years of {}; add it (with its [[years]] entry and criteria tables) to send its forms",
-                    settings.source
-                )));
-            }
-            y
+    // The kick-off opens the year it runs in. The others work on the
+    // latest open year up to the scheduled time's, so a year-end caught up
+    // in January is still last year's.
+    let scheduled_year = chrono::Datelike::year(&local(at).date_naive());
+    let year = if kind == JobKind::Kickoff {
+        if !cluster.is_open(scheduled_year) {
+            return Err(PlanError::Config(format!(
+                "kickoff: {scheduled_year} is not in cluster.open_years of {}; add it (with its [[years]] entry and criteria tables) to send its forms",
+                settings.source
+            )));
         }
-        _ => cluster.current_year(),
+        scheduled_year
+    } else {
+        cluster
+            .open_years
+            .iter()
+            .copied()
+            .filter(|o| *o <= scheduled_year)
+            .max()
+            .unwrap_or_else(|| cluster.current_year())
     };
     let yp = cluster.year(year).ok_or_else(|| {
         PlanError::Config(format!(

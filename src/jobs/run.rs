@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 use super::JobKind;
 use super::plan::{Make, Plan, PlanError, plan};
@@ -80,6 +80,7 @@ fn write_documents(
     docs: &Documents,
     ledger: &Ledger,
     p: &Plan,
+    skipped: &mut Vec<std::path::PathBuf>,
 ) -> Result<Vec<String>, JobError> {
     let year = p.year;
     let date = local(p.scheduled_at).date_naive();
@@ -114,13 +115,13 @@ fn write_documents(
                 write_form(&d.path, &spec, None).map_err(|e| io(&d.path, e))?;
             }
             Make::Ranking { provisional } => {
-                let pdf = papers::ranking_of(settings, docs, year, &units, *provisional, date)?;
+                let pdf = papers::ranking(settings, ledger, docs, year, *provisional, date)?;
                 write_file(&d.path, &pdf)?;
             }
             Make::Proposals => {
                 write_file(
                     &d.path,
-                    &papers::proposals_of(settings, docs, year, &units, date)?,
+                    &papers::proposals(settings, ledger, docs, year, date)?,
                 )?;
             }
             Make::Agreement => {
@@ -149,8 +150,17 @@ fn write_documents(
                     Some(s) => ledger.evidence(s.id)?,
                     None => BTreeMap::new(),
                 };
-                let pdf = papers::sheet_of(settings, docs, year, &units, unit, &evidence, date)?;
-                write_file(&d.path, &pdf)?;
+                // One unit's sheet that cannot be made (text no PDF can
+                // hold, say) does not stop everyone's package: its mail goes
+                // without it and the run says so.
+                match papers::sheet_of(settings, docs, year, &units, unit, &evidence, date) {
+                    Ok(pdf) => write_file(&d.path, &pdf)?,
+                    Err(e) => {
+                        warn!(unit = %unit, error = %e, "score sheet left out of the run");
+                        skipped.push(d.path.clone());
+                        continue;
+                    }
+                }
             }
         }
         written.push(d.path.display().to_string());
@@ -172,13 +182,18 @@ pub fn execute(
     now: &dyn Fn() -> DateTime<Utc>,
 ) -> Result<Done, LedgerError> {
     let attempt = (|| -> Result<(Vec<String>, usize), JobError> {
-        if kind == JobKind::CloseVote {
-            ledger.close_vote(settings.cluster.current_year(), at)?;
-        }
         let p = plan(settings, texts, ledger, kind, at)?;
-        let written = write_documents(settings, docs, ledger, &p)?;
+        if kind == JobKind::CloseVote {
+            ledger.close_vote(p.year, at)?;
+        }
+        let mut skipped = Vec::new();
+        let written = write_documents(settings, docs, ledger, &p, &mut skipped)?;
         fault_point("after-documents");
-        let queued = ledger.enqueue_all(&p.mails, now())?;
+        let mut mails = p.mails.clone();
+        for m in &mut mails {
+            m.attachments.retain(|a| !skipped.contains(a));
+        }
+        let queued = ledger.enqueue_all(&mails, now())?;
         Ok((written, queued))
     })();
     match attempt {

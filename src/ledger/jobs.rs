@@ -180,6 +180,24 @@ impl Ledger {
         Ok(n == 1)
     }
 
+    /// Withdraws a request nobody has taken yet (true if it was withdrawn).
+    pub fn job_withdraw(
+        &mut self,
+        id: i64,
+        why: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, LedgerError> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE job_runs SET outcome = 'skipped', detail = ?2, finished_at = ?3
+                 WHERE id = ?1 AND outcome = 'requested'",
+                params![id, why, now.to_rfc3339()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(n == 1)
+    }
+
     pub fn job_run(&self, id: i64) -> Result<Option<JobRun>, LedgerError> {
         Ok(self.runs("WHERE id = ?1", [id])?.into_iter().next())
     }

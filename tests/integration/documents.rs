@@ -392,3 +392,41 @@ fn a_units_text_stays_text_and_comes_out_composed() {
         "composed (NFC): {text}"
     );
 }
+
+#[test]
+fn evidence_longer_than_a_page_continues_on_the_next() {
+    let s = settings();
+    let docs = Documents::load(None).unwrap();
+    let (units, mut evidence) = thidua::sample::cluster_year(&s, 2026);
+    let table = s.tables.get("stp", 2026).unwrap();
+    let first = table
+        .leaves()
+        .next()
+        .map(|i| table.criteria[i].code.clone())
+        .unwrap();
+    let mut long = String::new();
+    for i in 1..=300 {
+        std::fmt::Write::write_fmt(&mut long, format_args!("Văn bản số {i}/QĐ-UBND; ")).unwrap();
+    }
+    evidence.get_mut("STP-THA").unwrap().insert(first, long);
+    let pdf = thidua::papers::sheet_of(
+        &s,
+        &docs,
+        2026,
+        &units,
+        "STP-THA",
+        &evidence["STP-THA"],
+        NaiveDate::from_ymd_opt(2026, 12, 9).unwrap(),
+    )
+    .unwrap();
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("phieu.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let text = text_of(&path, None).replace(' ', "");
+    for i in [1, 150, 299, 300] {
+        assert!(
+            text.contains(&format!("Vănbảnsố{i}/QĐ-UBND;")),
+            "document {i} lost"
+        );
+    }
+}

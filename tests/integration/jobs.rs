@@ -116,6 +116,19 @@ fn year_end_reaches_every_unit_and_the_ministry_once_across_crashes() {
         assert!(ministry.raw.contains(f), "{f}");
     }
 
+    // The final ranking the units received holds the scores.
+    let ranking = data.join("reports/2026/bao-cao-xep-hang-thi-dua-2026.pdf");
+    let out = std::process::Command::new("pdftotext")
+        .arg(&ranking)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Sở Tư pháp tỉnh Thanh Hóa") && text.contains("209,25"),
+        "{text}"
+    );
+
     // The run is in the history: one run, done.
     let status = thidua(dir.path(), &["job", "year-end"], &pairs(&env));
     assert_eq!(status.code, 0, "{status:?}");

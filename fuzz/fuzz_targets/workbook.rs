@@ -1,0 +1,43 @@
+//! Any bytes as a unit's file: opened within the default limits, then the
+//! sheet picked, parsed and validated as the daemon would (self-scoring,
+//! cross-check or ballot). A panic or an abort here is a finding.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use thidua::config::Settings;
+use thidua::review::review_book;
+use thidua::validate::Context;
+use thidua::workbook::{Book, Limits};
+
+fn settings() -> &'static Settings {
+    static S: OnceLock<Settings> = OnceLock::new();
+    S.get_or_init(|| Settings::load_with_env(None, &[]).expect("the embedded settings load"))
+}
+
+fuzz_target!(|data: &[u8]| {
+    let s = settings();
+    let limits = Limits {
+        // Small enough that one input cannot take the fuzzer's memory.
+        max_file_bytes: 4 * 1024 * 1024,
+        max_unpacked_bytes: 32 * 1024 * 1024,
+        max_cells: 50_000,
+    };
+    if let Ok(mut book) = Book::from_bytes(data.to_vec(), &limits) {
+        let ctx = Context {
+            cluster: &s.cluster,
+            tables: &s.tables,
+            folder_unit: Some("STP-QTR"),
+            self_scores: None,
+            ballot: None,
+        };
+        let v = review_book(&mut book, &ctx);
+        // Every finding names a place that exists, in A1 form.
+        for f in &v.findings {
+            if let Some(cell) = &f.cell {
+                assert!(cell.chars().next().is_some_and(|c| c.is_ascii_uppercase()), "{cell}");
+            }
+        }
+    }
+});
