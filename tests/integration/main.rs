@@ -5,6 +5,7 @@ mod ballots;
 mod config;
 mod documents;
 mod form;
+mod hostile;
 mod inbox;
 mod jobs;
 mod mail;
