@@ -19,6 +19,7 @@ import fcntl
 import json
 import logging
 import os
+import random
 import re
 import shutil
 import signal
@@ -260,8 +261,10 @@ class Handler:
     # NB: aiosmtpd treats every handler attribute named handle_* as a hook and
     # every auth_* attribute as an AUTH mechanism: keep other names distinct.
 
-    def __init__(self, outbox, credentials, fail_first, reject_rcpts, delay_ms=0):
+    def __init__(self, outbox, credentials, fail_first, reject_rcpts, delay_ms=0, fail_rate=0.0):
         self.delay = delay_ms / 1000.0
+        self.fail_rate = fail_rate
+        self.rng = random.Random(2026)
         self.slow = asyncio.Lock()
         self.outbox = outbox
         self.credentials = credentials  # (user, password) or None
@@ -316,6 +319,8 @@ class Handler:
         if self.fail_remaining > 0:
             self.fail_remaining -= 1
             return "451 4.3.0 Temporary failure"
+        if self.fail_rate and self.rng.random() < self.fail_rate:
+            return "451 4.3.0 Temporary failure (random)"
         content = envelope.original_content
         if content is None:
             content = envelope.content
@@ -361,6 +366,8 @@ def parse_args(argv):
                    help="require AUTH PLAIN/LOGIN with these credentials before MAIL")
     p.add_argument("--fail-first", type=int, default=0, metavar="N",
                    help="answer the first N DATA transactions with 451 4.3.0")
+    p.add_argument("--fail-rate", type=float, default=0.0, metavar="P",
+                   help="refuse this share of messages at random with 451 (seeded)")
     p.add_argument("--delay-ms", type=int, default=0, metavar="MS",
                    help="accept recipients one at a time, each after this long")
     p.add_argument("--reject-rcpt", action="append", default=[], metavar="ADDR",
@@ -388,7 +395,7 @@ async def serve(args):
     cert_dir = args.starttls or args.tls
     ctx = server_ssl_context(*ensure_certificate(cert_dir)) if cert_dir else None
 
-    handler = Handler(outbox, credentials, args.fail_first, args.reject_rcpt, args.delay_ms)
+    handler = Handler(outbox, credentials, args.fail_first, args.reject_rcpt, args.delay_ms, args.fail_rate)
     live = set()
     smtp_kwargs = dict(
         outbox=outbox,
