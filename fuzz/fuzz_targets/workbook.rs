@@ -1,6 +1,8 @@
 //! Any bytes as a unit's file: opened within the default limits, then the
 //! sheet picked, parsed and validated as the daemon would (self-scoring,
-//! cross-check or ballot). A panic or an abort here is a finding.
+//! cross-check or ballot). As in the daemon, a panic inside the reader is
+//! caught and becomes `unreadable-file`; a panic that escapes thidua's guard,
+//! an abort or a memory blow-up is a finding.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -16,7 +18,11 @@ fn settings() -> &'static Settings {
     S.get_or_init(|| Settings::load_with_env(None, &[]).expect("the embedded settings load"))
 }
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(init: {
+    // libfuzzer-sys aborts on any panic, even one thidua catches; keep the
+    // daemon's behaviour: caught panics are findings only if they escape.
+    std::panic::set_hook(Box::new(|_| {}));
+}, |data: &[u8]| {
     let s = settings();
     let limits = Limits {
         // Small enough that one input cannot take the fuzzer's memory.

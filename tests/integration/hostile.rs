@@ -567,3 +567,23 @@ fn the_hostile_corpus_is_answered_and_the_daemon_keeps_running() {
     assert!(peak > 0 && peak < 256 * 1024, "peak memory {peak} KiB");
     let _: PathBuf = data;
 }
+
+/// Inputs the fuzzers found (`fuzz/`, see `docs/fuzzing.md`), kept as
+/// regression tests: each must stay a finding, never a crash.
+#[test]
+fn fuzzer_finds_stay_findings() {
+    let dir = TempDir::new().unwrap();
+    let found = repo().join("tests/fixtures/fuzz");
+    let mut n = 0;
+    for e in std::fs::read_dir(&found)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x != "md"))
+    {
+        let (code, report) = crate::support::validate(dir.path(), &e.path(), &[]);
+        assert_eq!(code, 1, "{}: {report}", e.path().display());
+        crate::support::assert_finding(&report, "unreadable-file", None);
+        n += 1;
+    }
+    assert!(n >= 1);
+}
