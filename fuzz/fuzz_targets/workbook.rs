@@ -22,6 +22,12 @@ fuzz_target!(init: {
     // libfuzzer-sys aborts on any panic, even one thidua catches; keep the
     // daemon's behaviour: caught panics are findings only if they escape.
     std::panic::set_hook(Box::new(|_| {}));
+    // As in the daemon, .xls and .ods are read by `thidua read-workbook` in
+    // a child with a memory cap (calamine builds dense grids for them); the
+    // release binary must be built (`cargo build --release` at the root).
+    let exe = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/thidua");
+    assert!(exe.exists(), "build the release binary first: {}", exe.display());
+    thidua::workbook::isolate::use_worker(exe);
 }, |data: &[u8]| {
     let s = settings();
     let limits = Limits {
