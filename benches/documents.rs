@@ -95,6 +95,55 @@ fn main() {
         ms(best),
         ms(median)
     );
+    // The year-end documents of a 1.000-unit cluster, once: the ranking
+    // report, the proposals, a score sheet per unit, the agreement.
+    let mut big_settings = settings.clone();
+    for u in &many(&settings, year, 1000) {
+        big_settings.cluster.units.push(thidua::cluster::Unit {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            unit_type: "stp".into(),
+            province: "Mẫu".into(),
+            emails: vec![format!("{}@mau.example", u.code.to_lowercase())],
+            from_year: 2020,
+            until_year: None,
+            successor: None,
+            head_name: format!("Thủ trưởng {}", u.code),
+            head_title: "GIÁM ĐỐC".into(),
+            former_names: Vec::new(),
+        });
+    }
+    let thousand = many(&settings, year, 1000);
+    let start = Instant::now();
+    let mut bytes = 0usize;
+    bytes += ranking_of(&big_settings, &docs, year, &thousand, false, date)
+        .expect("ranking")
+        .len();
+    bytes += proposals_of(&big_settings, &docs, year, &thousand, date)
+        .expect("proposals")
+        .len();
+    for u in &thousand {
+        bytes += sheet_of(
+            &big_settings,
+            &docs,
+            year,
+            &thousand,
+            &u.code,
+            &std::collections::BTreeMap::new(),
+            date,
+        )
+        .expect("sheet")
+        .len();
+    }
+    bytes += agreement(&big_settings, &docs, year, date)
+        .expect("agreement")
+        .len();
+    println!(
+        "1.000-unit year-end documents (ranking, proposals, 1.000 score sheets, agreement; {} MiB): {:.1} s",
+        bytes / (1024 * 1024),
+        start.elapsed().as_secs_f64()
+    );
+
     if let Some(dir) = keep {
         std::fs::create_dir_all(&dir).expect("THIDUA_BENCH_DIR is writable");
         for (name, pdf) in set_files
