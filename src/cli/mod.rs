@@ -86,10 +86,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Units with and without an accepted submission for the open year, and the outbox
+    /// Units with and without an accepted submission for the open year, each job's last and
+    /// next run, and the outbox
     #[command(after_help = "Example:\n  thidua status")]
     Status,
-    /// Write the blank self-scoring workbook for a unit's type and year
+    /// Write the blank self-scoring workbook for a unit's type and year (with --ballot, the
+    /// unit's commendation ballot)
     #[command(
         after_help = "Examples:\n  thidua form --unit STP-HTI --year 2026 -o STP-HTI-2026.xlsx\n  thidua form --ballot --unit STP-HTI -o phieu-bau-STP-HTI.xlsx"
     )]
