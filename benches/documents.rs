@@ -122,11 +122,12 @@ fn main() {
     bytes += proposals_of(&big_settings, &docs, year, &thousand, date)
         .expect("proposals")
         .len();
+    let scored = thidua::standings::score(&big_settings, year, &thousand);
     for u in &thousand {
-        bytes += sheet_of(
+        bytes += thidua::papers::sheet_in(
             &big_settings,
             &docs,
-            year,
+            &scored,
             &thousand,
             &u.code,
             &std::collections::BTreeMap::new(),

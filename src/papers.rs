@@ -173,6 +173,21 @@ pub fn sheet_of(
     evidence: &BTreeMap<String, String>,
     date: NaiveDate,
 ) -> Result<Vec<u8>, PaperError> {
+    let result = standings::score(settings, year, units);
+    sheet_in(settings, docs, &result, units, unit, evidence, date)
+}
+
+/// As [`sheet_of`], with the year already scored (for many sheets at once).
+pub fn sheet_in(
+    settings: &Settings,
+    docs: &Documents,
+    result: &crate::scoring::YearResult,
+    units: &[UnitInput],
+    unit: &str,
+    evidence: &BTreeMap<String, String>,
+    date: NaiveDate,
+) -> Result<Vec<u8>, PaperError> {
+    let year = result.year;
     let u = settings.cluster.member(unit, year).ok_or_else(|| {
         PaperError::Missing(format!("--unit: {unit} is not a member unit in {year}"))
     })?;
@@ -188,7 +203,6 @@ pub fn sheet_of(
             "{unit} has no accepted self-scoring workbook for {year}, so it has no score sheet yet"
         )));
     };
-    let result = standings::score(settings, year, units);
     let rank = result
         .types
         .iter()

@@ -90,6 +90,8 @@ fn write_documents(
     } else {
         Vec::new()
     };
+    // Scored once for all the sheets' ranks.
+    let scored = standings::score(settings, year, &units);
     let mut written = Vec::new();
     for d in &p.docs {
         match &d.make {
@@ -153,7 +155,7 @@ fn write_documents(
                 // One unit's sheet that cannot be made (text no PDF can
                 // hold, say) does not stop everyone's package: its mail goes
                 // without it and the run says so.
-                match papers::sheet_of(settings, docs, year, &units, unit, &evidence, date) {
+                match papers::sheet_in(settings, docs, &scored, &units, unit, &evidence, date) {
                     Ok(pdf) => write_file(&d.path, &pdf)?,
                     Err(e) => {
                         warn!(unit = %unit, error = %e, "score sheet left out of the run");
