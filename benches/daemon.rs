@@ -4,20 +4,17 @@
 //! `tests/smtp/server.py`); then the idle daemon's memory and CPU over 60 s.
 //! Results go into the README's performance section by hand.
 
-use std::io::BufRead;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+mod support;
+
+use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
+use support::repo;
 use thidua::config::Settings;
 use thidua::workbook::form::{Fill, FormSpec, form_bytes};
 
 const FILES: usize = 100;
 const IDLE_SECS: u64 = 60;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// (resident KiB, CPU ticks) of a process, from /proc.
 fn sample(pid: u32) -> (u64, u64) {
@@ -54,44 +51,8 @@ fn main() {
     let data = dir.path().join("data");
     let out = dir.path().join("smtp");
 
-    let mut smtp = Command::new("python3")
-        .arg(repo().join("tests/smtp/server.py"))
-        .args([
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--exit-on-stdin-eof",
-            "--out",
-        ])
-        .arg(&out)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 tests/smtp/server.py (pip install aiosmtpd)");
-    let mut line = String::new();
-    std::io::BufReader::new(smtp.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("READY");
-    let port = line
-        .trim()
-        .strip_prefix("READY ")
-        .expect("READY line")
-        .to_string();
-
-    let mut daemon = Command::new(env!("CARGO_BIN_EXE_thidua"))
-        .arg("--config")
-        .arg(repo().join("config/thidua.toml"))
-        .arg("run")
-        .env("THIDUA__PATHS__DATA", &data)
-        .env("THIDUA__MAIL__TRANSPORT", "smtp")
-        .env("THIDUA__MAIL__SMTP__HOST", "127.0.0.1")
-        .env("THIDUA__MAIL__SMTP__PORT", &port)
-        .env("THIDUA__MAIL__SMTP__SECURITY", "none")
-        .env("THIDUA_LOG", "warn")
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("thidua run");
+    let (mut smtp, port) = support::smtp(&out, &[]);
+    let mut daemon = support::daemon(&data, &port, &[("THIDUA_LOG", "warn")]);
     std::thread::sleep(Duration::from_secs(1));
 
     // 100 distinct filled workbooks, prepared beside the inbox, then renamed in at once.

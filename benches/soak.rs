@@ -6,27 +6,16 @@
 //! lost; and the daemon's memory must not grow with the files processed
 //! (RSS sampled every 1.000 files). `THIDUA_SOAK_FILES` sets another count.
 
+mod support;
+
 use std::collections::HashMap;
-use std::io::BufRead;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use support::{repo, rss_kib};
 use thidua::config::Settings;
 use thidua::workbook::form::{Fill, FormSpec, form_bytes};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
 
 fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
     conn.query_row(sql, [], |r| r.get(0)).unwrap_or(-1)
@@ -59,47 +48,18 @@ fn main() {
     let dir = tempfile::TempDir::new().expect("tempdir");
     let data = dir.path().join("data");
     let out = dir.path().join("smtp");
-    let mut smtp = Command::new("python3")
-        .arg(repo().join("tests/smtp/server.py"))
-        .args([
-            "--port",
-            "0",
-            "--fail-rate",
-            "0.2",
-            "--exit-on-stdin-eof",
-            "--out",
-        ])
-        .arg(&out)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 tests/smtp/server.py (pip install aiosmtpd)");
-    let mut line = String::new();
-    std::io::BufReader::new(smtp.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("READY");
-    let port = line
-        .trim()
-        .strip_prefix("READY ")
-        .expect("READY")
-        .to_string();
-    let mut daemon = Command::new(env!("CARGO_BIN_EXE_thidua"))
-        .arg("--config")
-        .arg(repo().join("config/thidua.toml"))
-        .arg("run")
-        .env("THIDUA__PATHS__DATA", &data)
-        .env("THIDUA__INBOX__STABLE_SECS", "0.5")
-        .env("THIDUA__INBOX__RESCAN_SECS", "5")
-        .env("THIDUA__MAIL__TRANSPORT", "smtp")
-        .env("THIDUA__MAIL__SMTP__HOST", "127.0.0.1")
-        .env("THIDUA__MAIL__SMTP__PORT", &port)
-        .env("THIDUA__MAIL__SMTP__SECURITY", "none")
-        .env("THIDUA__MAIL__RETRY_SECS", "0.5")
-        .env("THIDUA__MAIL__MAX_ATTEMPTS", "60")
-        .env("THIDUA_LOG", "error")
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("thidua run");
+    let (mut smtp, port) = support::smtp(&out, &["--fail-rate", "0.2"]);
+    let mut daemon = support::daemon(
+        &data,
+        &port,
+        &[
+            ("THIDUA__INBOX__STABLE_SECS", "0.5"),
+            ("THIDUA__INBOX__RESCAN_SECS", "5"),
+            ("THIDUA__MAIL__RETRY_SECS", "0.5"),
+            ("THIDUA__MAIL__MAX_ATTEMPTS", "60"),
+            ("THIDUA_LOG", "error"),
+        ],
+    );
     std::thread::sleep(Duration::from_secs(1));
 
     // Forms of every unit; each file distinct (its preparer's name), one in
