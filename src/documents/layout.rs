@@ -316,12 +316,45 @@ impl<'a> Sheet<'a> {
         }
         pdf.with_pages(pages);
         // The fonts are subset above; printpdf's own subsetting needs its
-        // text-layout feature, which this build leaves out.
+        // text-layout feature, which this build leaves out. Its compression
+        // runs zlib at the best level, which took 38 % of the render time;
+        // the default level is a few percent bigger and several times faster.
         let opts = PdfSaveOptions {
             subset_fonts: false,
+            optimize: false,
             ..PdfSaveOptions::default()
         };
-        Ok(pdf.save(&opts, &mut Vec::new()))
+        let mut doc = pdf.to_lopdf_document(&opts, &mut Vec::new());
+        for object in doc.objects.values_mut() {
+            if let lopdf::Object::Stream(stream) = object
+                && stream.allows_compression
+            {
+                compress(stream);
+            }
+        }
+        let mut out = Vec::new();
+        doc.save_to(&mut out)
+            .map_err(|e| DocumentError::Data(format!("cannot write the PDF: {e}")))?;
+        Ok(out)
+    }
+}
+
+/// Deflates a stream at zlib's default level, unless it is already filtered
+/// or would not shrink.
+fn compress(stream: &mut lopdf::Stream) {
+    use std::io::Write;
+    if stream.dict.get(b"Filter").is_ok() {
+        return;
+    }
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    if z.write_all(&stream.content).is_err() {
+        return;
+    }
+    if let Ok(packed) = z.finish()
+        && packed.len() + 19 < stream.content.len()
+    {
+        stream.dict.set("Filter", "FlateDecode");
+        stream.set_content(packed);
     }
 }
 
