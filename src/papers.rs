@@ -53,10 +53,11 @@ pub fn ranking(
     date: NaiveDate,
 ) -> Result<Vec<u8>, PaperError> {
     let result = standings::standings(settings, ledger, year)?;
-    render_ranking(settings, docs, &result, provisional, date)
+    ranking_in(settings, docs, &result, provisional, date)
 }
 
-fn render_ranking(
+/// The ranking report of a scored year.
+pub fn ranking_in(
     settings: &Settings,
     docs: &Documents,
     result: &crate::scoring::YearResult,
@@ -86,19 +87,13 @@ pub fn ranking_of(
     provisional: bool,
     date: NaiveDate,
 ) -> Result<Vec<u8>, PaperError> {
-    let result = standings::score(settings, year, units);
-    let ctx = context::ranking(
-        &settings.cluster,
-        &settings.tables,
-        &result,
+    ranking_in(
+        settings,
+        docs,
+        &standings::score(settings, year, units),
         provisional,
         date,
-    );
-    Ok(docs.render(
-        Kind::Ranking,
-        &ctx,
-        &format!("Kết quả chấm điểm, xếp hạng thi đua năm {year}"),
-    )?)
+    )
 }
 
 /// The commendation proposals of `year` from the ledger, with the vote.
@@ -110,10 +105,11 @@ pub fn proposals(
     date: NaiveDate,
 ) -> Result<Vec<u8>, PaperError> {
     let result = standings::standings(settings, ledger, year)?;
-    render_proposals(settings, docs, &result, date)
+    proposals_in(settings, docs, &result, date)
 }
 
-fn render_proposals(
+/// The commendation proposals of a scored year.
+pub fn proposals_in(
     settings: &Settings,
     docs: &Documents,
     result: &crate::scoring::YearResult,
@@ -136,8 +132,12 @@ pub fn proposals_of(
     units: &[UnitInput],
     date: NaiveDate,
 ) -> Result<Vec<u8>, PaperError> {
-    let result = standings::score(settings, year, units);
-    render_proposals(settings, docs, &result, date)
+    proposals_in(
+        settings,
+        docs,
+        &standings::score(settings, year, units),
+        date,
+    )
 }
 
 /// The score sheet of `unit` for `year`, from its latest accepted
@@ -338,6 +338,18 @@ pub fn minutes(
     date: NaiveDate,
 ) -> Result<Vec<u8>, PaperError> {
     let result = standings::standings(settings, ledger, year)?;
+    minutes_in(settings, ledger, docs, &result, date)
+}
+
+/// The minutes of a scored year's vote (the ledger gives the closing time).
+pub fn minutes_in(
+    settings: &Settings,
+    ledger: &Ledger,
+    docs: &Documents,
+    result: &crate::scoring::YearResult,
+    date: NaiveDate,
+) -> Result<Vec<u8>, PaperError> {
+    let year = result.year;
     let Some(vote) = &result.vote else {
         return Err(PaperError::Missing(format!(
             "no ballot for {year} has been accepted, so there are no minutes yet"

@@ -72,7 +72,17 @@ pub fn standings(
     year: i32,
 ) -> Result<YearResult, LedgerError> {
     let units = gather(settings, ledger, year)?;
-    let mut result = score(settings, year, &units);
+    with_vote(settings, ledger, year, &units)
+}
+
+/// Scores gathered inputs and adds the vote's tally from the ledger.
+pub fn with_vote(
+    settings: &Settings,
+    ledger: &Ledger,
+    year: i32,
+    units: &[UnitInput],
+) -> Result<YearResult, LedgerError> {
+    let mut result = score(settings, year, units);
     result.vote = vote(settings, ledger, &result)?;
     Ok(result)
 }

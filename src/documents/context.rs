@@ -62,7 +62,7 @@ fn pts(p: Points) -> String {
 
 /// Cleans text that came from a workbook: control characters and the two
 /// non-characters XML forbids (U+FFFE, U+FFFF) cannot stand in the markup.
-fn clean(s: &str) -> String {
+fn xml_safe(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_control() || matches!(c, '\u{fffe}' | '\u{ffff}') {
@@ -243,7 +243,7 @@ pub fn ranking(
                     criterion: a.name.clone(),
                     self_score: pts(a.self_score),
                     verified: pts(a.verified),
-                    reason: clean(&a.reason),
+                    reason: xml_safe(&a.reason),
                     inspector: unit_name(&a.inspector),
                 });
             }
@@ -382,12 +382,12 @@ pub fn sheet(cluster: &Cluster, input: &SheetInput, date: NaiveDate) -> Sheet {
                     input
                         .evidence
                         .get(&c.code)
-                        .map(|e| clean(e))
+                        .map(|e| xml_safe(e))
                         .unwrap_or_default()
                 } else {
                     String::new()
                 },
-                reason: changed.map(|k| clean(&k.reason)).unwrap_or_default(),
+                reason: changed.map(|k| xml_safe(&k.reason)).unwrap_or_default(),
             }
         })
         .collect();
@@ -618,8 +618,8 @@ mod tests {
     }
 
     #[test]
-    fn workbook_text_loses_its_control_characters() {
-        assert_eq!(clean(" a\u{7}b\n"), "a b");
-        assert_eq!(clean("x\u{ffff}y\u{fffe}"), "x y");
+    fn workbook_text_loses_what_xml_cannot_hold() {
+        assert_eq!(xml_safe(" a\u{7}b\n"), "a b");
+        assert_eq!(xml_safe("x\u{ffff}y\u{fffe}"), "x y");
     }
 }

@@ -226,7 +226,7 @@ mod tests {
     }
 
     #[test]
-    fn a_font_without_vietnamese_is_refused_with_its_name() {
+    fn a_file_that_is_not_a_font_is_refused_with_its_name() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("fonts")).unwrap();
         std::fs::write(

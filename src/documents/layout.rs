@@ -121,12 +121,10 @@ impl<'a> Sheet<'a> {
                 y: Pt(self.geo.height - baseline),
             },
         });
-        for (style, mut items) in segments {
-            for item in &mut items {
+        for (style, items) in segments {
+            // Text arrives composed (NFC): line breaking and `label` did it.
+            for item in &items {
                 if let TextItem::Text(t) = item {
-                    if !t.is_ascii() {
-                        *t = t.nfc().collect();
-                    }
                     self.used[style.index()].extend(t.chars());
                 }
             }

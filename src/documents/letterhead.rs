@@ -31,6 +31,12 @@ fn centred(
     s.flow(&lines, Align::Center, size, x, width, 0.0, top)
 }
 
+/// A rule `len` long, centred in a box `width` wide at `x`, at `y`.
+fn centred_rule(s: &mut Sheet, x: f32, width: f32, len: f32, y: f32) {
+    let start = x + (width - len) / 2.0;
+    s.rule(start, y, start + len, y, 0.6);
+}
+
 /// The heading block, from the top of the first page.
 pub fn header(s: &mut Sheet, h: &super::markup::Header) {
     let (x, width, top) = (s.left(), s.width(), s.y);
@@ -45,14 +51,7 @@ pub fn header(s: &mut Sheet, h: &super::markup::Header) {
         let lines = s.balanced(&plain(&h.issuer, Style::Bold), 12.5, left_w);
         let widest = lines.iter().map(|l| l.natural).fold(0.0, f32::max);
         ly += s.flow(&lines, Align::Center, 12.5, x, left_w, 0.0, ly);
-        let rule = widest * 0.4;
-        s.rule(
-            x + (left_w - rule) / 2.0,
-            ly + 2.0,
-            x + f32::midpoint(left_w, rule),
-            ly + 2.0,
-            0.6,
-        );
+        centred_rule(s, x, left_w, widest * 0.4, ly + 2.0);
         ly += 2.0;
     }
 
@@ -61,13 +60,7 @@ pub fn header(s: &mut Sheet, h: &super::markup::Header) {
     ry += centred(s, NATIONAL, Style::Bold, 12.5, rx, right_w, ry);
     ry += centred(s, MOTTO, Style::Bold, 13.5, rx, right_w, ry);
     let motto_w = s.fonts.width(Style::Bold, MOTTO, 13.5);
-    s.rule(
-        rx + (right_w - motto_w) / 2.0,
-        ry + 2.0,
-        rx + f32::midpoint(right_w, motto_w),
-        ry + 2.0,
-        0.6,
-    );
+    centred_rule(s, rx, right_w, motto_w, ry + 2.0);
     ry += 2.0;
 
     // Number on the left, place and date in italics on the right.

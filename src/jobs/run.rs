@@ -84,14 +84,21 @@ fn write_documents(
 ) -> Result<Vec<String>, JobError> {
     let year = p.year;
     let date = local(p.scheduled_at).date_naive();
-    let needs_scores = p.docs.iter().any(|d| matches!(d.make, Make::Sheet { .. }));
-    let units = if needs_scores {
-        standings::gather(settings, ledger, year)?
+    // The year is read from the ledger and scored once for every document
+    // of the run that shows scores.
+    let needs_scores = p.docs.iter().any(|d| {
+        matches!(
+            d.make,
+            Make::Ranking { .. } | Make::Proposals | Make::Minutes | Make::Sheet { .. }
+        )
+    });
+    let (units, scored) = if needs_scores {
+        let units = standings::gather(settings, ledger, year)?;
+        let scored = standings::with_vote(settings, ledger, year, &units)?;
+        (units, scored)
     } else {
-        Vec::new()
+        (Vec::new(), standings::score(settings, year, &[]))
     };
-    // Scored once for all the sheets' ranks.
-    let scored = standings::score(settings, year, &units);
     let mut written = Vec::new();
     for d in &p.docs {
         match &d.make {
@@ -117,13 +124,13 @@ fn write_documents(
                 write_form(&d.path, &spec, None).map_err(|e| io(&d.path, e))?;
             }
             Make::Ranking { provisional } => {
-                let pdf = papers::ranking(settings, ledger, docs, year, *provisional, date)?;
+                let pdf = papers::ranking_in(settings, docs, &scored, *provisional, date)?;
                 write_file(&d.path, &pdf)?;
             }
             Make::Proposals => {
                 write_file(
                     &d.path,
-                    &papers::proposals(settings, ledger, docs, year, date)?,
+                    &papers::proposals_in(settings, docs, &scored, date)?,
                 )?;
             }
             Make::Agreement => {
@@ -140,7 +147,7 @@ fn write_documents(
             Make::Minutes => {
                 write_file(
                     &d.path,
-                    &papers::minutes(settings, ledger, docs, year, date)?,
+                    &papers::minutes_in(settings, ledger, docs, &scored, date)?,
                 )?;
             }
             Make::Sheet { unit } => {

@@ -8,7 +8,6 @@
 //! NAN, THA. Awards: `co-thi-dua` 1 seat, `bang-khen` 2 seats, per type.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value as Json;
@@ -296,17 +295,7 @@ fn the_whole_vote_from_ballots_to_minutes() {
     // The minutes went to the secretariat when the vote closed; they name
     // the units and the counts.
     let minutes = data.join("reports/2026/bien-ban-bau-chon-khen-thuong-2026.pdf");
-    let out = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&minutes)
-        .arg("-")
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = crate::support::pdf_text(&minutes, None);
     for needle in [
         "BIÊN BẢN",
         "Họp bình xét, bầu chọn khen thưởng năm 2026",
@@ -346,6 +335,14 @@ fn the_whole_vote_from_ballots_to_minutes() {
             .iter()
             .all(|m| m.raw.contains("bien-ban-bau-chon-khen-thuong-2026.pdf"))
     );
+    // The ranking and the proposals the year-end run wrote carry the vote.
+    for f in [
+        "bao-cao-xep-hang-thi-dua-2026.pdf",
+        "de-nghi-khen-thuong-2026.pdf",
+    ] {
+        let text = crate::support::pdf_text(&data.join("reports/2026").join(f), None);
+        assert!(text.contains("BẦU CHỌN"), "{f}: {text}");
+    }
     let report = thidua(
         dir.path(),
         &[
@@ -358,17 +355,7 @@ fn the_whole_vote_from_ballots_to_minutes() {
         &env,
     );
     assert_eq!(report.code, 0, "{report:?}");
-    let out = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(dir.path().join("kq.pdf"))
-        .arg("-")
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = crate::support::pdf_text(&dir.path().join("kq.pdf"), None);
     assert!(text.contains("KẾT QUẢ BẦU CHỌN KHEN THƯỞNG"), "{text}");
 }
 

@@ -11,27 +11,7 @@ use tempfile::TempDir;
 use thidua::documents::Documents;
 
 use crate::scoring::{env, scored_cluster};
-use crate::support::{settings, thidua};
-
-/// The text of a PDF (or of pages `first..=last`), white space collapsed.
-fn text_of(pdf: &Path, pages: Option<(usize, usize)>) -> String {
-    let mut cmd = Command::new("pdftotext");
-    cmd.args(["-enc", "UTF-8"]);
-    if let Some((f, l)) = pages {
-        cmd.args(["-f", &f.to_string(), "-l", &l.to_string()]);
-    }
-    let out = cmd
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs (poppler-utils)");
-    assert!(out.status.success(), "pdftotext {}: {out:?}", pdf.display());
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+use crate::support::{pdf_text as text_of, settings, thidua};
 
 fn page_count(pdf: &Path) -> usize {
     let out = Command::new("pdfinfo")

@@ -118,12 +118,7 @@ fn year_end_reaches_every_unit_and_the_ministry_once_across_crashes() {
 
     // The final ranking the units received holds the scores.
     let ranking = data.join("reports/2026/bao-cao-xep-hang-thi-dua-2026.pdf");
-    let out = std::process::Command::new("pdftotext")
-        .arg(&ranking)
-        .arg("-")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = crate::support::pdf_text(&ranking, None);
     assert!(
         text.contains("Sở Tư pháp tỉnh Thanh Hóa") && text.contains("209,25"),
         "{text}"

@@ -630,3 +630,23 @@ pub fn full_form(unit: &str, changes: &[(&str, f64)]) -> Vec<u8> {
         fill
     })
 }
+
+/// The text of a PDF (or of pages `first..=last`), white space collapsed.
+pub fn pdf_text(pdf: &Path, pages: Option<(usize, usize)>) -> String {
+    let mut cmd = Command::new("pdftotext");
+    cmd.args(["-enc", "UTF-8"]);
+    if let Some((f, l)) = pages {
+        cmd.args(["-f", &f.to_string(), "-l", &l.to_string()]);
+    }
+    let out = cmd
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (poppler-utils)");
+    assert!(out.status.success(), "pdftotext {}: {out:?}", pdf.display());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
