@@ -5,6 +5,7 @@
 //! file once it has held still, and sends the outbox. `shutdown` resolving
 //! lets the file in hand finish, then everything stops.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::future::Future;
 use std::io::Write;
@@ -19,7 +20,7 @@ use tracing::{error, info, warn};
 
 use crate::config::Settings;
 use crate::documents::{DocumentError, Documents};
-use crate::inbox::intake::{IntakeError, take};
+use crate::inbox::intake::{IntakeError, Prepared, Taken, commit, prepare};
 use crate::inbox::recover::recover;
 use crate::inbox::{Stability, scan};
 use crate::jobs::due::{Tools, startup};
@@ -141,7 +142,27 @@ struct Shared {
     texts: Texts,
     docs: Documents,
     ledger: Mutex<Ledger>,
+    /// Read-only connections for preparing files, kept between batches.
+    readers: Mutex<Vec<Ledger>>,
     mail_wake: Notify,
+}
+
+impl Shared {
+    fn reader(&self) -> Result<Ledger, LedgerError> {
+        let spare = self
+            .readers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop();
+        spare.map_or_else(|| Ledger::open(&self.settings.paths.ledger), Ok)
+    }
+
+    fn give_back(&self, ledger: Ledger) {
+        self.readers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(ledger);
+    }
 }
 
 impl Host for Shared {
@@ -204,6 +225,7 @@ pub async fn run(
         texts,
         docs,
         ledger: Mutex::new(ledger),
+        readers: Mutex::new(Vec::new()),
         mail_wake: Notify::new(),
     });
     let running = Running::default();
@@ -264,12 +286,9 @@ async fn run_once(
         .iter()
         .filter_map(|p| stability.observe(p, now).map(|s| (p.clone(), s)))
         .collect();
-    let mut files = 0;
-    for (path, shape) in ready {
-        if take_one(shared, path, shape).await? {
-            files += 1;
-        }
-    }
+    let never = std::future::pending::<()>();
+    tokio::pin!(never);
+    let (files, _) = take_batch(shared, ready, &mut never).await?;
     let mail_ledger = Arc::new(Mutex::new(Ledger::open(&shared.settings.paths.ledger)?));
     let (sent, _) = drain(shared, mail_ledger, transport).await?;
     Ok(RunReport {
@@ -278,43 +297,106 @@ async fn run_once(
     })
 }
 
-/// Takes one file on a blocking thread; false if it could not be taken now.
-async fn take_one(
+/// Takes a batch of stable files, in the batch's order. Several files at
+/// a time are copied, read, reviewed and given their score sheet on
+/// blocking threads, each with its own read-only ledger connection; each is
+/// then recorded under the intake's ledger lock, one after another. A file
+/// whose review or sheet a file recorded meanwhile can change (see
+/// [`Prepared::depends_on`]) is prepared again under the lock first, so the
+/// outcome is the one of taking the files one by one. Returns the files
+/// taken and whether `shutdown` resolved before the batch was done.
+async fn take_batch<F: Future<Output = ()>>(
     shared: &Arc<Shared>,
-    path: PathBuf,
-    shape: crate::inbox::Shape,
-) -> Result<bool, DaemonError> {
-    let s = shared.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        let mut ledger = s
-            .ledger
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        take(
-            &s.settings,
-            &s.texts,
-            &s.docs,
-            &mut ledger,
-            &path,
-            shape,
-            Utc::now(),
-        )
-        .map_err(|e| (path, e))
-    })
-    .await
-    .map_err(|e| DaemonError::Internal(e.to_string()))?;
-    match result {
-        Ok(_) => {
-            shared.mail_wake.notify_one();
-            Ok(true)
+    ready: Vec<(PathBuf, crate::inbox::Shape)>,
+    shutdown: &mut std::pin::Pin<&mut F>,
+) -> Result<(usize, bool), DaemonError> {
+    type Preparing = tokio::task::JoinHandle<Result<Prepared, (PathBuf, IntakeError)>>;
+    // As many as the cores: one more was measured slower on two cores (the
+    // recording, the mail worker and the extra preparation crowd each other).
+    let width = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
+    let mut items = ready.into_iter();
+    let mut pending: VecDeque<(usize, Preparing)> = VecDeque::new();
+    let mut recorded: Vec<Taken> = Vec::new();
+    let mut files = 0;
+    let mut stopped = false;
+    loop {
+        while !stopped && pending.len() < width {
+            let Some((path, shape)) = items.next() else {
+                break;
+            };
+            let s = shared.clone();
+            pending.push_back((
+                recorded.len(),
+                tokio::task::spawn_blocking(move || {
+                    let ledger = s.reader().map_err(|e| (path.clone(), e.into()))?;
+                    let p = prepare(&s.settings, &s.docs, &ledger, &path, shape, Utc::now());
+                    s.give_back(ledger);
+                    p.map_err(|e| (path, e))
+                }),
+            ));
         }
-        // A file that vanished or cannot be read now is left for the next
-        // scan; a ledger failure stops the daemon (nothing can be recorded).
-        Err((path, IntakeError::Io { reason, .. })) => {
+        let Some((seen, handle)) = pending.pop_front() else {
+            break;
+        };
+        let prepared = handle
+            .await
+            .map_err(|e| DaemonError::Internal(e.to_string()))?;
+        let prepared = match (prepared, stopped) {
+            (Ok(p), true) => {
+                p.discard();
+                continue;
+            }
+            (Ok(p), false) => p,
+            (Err(_), true) => continue,
+            (Err(e), false) => {
+                retry_later::<()>(e)?;
+                continue;
+            }
+        };
+        let s = shared.clone();
+        let later = recorded[seen..].to_vec();
+        let taken = tokio::task::spawn_blocking(move || {
+            let mut ledger = s
+                .ledger
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let path = prepared.path().to_path_buf();
+            let prepared = if later.iter().any(|t| prepared.depends_on(t)) {
+                prepared
+                    .again(&s.settings, &s.docs, &ledger)
+                    .map_err(|e| (path.clone(), e))?
+            } else {
+                prepared
+            };
+            commit(&s.settings, &s.texts, &mut ledger, prepared).map_err(|e| (path, e))
+        })
+        .await
+        .map_err(|e| DaemonError::Internal(e.to_string()))?;
+        match taken {
+            Ok(t) => {
+                recorded.push(t);
+                files += 1;
+                shared.mail_wake.notify_one();
+            }
+            Err(e) => retry_later(e)?,
+        }
+        if !stopped && futures_ready(shutdown) {
+            // The files being prepared are dropped; they stay in the inbox.
+            stopped = true;
+        }
+    }
+    Ok((files, stopped))
+}
+
+/// A file that vanished or cannot be read now is left for the next scan;
+/// a ledger failure stops the daemon (nothing can be recorded).
+fn retry_later<T: Default>((path, e): (PathBuf, IntakeError)) -> Result<T, DaemonError> {
+    match e {
+        IntakeError::Io { reason, .. } => {
             warn!(file = %path.display(), error = %reason, "file not taken; will retry on the next scan");
-            Ok(false)
+            Ok(T::default())
         }
-        Err((_, e)) => Err(e.into()),
+        e => Err(e.into()),
     }
 }
 
@@ -357,22 +439,42 @@ async fn watch_inbox(
         warn!(inbox = %root.display(), error = %e, "cannot watch the inbox for events; relying on rescans");
     }
     let mut stability = Stability::new(settings.inbox.stable);
-    let mut tick = tokio::time::interval(Duration::from_millis(100));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut next_rescan = Instant::now();
+    // A second after a burst of files (their receipts sent by then), the
+    // memory their score sheets used goes back to the system.
+    let mut release_at: Option<Instant> = None;
     let mut files = 0;
     tokio::pin!(shutdown);
     loop {
+        // Look again when the earliest file will have held still for the
+        // window, at the next rescan, and at least every second.
+        let now = Instant::now();
+        let wake = stability
+            .next_due()
+            .into_iter()
+            .chain(release_at)
+            .fold(next_rescan, Instant::min)
+            .clamp(
+                now + Duration::from_millis(10),
+                now + Duration::from_secs(1),
+            );
         tokio::select! {
             biased;
             () = &mut shutdown => break,
             Some(path) = rx.recv() => {
-                if path.is_file() || path.is_symlink() {
+                let wanted = path
+                    .file_name()
+                    .is_some_and(|n| !crate::inbox::ignored(&n.to_string_lossy()));
+                if wanted && (path.is_file() || path.is_symlink()) {
                     stability.observe(&path, Instant::now());
                 }
             }
-            _ = tick.tick() => {
+            () = tokio::time::sleep_until(wake.into()) => {
                 let now = Instant::now();
+                if release_at.is_some_and(|t| now >= t) && stability.next_due().is_none() {
+                    crate::memory::release();
+                    release_at = None;
+                }
                 if now >= next_rescan {
                     for p in scan(&root) {
                         stability.observe(&p, now);
@@ -386,18 +488,22 @@ async fn watch_inbox(
                     .filter_map(|p| stability.observe(&p, now).map(|s| (p, s)))
                     .collect();
                 ready.sort_by(|a, b| a.0.cmp(&b.0));
-                for (path, shape) in ready {
-                    stability.forget(&path);
-                    match take_one(shared, path, shape).await {
-                        Ok(true) => files += 1,
-                        Ok(false) => {}
-                        Err(e) => {
-                            error!(error = %e, "stopping: the ledger cannot record files");
-                            return Err(e);
+                for (path, _) in &ready {
+                    stability.forget(path);
+                }
+                match take_batch(shared, ready, &mut shutdown).await {
+                    Ok((n, stopped)) => {
+                        files += n;
+                        if stopped {
+                            return Ok(files);
+                        }
+                        if n > 0 {
+                            release_at = Some(Instant::now() + Duration::from_secs(1));
                         }
                     }
-                    if futures_ready(&mut shutdown) {
-                        return Ok(files);
+                    Err(e) => {
+                        error!(error = %e, "stopping: the ledger cannot record files");
+                        return Err(e);
                     }
                 }
             }

@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod jobs;
 pub mod ledger;
 pub mod mail;
+pub mod memory;
 pub mod papers;
 pub mod private;
 pub mod receipts;

@@ -2,13 +2,17 @@
 //!
 //! 1. copy it into the staging folder while hashing it (SHA-256), so later
 //!    steps work on a snapshot the unit cannot change underneath;
-//! 2. review the copy (read and validate);
+//! 2. review the copy (read and validate) and, for an accepted
+//!    self-scoring, make the score sheet the receipt will carry;
 //! 3. record the intent in the ledger (status `processing`, planned path);
 //! 4. rename the copy to its place in `archive/` or `rejected/` (and write
 //!    the `.findings.txt` beside a rejected one, the score sheet the receipt
 //!    carries beside an accepted self-scoring);
 //! 5. record the outcome, the findings and the answer's mail in one transaction;
 //! 6. remove the inbox file, if it is still the file that was taken.
+//!
+//! Steps 1–2 ([`prepare`]) only read the ledger, so several files can be
+//! prepared at once; steps 3–6 ([`commit`]) are taken one file at a time.
 //!
 //! Until step 6 the inbox file exists, so a crash leaves it to be taken
 //! again; `recover` removes what steps 1–4 left behind and finishes step 6.
@@ -54,6 +58,8 @@ fn io_err(path: &Path, e: impl std::fmt::Display) -> IntakeError {
 pub struct Taken {
     pub id: i64,
     pub status: Status,
+    pub kind: Option<SubmissionKind>,
+    pub inspected: Option<String>,
     pub unit: Option<String>,
     pub year: Option<i32>,
     pub stored: PathBuf,
@@ -123,18 +129,89 @@ fn unique(path: PathBuf) -> PathBuf {
         .unwrap_or(path)
 }
 
-/// Takes in one file of the inbox. `shape` is what the file looked like
-/// when it was judged stable; `now` is the time of receipt.
-#[allow(clippy::too_many_arguments)]
-pub fn take(
+/// A file copied and reviewed but not yet recorded: what [`prepare`]
+/// found, for [`commit`] to file and record. Preparing needs the ledger
+/// only to read it, so the daemon prepares several files at once.
+#[derive(Debug)]
+pub struct Prepared {
+    path: PathBuf,
+    shape: Shape,
+    now: DateTime<Utc>,
+    folder_unit: Option<String>,
+    original_name: String,
+    staged: PathBuf,
+    /// A symbolic link or an oversize file is filed as it is, not copied.
+    as_is: bool,
+    hash: String,
+    size: u64,
+    verdict: Verdict,
+    self_scores: Option<SelfScores>,
+    unit: Option<String>,
+    sheet: Option<Vec<u8>>,
+}
+
+impl Prepared {
+    /// Whether `taken`, recorded after this file was prepared, can change
+    /// its review or its score sheet: a cross-check is compared with the
+    /// inspected unit's self scores, a sheet shows the unit's cross-checks,
+    /// a ballot's candidates come from the whole ranking.
+    pub fn depends_on(&self, taken: &Taken) -> bool {
+        if taken.status != Status::Accepted {
+            return false;
+        }
+        match self.verdict.kind {
+            Some(SubmissionKind::Ballot) => true,
+            Some(SubmissionKind::CrossCheck) => {
+                taken.kind == Some(SubmissionKind::SelfScoring)
+                    && taken.unit.is_some()
+                    && taken.unit == self.verdict.inspected
+            }
+            Some(SubmissionKind::SelfScoring) => {
+                self.sheet.is_some()
+                    && taken.kind == Some(SubmissionKind::CrossCheck)
+                    && taken.inspected.is_some()
+                    && taken.inspected == self.unit
+            }
+            None => false,
+        }
+    }
+
+    /// Prepares the same file again, as received at the same time, against
+    /// the ledger as it is now.
+    pub fn again(
+        self,
+        settings: &Settings,
+        docs: &Documents,
+        ledger: &Ledger,
+    ) -> Result<Prepared, IntakeError> {
+        let (path, shape, now) = (self.path.clone(), self.shape, self.now);
+        self.discard();
+        prepare(settings, docs, ledger, &path, shape, now)
+    }
+
+    /// The inbox file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Drops the staged copy; the inbox file stays to be taken later.
+    pub fn discard(self) {
+        let _ = std::fs::remove_file(&self.staged);
+    }
+}
+
+/// Steps 1–2 for one file of the inbox (`shape` is what it looked like
+/// when it was judged stable, `now` the time of receipt): the snapshot, its review and, for an accepted self-scoring,
+/// the score sheet its receipt will carry. Writes nothing but the staged
+/// copy (removed again on any error).
+pub fn prepare(
     settings: &Settings,
-    texts: &Texts,
     docs: &Documents,
-    ledger: &mut Ledger,
+    ledger: &Ledger,
     path: &Path,
     shape: Shape,
     now: DateTime<Utc>,
-) -> Result<Taken, IntakeError> {
+) -> Result<Prepared, IntakeError> {
     let paths = &settings.paths;
     let folder_unit = super::folder_unit(&paths.inbox, path, &settings.cluster);
     let original_name = path
@@ -142,14 +219,15 @@ pub fn take(
         .map_or_else(|| "tep".to_string(), |n| n.to_string_lossy().into_owned());
     std::fs::create_dir_all(&paths.staging).map_err(|e| io_err(&paths.staging, e))?;
     let staged = paths.staging.join(format!(
-        "{}-{}",
+        "{}-{}-{}",
         now.timestamp_nanos_opt().unwrap_or_default(),
-        std::process::id()
+        std::process::id(),
+        STAGED.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
 
-    // 1–2: a snapshot, hashed, then reviewed. A symbolic link is never
-    // followed and a file over the size limit is never copied: both are
-    // filed as they are (moved, not copied) once the intent is recorded.
+    // A symbolic link is never followed and a file over the size limit is
+    // never copied: both are filed as they are (moved, not copied) once the
+    // intent is recorded.
     let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     let oversize = !is_link && shape.size > settings.limits.max_file_bytes;
     let mut self_scores = None;
@@ -198,30 +276,120 @@ pub fn take(
         self_scores = own;
         (hash, size, verdict)
     };
-    let source: &Path = if is_link || oversize { path } else { &staged };
 
     // The sender: the unit whose folder held the file, or for a file in the
-    // inbox root the unit it declares. The same content as the sender's
-    // latest file of the year, with the same outcome, is a duplicate.
+    // inbox root the unit it declares.
     let unit = folder_unit.clone().or_else(|| {
         verdict
             .unit
             .clone()
             .filter(|c| settings.cluster.unit(c).is_some())
     });
+    let mut sheet = None;
+    if verdict.accepted()
+        && verdict.kind == Some(SubmissionKind::SelfScoring)
+        && let Some(u) = unit.as_deref()
+        && let Some(t) = table_of(settings, &verdict, Some(u))
+    {
+        // A sheet that cannot be made does not hold the receipt back.
+        match crate::papers::receipt_sheet(
+            settings,
+            ledger,
+            docs,
+            t,
+            u,
+            &verdict.scores,
+            &verdict.evidence,
+            now,
+        ) {
+            Ok(pdf) => sheet = Some(pdf),
+            Err(e) => {
+                warn!(unit = u, error = %e, "cannot make the score sheet; the receipt goes without it");
+            }
+        }
+    }
+    Ok(Prepared {
+        path: path.to_path_buf(),
+        shape,
+        now,
+        folder_unit,
+        original_name,
+        staged,
+        as_is: is_link || oversize,
+        hash,
+        size,
+        verdict,
+        self_scores,
+        unit,
+        sheet,
+    })
+}
+
+/// Tells staged copies prepared in the same nanosecond apart.
+static STAGED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The criteria table of the scored unit (for a cross-check, the inspected unit's).
+fn table_of<'a>(
+    settings: &'a Settings,
+    verdict: &Verdict,
+    unit: Option<&str>,
+) -> Option<&'a crate::criteria::Table> {
+    verdict
+        .inspected
+        .as_deref()
+        .or(unit)
+        .and_then(|c| settings.cluster.unit(c))
+        .zip(verdict.year)
+        .and_then(|(u, y)| settings.tables.get(&u.unit_type, y))
+}
+
+/// Steps 3–6 for a prepared file: whether it repeats the unit's latest
+/// file, the answer, the intent, the filing and the outcome.
+pub fn commit(
+    settings: &Settings,
+    texts: &Texts,
+    ledger: &mut Ledger,
+    prepared: Prepared,
+) -> Result<Taken, IntakeError> {
+    let Prepared {
+        path,
+        shape,
+        now,
+        folder_unit,
+        original_name,
+        staged,
+        as_is,
+        hash,
+        size,
+        verdict,
+        self_scores,
+        unit,
+        sheet,
+    } = prepared;
+    let path = path.as_path();
+    let paths = &settings.paths;
+    let source: &Path = if as_is { path } else { &staged };
+
+    // The same content as the sender's latest file of the year, with the
+    // same outcome, is a duplicate.
     let fresh = if verdict.accepted() {
         Status::Accepted
     } else {
         Status::Rejected
     };
-    let same = ledger
-        .latest_filed(unit.as_deref(), verdict.year)?
-        .filter(|prev| prev.hash == hash && prev.status == fresh);
+    let same = match ledger.latest_filed(unit.as_deref(), verdict.year) {
+        Ok(s) => s.filter(|prev| prev.hash == hash && prev.status == fresh),
+        Err(e) => {
+            let _ = std::fs::remove_file(&staged);
+            return Err(e.into());
+        }
+    };
     let status = if same.is_some() {
         Status::Duplicate
     } else {
         fresh
     };
+    let sheet = sheet.filter(|_| status == Status::Accepted);
     let root = if fresh == Status::Accepted {
         &paths.archive
     } else {
@@ -245,13 +413,7 @@ pub fn take(
     // The answer is composed before anything is recorded, so a template
     // error leaves nothing behind. The table is the scored unit's (for a
     // cross-check, the inspected unit's).
-    let table = verdict
-        .inspected
-        .as_deref()
-        .or(unit.as_deref())
-        .and_then(|c| settings.cluster.unit(c))
-        .zip(verdict.year)
-        .and_then(|(u, y)| settings.tables.get(&u.unit_type, y));
+    let table = table_of(settings, &verdict, unit.as_deref());
     let received = Received {
         original_name: &original_name,
         folder_unit: folder_unit.as_deref(),
@@ -262,31 +424,9 @@ pub fn take(
     let mut mails = Vec::new();
     let mut report = None;
     let sheet_path = beside(&stored, ".phieu-cham-diem.pdf");
-    let mut sheet = None;
     let composed: Result<(), IntakeError> = (|| {
         if status == Status::Duplicate {
             return Ok(());
-        }
-        if status == Status::Accepted
-            && verdict.kind == Some(SubmissionKind::SelfScoring)
-            && let (Some(t), Some(u)) = (table, unit.as_deref())
-        {
-            // A sheet that cannot be made does not hold the receipt back.
-            match crate::papers::receipt_sheet(
-                settings,
-                ledger,
-                docs,
-                t,
-                u,
-                &verdict.scores,
-                &verdict.evidence,
-                now,
-            ) {
-                Ok(pdf) => sheet = Some(pdf),
-                Err(e) => {
-                    warn!(unit = u, error = %e, "cannot make the score sheet; the receipt goes without it");
-                }
-            }
         }
         let a = answer(
             texts,
@@ -390,6 +530,8 @@ pub fn take(
     let taken = Taken {
         id,
         status,
+        kind: verdict.kind,
+        inspected: verdict.inspected.clone(),
         unit,
         year: verdict.year,
         stored,

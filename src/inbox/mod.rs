@@ -133,6 +133,15 @@ impl Stability {
         self.seen.remove(path);
     }
 
+    /// When the earliest file being watched will have held still for the
+    /// window, if it does not change meanwhile.
+    pub fn next_due(&self) -> Option<Instant> {
+        self.seen
+            .values()
+            .map(|(_, since)| *since + self.window)
+            .min()
+    }
+
     /// Paths being watched, so a tick can look at them again.
     pub fn pending(&self) -> Vec<PathBuf> {
         self.seen.keys().cloned().collect()

@@ -8,7 +8,8 @@ use std::time::Duration;
 use tempfile::TempDir;
 
 use crate::support::{
-    Daemon, daemon_env, drop_file, filed, form_file, ledger_rows, thidua, wait_for,
+    Daemon, crosscheck, daemon_env, drop_file, filed, form_file, full_form, ledger_rows, thidua,
+    wait_for,
 };
 
 fn eml_count(data: &std::path::Path) -> usize {
@@ -263,4 +264,52 @@ fn fifos_are_left_alone_and_oversize_files_are_filed_without_copying() {
     assert!(fifo.exists(), "the FIFO is neither opened nor moved");
     assert!(filed(&data.join(".staging")).is_empty());
     assert_eq!(d.stop(), 0);
+}
+
+/// Files of one batch are prepared several at a time, but each must end as
+/// if taken one by one in the batch's order. STP-HTI's second workbook
+/// (A.I.2 down to 2,25) sorts before STP-NAN's cross-check of it, which
+/// confirms 2,25 with no reason: against the first workbook's 3 it would
+/// need one. Prepared side by side, the cross-check is reviewed again once
+/// the workbook is recorded, and is accepted.
+#[test]
+fn a_batch_ends_as_if_taken_one_by_one() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let env = [
+        ("THIDUA__PATHS__DATA", data.to_str().unwrap()),
+        ("THIDUA__INBOX__STABLE_SECS", "0.2"),
+    ];
+    let inbox = |unit: &str| data.join("inbox").join(unit);
+    std::fs::create_dir_all(inbox("STP-HTI")).unwrap();
+    std::fs::create_dir_all(inbox("STP-NAN")).unwrap();
+    drop_file(
+        &inbox("STP-HTI").join("lan-1.xlsx"),
+        &full_form("STP-HTI", &[]),
+    );
+    let run = thidua(dir.path(), &["run", "--once"], &env);
+    assert!(run.stdout.contains("Đã xử lý 1 tệp"), "{run:?}");
+
+    drop_file(
+        &inbox("STP-HTI").join("lan-2.xlsx"),
+        &full_form("STP-HTI", &[("A.I.2", 2.25)]),
+    );
+    crosscheck("STP-NAN", "STP-HTI", &[("A.I.2", 3.0, 2.25, "")])
+        .write(&inbox("STP-NAN").join("kiem-tra-cheo.xlsx"));
+    let run = thidua(dir.path(), &["run", "--once"], &env);
+    assert!(run.stdout.contains("Đã xử lý 2 tệp"), "{run:?}");
+    let rows = ledger_rows(&data);
+    let statuses: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|(status, _, name)| (name.as_str(), status.as_str()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("lan-1.xlsx", "accepted"),
+            ("lan-2.xlsx", "accepted"),
+            ("kiem-tra-cheo.xlsx", "accepted"),
+        ],
+        "{rows:?}"
+    );
 }
