@@ -54,6 +54,8 @@ pub enum DaemonError {
     Intake(#[from] IntakeError),
     #[error("scheduler: {0}")]
     Scheduler(String),
+    #[error(transparent)]
+    Web(#[from] crate::web::WebError),
     #[error("internal error (a bug in thidua): {0}")]
     Internal(String),
 }
@@ -233,6 +235,13 @@ pub async fn run(
     if opts.once {
         return run_once(&shared, &transport).await;
     }
+    let _page = match shared.settings.http_listen {
+        Some(addr) => Some(crate::web::StatusPage::start(
+            shared.settings.clone(),
+            addr,
+        )?),
+        None => None,
+    };
 
     let (stop_tx, stop_rx) = watch::channel(false);
     // The mail worker has its own connection, so a slow mail server never

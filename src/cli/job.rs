@@ -3,91 +3,26 @@
 //! daemon and waiting for it); `--dry-run` lists what it would write and
 //! send; and the jobs part of `thidua status`.
 
-use std::fmt::Write as _;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 use super::Failure;
 use crate::config::Settings;
 use crate::daemon::{DaemonError, lock};
 use crate::documents::Documents;
+use crate::jobs::JobKind;
 use crate::jobs::due::{Tools, trigger};
 use crate::jobs::plan::plan;
 use crate::jobs::run::Running;
-use crate::jobs::{JobKind, JobSpec};
-use crate::ledger::{JobRun, Ledger};
+use crate::ledger::Ledger;
 use crate::mail::texts::Texts;
 use crate::mail::{Transport, drain};
-use crate::receipts::format_time;
+use crate::overview::describe;
 
 fn usage(e: impl std::fmt::Display) -> Failure {
     Failure::usage(e.to_string())
-}
-
-fn when(t: Option<&str>) -> String {
-    t.and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-        .map_or_else(|| "—".to_string(), |t| format_time(t.with_timezone(&Utc)))
-}
-
-/// One line about a run.
-pub fn describe(r: &JobRun) -> String {
-    let outcome = match r.outcome.as_str() {
-        "ok" => "xong",
-        "failed" => "lỗi",
-        "skipped" => "bỏ qua",
-        "running" => "đang chạy",
-        "requested" => "chờ chạy",
-        other => other,
-    };
-    let mut s = format!(
-        "lịch {} — bắt đầu {} — {outcome}",
-        when(r.scheduled_at.as_deref()),
-        when(Some(&r.started_at)),
-    );
-    if r.outcome == "ok" {
-        let _ = write!(s, ", {} văn bản, {} thư", r.documents.len(), r.emails);
-    }
-    if let Some(d) = &r.detail {
-        let _ = write!(s, ": {d}");
-    }
-    s
-}
-
-/// The lines `thidua status` shows for the jobs.
-pub fn status_lines(settings: &Settings, ledger: &Ledger) -> Result<Vec<String>, Failure> {
-    let mut out = vec!["Công việc theo lịch:".to_string()];
-    if settings.jobs.is_empty() {
-        out.push("  (không có công việc nào trong [[jobs]])".to_string());
-    }
-    for spec in &settings.jobs {
-        out.push(spec_line(spec));
-        match ledger
-            .job_history(spec.kind.name(), 1)
-            .map_err(usage)?
-            .first()
-        {
-            Some(r) => out.push(format!("      lần gần nhất: {}", describe(r))),
-            None => out.push("      lần gần nhất: chưa chạy".to_string()),
-        }
-    }
-    Ok(out)
-}
-
-fn spec_line(spec: &JobSpec) -> String {
-    let next = if spec.enabled {
-        spec.schedule
-            .next_after(Utc::now())
-            .map_or_else(|| "không còn lần nào".to_string(), format_time)
-    } else {
-        "tắt (enabled = false)".to_string()
-    };
-    format!(
-        "  {:<12} \"{}\"  lần tới: {next}",
-        spec.kind.name(),
-        spec.schedule.expr
-    )
 }
 
 pub fn job(settings: &Settings, name: &str, now: bool, dry_run: bool) -> Result<u8, Failure> {
@@ -139,7 +74,12 @@ pub fn job(settings: &Settings, name: &str, now: bool, dry_run: bool) -> Result<
     }
     if !now {
         match settings.jobs.iter().find(|s| s.kind == kind) {
-            Some(spec) => w(spec_line(spec))?,
+            Some(spec) => w(format!(
+                "  {:<12} \"{}\"  lần tới: {}",
+                spec.kind.name(),
+                spec.schedule.expr,
+                crate::overview::next_run(spec, Utc::now())
+            ))?,
             None => w(format!(
                 "  {:<12} không có trong [[jobs]]: chỉ chạy tay (--now)",
                 kind.name()
@@ -166,7 +106,7 @@ fn tempfile_dir() -> Result<std::path::PathBuf, Failure> {
 }
 
 /// No daemon: run the job here and send its mail.
-fn run_here(
+pub(super) fn run_here(
     settings: &Settings,
     kind: JobKind,
     w: &mut impl FnMut(String) -> Result<(), Failure>,

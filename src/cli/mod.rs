@@ -494,8 +494,13 @@ fn plural_warnings(n: usize) -> String {
 }
 
 fn init_logging(format: LogFormat) {
+    init_logging_at(format, "info");
+}
+
+/// Logs at `level` unless `THIDUA_LOG` says otherwise.
+fn init_logging_at(format: LogFormat, level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("THIDUA_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -557,67 +562,77 @@ async fn stop_signal() {
 fn status(settings: &Settings) -> Result<u8, Failure> {
     let ledger = crate::ledger::Ledger::open(&settings.paths.ledger)
         .map_err(|e| Failure::usage(e.to_string()))?;
-    let fail = |e: crate::ledger::LedgerError| Failure::usage(e.to_string());
-    let mut out = std::io::stdout().lock();
-    let w = |out: &mut std::io::StdoutLock<'_>, line: String| {
-        writeln!(out, "{line}").map_err(|e| Failure::usage(e.to_string()))
-    };
-    for &year in &settings.cluster.open_years {
-        let deadline = settings
-            .cluster
-            .year(year)
-            .map(|y| crate::vn::format_date(y.deadline))
-            .unwrap_or_default();
-        w(&mut out, format!("Năm {year} (hạn nộp {deadline})"))?;
-        let mut missing = Vec::new();
-        for u in settings.cluster.members(year) {
-            match ledger.latest_accepted(&u.code, year).map_err(fail)? {
-                Some(s) => w(
-                    &mut out,
-                    format!(
-                        "  {:<10} đã nộp      {}  tổng {}  ({})",
-                        u.code,
-                        s.received_at
-                            .get(..16)
-                            .unwrap_or(&s.received_at)
-                            .replace('T', " "),
-                        s.self_total
-                            .map(crate::vn::format_number)
-                            .unwrap_or_default(),
-                        s.original_name
-                    ),
+    let view = crate::overview::read(settings, &ledger, chrono::Utc::now())
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let mut text = String::new();
+    write_status(&mut text, &view).map_err(|e| Failure::usage(e.to_string()))?;
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    Ok(0)
+}
+
+fn write_status(out: &mut String, view: &crate::overview::Overview) -> std::fmt::Result {
+    use std::fmt::Write as _;
+    for y in &view.years {
+        writeln!(
+            out,
+            "Năm {} (hạn nộp {}): {}/{} đơn vị đã nộp",
+            y.year, y.deadline, y.submitted, y.members
+        )?;
+        for u in y.units.iter().filter(|u| u.accepted.is_some()) {
+            let a = u.accepted.as_ref().expect("filtered");
+            writeln!(
+                out,
+                "  {:<10} đã nộp      {}  tổng {}  ({})",
+                u.code,
+                a.received,
+                a.self_total.as_deref().unwrap_or(""),
+                a.file
+            )?;
+        }
+        for u in y.units.iter().filter(|u| u.accepted.is_none()) {
+            match &u.last {
+                Some(l) => writeln!(
+                    out,
+                    "  {:<10} chưa nộp    tệp gần nhất {} bị từ chối ({})",
+                    u.code, l.received, l.file
                 )?,
-                None => missing.push(u.code.clone()),
+                None => writeln!(out, "  {:<10} chưa nộp", u.code)?,
             }
         }
-        for code in &missing {
-            w(&mut out, format!("  {code:<10} chưa nộp"))?;
-        }
     }
-    for line in job::status_lines(settings, &ledger)? {
-        w(&mut out, line)?;
+    writeln!(out, "Công việc theo lịch:")?;
+    if view.jobs.is_empty() {
+        writeln!(out, "  (không có công việc nào trong [[jobs]])")?;
     }
-    let c = ledger.outbox_counts().map_err(fail)?;
-    w(
-        &mut out,
-        format!(
-            "Hộp thư đi: {} chờ gửi, {} đã gửi, {} lỗi",
-            c.pending, c.sent, c.failed
-        ),
-    )?;
-    for row in ledger.failed_mails().map_err(fail)?.iter().take(20) {
-        w(
-            &mut out,
-            format!(
-                "  lỗi: {} → {} ({} lần): {}",
-                row.mail.subject,
-                row.mail.to.join(", "),
-                row.attempts,
-                row.last_error.as_deref().unwrap_or("")
-            ),
+    for j in &view.jobs {
+        writeln!(
+            out,
+            "  {:<12} \"{}\"  lần tới: {}",
+            j.name, j.schedule, j.next
+        )?;
+        writeln!(
+            out,
+            "      lần gần nhất: {}",
+            j.last.as_deref().unwrap_or("chưa chạy")
         )?;
     }
-    Ok(0)
+    let o = &view.outbox;
+    writeln!(
+        out,
+        "Hộp thư đi: {} chờ gửi, {} đã gửi, {} lỗi",
+        o.pending, o.sent, o.failed
+    )?;
+    for f in &o.failures {
+        writeln!(
+            out,
+            "  lỗi: {} → {} ({} lần): {}",
+            f.subject, f.to, f.attempts, f.error
+        )?;
+    }
+    Ok(())
 }
 
 fn score(settings: &Settings, year: Option<i32>, json: bool) -> Result<u8, Failure> {

@@ -197,12 +197,23 @@ impl Checker<'_> {
         let mail = self.mail(raw, &cluster)?;
         let http_listen = match raw.http.listen.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(a) => Some(a.parse().map_err(|_| {
-                self.err(
-                    "http.listen",
-                    format!("`{a}` is not an address like 127.0.0.1:8080"),
-                )
-            })?),
+            Some(a) => {
+                let addr: std::net::SocketAddr = a.parse().map_err(|_| {
+                    self.err(
+                        "http.listen",
+                        format!("`{a}` is not an address like 127.0.0.1:8080"),
+                    )
+                })?;
+                if !addr.ip().is_loopback() {
+                    return Err(self.err(
+                        "http.listen",
+                        format!(
+                            "`{a}` is not a loopback address; the status page has no login, so it listens on 127.0.0.1 or [::1] only (share it through a reverse proxy that asks for one)"
+                        ),
+                    ));
+                }
+                Some(addr)
+            }
         };
         let jobs = self.jobs(raw)?;
         let vote = self.vote(raw)?;

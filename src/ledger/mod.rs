@@ -7,6 +7,7 @@
 mod jobs;
 mod migrations;
 mod outbox;
+mod tallies;
 mod votes;
 
 use std::collections::BTreeMap;
@@ -20,6 +21,7 @@ use crate::findings::Finding;
 
 pub use jobs::JobRun;
 pub use outbox::{MailStatus, OutboxCounts, OutboxRow, QueuedMail};
+pub use tallies::Tallies;
 pub use votes::CountedBallot;
 
 #[derive(Debug, thiserror::Error)]

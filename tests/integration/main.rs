@@ -10,5 +10,6 @@ mod inbox;
 mod jobs;
 mod mail;
 mod scoring;
+mod status_page;
 mod support;
 mod validate;
