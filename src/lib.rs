@@ -8,6 +8,7 @@ pub mod cluster;
 pub mod config;
 pub mod criteria;
 pub mod daemon;
+pub mod demo;
 pub mod digest;
 pub mod documents;
 pub mod findings;

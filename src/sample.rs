@@ -26,7 +26,15 @@ pub fn varied(table: &Table, unit: &str, seed: u64) -> Fill {
         let c = &table.criteria[i];
         let roll = mix(base ^ n as u64) % 100;
         let score = match c.kind {
-            Kind::Deduction if roll < 8 => table.step.min(c.max),
+            // The lightest deduction the criterion allows: its smallest
+            // non-zero band, or one step.
+            Kind::Deduction if roll < 8 => c
+                .bands
+                .iter()
+                .map(|b| b.points)
+                .filter(|p| *p > 0.0)
+                .reduce(f64::min)
+                .unwrap_or(table.step.min(c.max)),
             Kind::Deduction => 0.0,
             // Units rarely miss a hard condition; the ones that do are capped.
             _ if c.hard => c.max,

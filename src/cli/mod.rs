@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+mod demo;
 mod job;
 mod report;
 
@@ -146,6 +147,18 @@ pub enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE.pdf")]
         output: PathBuf,
     },
+    /// A sample year end to end in a fresh folder: a filled workbook for
+    /// every unit (two with mistakes) and two cross-checks, taken in as the
+    /// daemon does, then the year-end job; prints where to look. Mail goes
+    /// to .eml files only
+    #[command(
+        after_help = "Examples:\n  thidua demo\n  thidua demo --dir /tmp/thu-thidua\n  THIDUA__PATHS__DATA=thidua-demo thidua status"
+    )]
+    Demo {
+        /// A new or empty folder for the demo's data [default: ./thidua-demo]
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Check workbooks as the daemon would, without touching the ledger;
     /// exit 0 if all are accepted, 1 if any is rejected
     #[command(
@@ -217,6 +230,10 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             run_daemon(settings, once)
         }
         Command::Status => status(&settings),
+        Command::Demo { dir } => {
+            init_logging_at(cli.log_format, "warn");
+            demo::demo(cli.config.as_deref(), dir)
+        }
         Command::Score { year, json } => score(&settings, year, json),
         Command::Form {
             unit,

@@ -3,6 +3,7 @@
 
 mod ballots;
 mod config;
+mod demo;
 mod documents;
 mod form;
 mod hostile;

@@ -1,0 +1,205 @@
+//! `thidua demo`: a sample year end to end in a fresh folder. It writes a
+//! filled workbook for every unit (two with mistakes) and two cross-checks
+//! into the inboxes, takes them in as the daemon does (`run --once`), runs
+//! the year-end job, and says where to look. Mail goes to `.eml` files
+//! whatever the configuration says: a demo never writes to real units.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::Failure;
+use crate::config::Settings;
+use crate::demo::{Intent, sample_year};
+use crate::jobs::JobKind;
+use crate::vn::format_number;
+
+fn usage(e: impl std::fmt::Display) -> Failure {
+    Failure::usage(e.to_string())
+}
+
+/// The settings for a demo in `dir`: the configuration with every path
+/// under `dir`, mail to files and a short stability window.
+fn demo_settings(config: Option<&Path>, dir: &Path) -> Result<Settings, Failure> {
+    let mut env: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("THIDUA__") && !k.starts_with("THIDUA__PATHS__"))
+        .collect();
+    env.extend(
+        [
+            ("THIDUA__PATHS__DATA", dir.display().to_string()),
+            ("THIDUA__MAIL__TRANSPORT", "file".to_string()),
+            ("THIDUA__INBOX__STABLE_SECS", "0.5".to_string()),
+            ("THIDUA__HTTP__LISTEN", String::new()),
+        ]
+        .map(|(k, v)| (k.to_string(), v)),
+    );
+    Settings::load_with_env(config, &env).map_err(usage)
+}
+
+fn is_empty_dir(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut rd| rd.next().is_none())
+}
+
+fn files_under(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == ext) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn bar(len: u64, message: &str) -> ProgressBar {
+    let pb = ProgressBar::new(len);
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb.set_message(message.to_string());
+    pb
+}
+
+pub fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<u8, Failure> {
+    let started = Instant::now();
+    let dir = dir.unwrap_or_else(|| PathBuf::from("thidua-demo"));
+    if dir.exists() && !is_empty_dir(&dir) {
+        return Err(usage(format!(
+            "--dir: {} already exists and is not empty; the demo needs a fresh folder (remove it, or choose another with --dir)",
+            dir.display()
+        )));
+    }
+    crate::private::create_dir_all(&dir).map_err(|e| usage(format!("{}: {e}", dir.display())))?;
+    let dir = dir
+        .canonicalize()
+        .map_err(|e| usage(format!("{}: {e}", dir.display())))?;
+    let settings = demo_settings(config, &dir)?;
+    let year = settings.cluster.current_year();
+
+    // 1. The units' files, into their inbox folders.
+    let files =
+        sample_year(&settings, year).map_err(|e| usage(format!("sample workbooks: {e}")))?;
+    let pb = bar(files.len() as u64, "Viết bảng tự chấm và biên bản mẫu");
+    for f in &files {
+        let path = f.path_in(&settings.paths.inbox);
+        if let Some(parent) = path.parent() {
+            crate::private::create_dir_all(parent)
+                .map_err(|e| usage(format!("{}: {e}", parent.display())))?;
+        }
+        std::fs::write(&path, &f.bytes).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+
+    // 2. The daemon, once over the inboxes.
+    let spinner = ProgressBar::new_spinner();
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    spinner.set_message("Nhận và kiểm tra các tệp như thidua run…");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| usage(format!("cannot start the runtime: {e}")))?;
+    let report = runtime
+        .block_on(crate::daemon::run(
+            settings.clone(),
+            crate::daemon::RunOptions { once: true },
+            std::future::pending(),
+        ))
+        .map_err(usage)?;
+
+    // 3. The year-end job, as `thidua job year-end --now`.
+    spinner.set_message("Chạy công việc cuối năm (year-end)…");
+    let mut job_lines = Vec::new();
+    let job_code = super::job::run_here(&settings, JobKind::YearEnd, &mut |l| {
+        job_lines.push(l);
+        Ok(())
+    })?;
+    spinner.finish_and_clear();
+
+    // 4. Where to look.
+    let ledger = crate::ledger::Ledger::open(&settings.paths.ledger).map_err(usage)?;
+    let tallies = ledger.tallies().map_err(usage)?;
+    let count = |s: &str| {
+        tallies
+            .files
+            .iter()
+            .find(|(k, _)| k == s)
+            .map_or(0, |(_, n)| *n)
+    };
+    let mails = files_under(&settings.paths.outbox, "eml");
+    let pdfs = files_under(&settings.paths.reports, "pdf");
+    let sheets = files_under(&settings.paths.archive, "pdf");
+    let crosschecks = files
+        .iter()
+        .filter(|f| f.intent == Intent::CrossCheck)
+        .count();
+    let shown = |p: &Path| p.strip_prefix(&dir).unwrap_or(p).display().to_string();
+    println!(
+        "Chạy thử xong trong {} giây, năm {year}, thư mục {}",
+        format_number((started.elapsed().as_secs_f64() * 10.0).round() / 10.0),
+        dir.display()
+    );
+    println!(
+        "- {} tệp của {} đơn vị đã được nhận: {} được chấp nhận (có {crosschecks} biên bản kiểm tra chéo), {} bị từ chối:",
+        report.files,
+        settings.cluster.members(year).count(),
+        count("accepted"),
+        count("rejected"),
+    );
+    for f in files
+        .iter()
+        .filter(|f| matches!(f.intent, Intent::AboveMax | Intent::NoEvidence))
+    {
+        let what = match f.intent {
+            Intent::AboveMax => "cố ý chấm một tiêu chí vượt điểm chuẩn (score-above-max)",
+            _ => "cố ý bỏ trống tài liệu minh chứng (evidence-missing)",
+        };
+        println!("    {} — {what}", f.unit);
+    }
+    println!(
+        "- {} thư (biên nhận, thư từ chối, thông báo kiểm tra chéo, văn bản cuối năm) ở dạng tệp .eml, không gửi đi đâu: {}/",
+        mails.len(),
+        shown(&settings.paths.outbox)
+    );
+    println!(
+        "- Tệp được nhận và phiếu chấm điểm gửi kèm biên nhận ({} PDF): {}/; tệp bị từ chối và báo cáo lỗi: {}/",
+        sheets.len(),
+        shown(&settings.paths.archive),
+        shown(&settings.paths.rejected)
+    );
+    println!(
+        "- {} văn bản PDF của công việc cuối năm trong {}/:",
+        pdfs.len(),
+        shown(&settings.paths.reports)
+    );
+    for p in &pdfs {
+        println!("    {}", shown(p));
+    }
+    if job_code != 0 {
+        println!("- Công việc cuối năm báo lỗi:");
+        for l in &job_lines {
+            println!("    {l}");
+        }
+    }
+    let env = format!("THIDUA__PATHS__DATA={}", dir.display());
+    println!("Xem tiếp:");
+    println!("  {env} thidua status");
+    println!("  {env} thidua score");
+    println!(
+        "  {env} THIDUA__HTTP__LISTEN=127.0.0.1:8080 thidua run    # trang trạng thái http://127.0.0.1:8080/"
+    );
+    Ok(job_code)
+}

@@ -1,0 +1,99 @@
+//! A filled cross-check workbook ("Biên bản kiểm tra chéo") in the layout
+//! of the contract: sheet `Kiểm tra chéo`, the inspector, the inspected
+//! unit and the year as labelled values, then one row per criterion looked
+//! at, with the self score, the verified score and the reason. The demo
+//! writes these; units make their own from any spreadsheet in that layout.
+
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+
+use crate::criteria::Table;
+
+/// One criterion looked at: the self score found and the score verified.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedRow {
+    pub code: String,
+    pub self_score: f64,
+    pub verified: f64,
+    /// Required when the verified score differs from the self score.
+    pub reason: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CrosscheckSpec<'a> {
+    pub cluster_name: &'a str,
+    pub table: &'a Table,
+    pub inspector: &'a str,
+    pub inspected: &'a str,
+    pub year: i32,
+    pub rows: &'a [CheckedRow],
+}
+
+/// The workbook as `.xlsx` bytes.
+pub fn crosscheck_bytes(spec: &CrosscheckSpec<'_>) -> Result<Vec<u8>, XlsxError> {
+    let base = Format::new()
+        .set_font_name("Times New Roman")
+        .set_font_size(12);
+    let bold = base.clone().set_bold();
+    let cell = base.clone().set_border(FormatBorder::Thin).set_text_wrap();
+    let heading = bold
+        .clone()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center)
+        .set_text_wrap()
+        .set_background_color("#F2F2F2");
+    let number = cell.clone().set_num_format("0.##");
+
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet().set_name("Kiểm tra chéo")?;
+    ws.set_column_width(0, 6)?;
+    ws.set_column_width(1, 12)?;
+    ws.set_column_width(2, 50)?;
+    ws.set_column_width(3, 11)?;
+    ws.set_column_width(4, 11)?;
+    ws.set_column_width(5, 40)?;
+    ws.write_with_format(
+        0,
+        0,
+        "BIÊN BẢN KIỂM TRA CHÉO",
+        &bold.clone().set_font_size(14),
+    )?;
+    ws.write_with_format(1, 0, spec.cluster_name, &base)?;
+    for (row, label, value) in [
+        (2, "Đơn vị kiểm tra:", spec.inspector),
+        (3, "Đơn vị được kiểm tra:", spec.inspected),
+    ] {
+        ws.write_with_format(row, 0, label, &bold)?;
+        ws.write_with_format(row, 2, value, &base)?;
+    }
+    ws.write_with_format(4, 0, "Năm:", &bold)?;
+    ws.write_with_format(4, 2, f64::from(spec.year), &base)?;
+    for (col, h) in [
+        "TT",
+        "Mã tiêu chí",
+        "Tiêu chí",
+        "Điểm tự chấm",
+        "Điểm kiểm tra",
+        "Lý do",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_with_format(6, col as u16, *h, &heading)?;
+    }
+    for (i, r) in spec.rows.iter().enumerate() {
+        let row = 7 + i as u32;
+        let name = spec
+            .table
+            .criteria
+            .iter()
+            .find(|c| c.code == r.code)
+            .map_or("", |c| c.name.as_str());
+        ws.write_with_format(row, 0, (i + 1) as f64, &number)?;
+        ws.write_with_format(row, 1, r.code.as_str(), &cell)?;
+        ws.write_with_format(row, 2, name, &cell)?;
+        ws.write_with_format(row, 3, r.self_score, &number)?;
+        ws.write_with_format(row, 4, r.verified, &number)?;
+        ws.write_with_format(row, 5, r.reason.as_str(), &cell)?;
+    }
+    book.save_to_buffer()
+}

@@ -1,0 +1,93 @@
+//! `thidua demo` with the real binary: a fresh folder gets the whole cycle
+//! (receipts, rejections, cross-checks, the year-end documents), mail stays
+//! in files whatever the environment says, and a used folder is refused.
+
+use tempfile::TempDir;
+
+use crate::support::{pdf_text, thidua};
+
+fn count(dir: &std::path::Path, ext: &str) -> usize {
+    walk(dir)
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == ext))
+        .count()
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_demo_runs_a_sample_year_end_to_end_in_a_fresh_folder() {
+    let dir = TempDir::new().unwrap();
+    // An SMTP setting in the environment must not make the demo mail anyone.
+    let env = [
+        ("THIDUA__MAIL__TRANSPORT", "smtp"),
+        ("THIDUA__MAIL__SMTP__HOST", "mail.invalid"),
+    ];
+    let run = thidua(dir.path(), &["demo"], &env);
+    assert_eq!(run.code, 0, "{run:?}");
+    let data = dir.path().join("thidua-demo");
+    for text in [
+        "12 tệp của 10 đơn vị đã được nhận: 10 được chấp nhận (có 2 biên bản kiểm tra chéo), 2 bị từ chối",
+        "STP-NAN — cố ý chấm một tiêu chí vượt điểm chuẩn (score-above-max)",
+        "THADS-NAN — cố ý bỏ trống tài liệu minh chứng (evidence-missing)",
+        "reports/2026/bao-cao-xep-hang-thi-dua-2026.pdf",
+        "reports/2026/giao-uoc-thi-dua-2027.pdf",
+        "thidua status",
+    ] {
+        assert!(
+            run.stdout.contains(text),
+            "{text:?} missing from:\n{}",
+            run.stdout
+        );
+    }
+
+    // Receipts, rejections with their findings, the year-end mails.
+    let mails = count(&data.join("outbox"), "eml");
+    assert!(mails >= 12 + 12, "{mails} mails");
+    let findings: Vec<_> = walk(&data.join("rejected"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".findings.txt"))
+        .collect();
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    let all: String = findings
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert!(
+        all.contains("(score-above-max)") && all.contains("(evidence-missing)"),
+        "{all}"
+    );
+    let ranking = pdf_text(
+        &data.join("reports/2026/bao-cao-xep-hang-thi-dua-2026.pdf"),
+        None,
+    );
+    assert!(ranking.contains("Sở Tư pháp tỉnh Quảng Trị"), "{ranking}");
+
+    // The data folder answers the usual commands.
+    let pointed = [("THIDUA__PATHS__DATA", data.to_str().unwrap())];
+    let status = thidua(dir.path(), &["status"], &pointed);
+    assert!(
+        status.stdout.contains("8/10 đơn vị đã nộp"),
+        "{}",
+        status.stdout
+    );
+
+    // A second demo into the same folder is refused, naming the option.
+    let again = thidua(dir.path(), &["demo"], &[]);
+    assert_eq!(again.code, 2, "{again:?}");
+    assert!(again.stderr.contains("--dir"), "{}", again.stderr);
+    assert!(again.stderr.contains("thidua-demo"), "{}", again.stderr);
+}
