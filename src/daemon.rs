@@ -319,7 +319,7 @@ async fn take_batch<F: Future<Output = ()>>(
     ready: Vec<(PathBuf, crate::inbox::Shape)>,
     shutdown: &mut std::pin::Pin<&mut F>,
 ) -> Result<(usize, bool), DaemonError> {
-    type Preparing = tokio::task::JoinHandle<Result<Prepared, (PathBuf, IntakeError)>>;
+    type Preparing = tokio::task::JoinHandle<Result<Option<Prepared>, (PathBuf, IntakeError)>>;
     // As many as the cores: one more was measured slower on two cores (the
     // recording, the mail worker and the extra preparation crowd each other).
     let width = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
@@ -338,7 +338,17 @@ async fn take_batch<F: Future<Output = ()>>(
                 recorded.len(),
                 tokio::task::spawn_blocking(move || {
                     let ledger = s.reader().map_err(|e| (path.clone(), e.into()))?;
-                    let p = prepare(&s.settings, &s.docs, &ledger, &path, shape, Utc::now());
+                    // The guide and blank form `thidua init` wrote stay put.
+                    let p =
+                        match crate::inbox::own::untouched(&ledger, &s.settings.paths.inbox, &path)
+                        {
+                            Ok(true) => Ok(None),
+                            Ok(false) => {
+                                prepare(&s.settings, &s.docs, &ledger, &path, shape, Utc::now())
+                                    .map(Some)
+                            }
+                            Err(e) => Err(e.into()),
+                        };
                     s.give_back(ledger);
                     p.map_err(|e| (path, e))
                 }),
@@ -351,12 +361,13 @@ async fn take_batch<F: Future<Output = ()>>(
             .await
             .map_err(|e| DaemonError::Internal(e.to_string()))?;
         let prepared = match (prepared, stopped) {
-            (Ok(p), true) => {
+            // Not a unit's file, or dropped because the daemon is stopping.
+            (Ok(None), _) | (Err(_), true) => continue,
+            (Ok(Some(p)), true) => {
                 p.discard();
                 continue;
             }
-            (Ok(p), false) => p,
-            (Err(_), true) => continue,
+            (Ok(Some(p)), false) => p,
             (Err(e), false) => {
                 retry_later::<()>(e)?;
                 continue;

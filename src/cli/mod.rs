@@ -147,6 +147,18 @@ pub enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE.pdf")]
         output: PathBuf,
     },
+    /// Create the data folder: an inbox folder per member unit of the year,
+    /// each with a Vietnamese guide (HUONG-DAN.txt) and the unit's blank
+    /// form. Files a unit has changed are kept; run it again after changing
+    /// the criteria table or the members
+    #[command(
+        after_help = "Examples:\n  thidua init\n  THIDUA__PATHS__DATA=/srv/thidua thidua init --year 2027"
+    )]
+    Init {
+        /// The year whose members and forms to set up [default: the latest open year]
+        #[arg(long, value_name = "N")]
+        year: Option<i32>,
+    },
     /// A sample year end to end in a fresh folder: a filled workbook for
     /// every unit (two with mistakes) and two cross-checks, taken in as the
     /// daemon does, then the year-end job; prints where to look. Mail goes
@@ -230,6 +242,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             run_daemon(settings, once)
         }
         Command::Status => status(&settings),
+        Command::Init { year } => init(&settings, year),
         Command::Demo { dir } => {
             init_logging_at(cli.log_format, "warn");
             demo::demo(cli.config.as_deref(), dir)
@@ -574,6 +587,48 @@ async fn stop_signal() {
         let _ = tokio::signal::ctrl_c().await;
     }
     tracing::info!("stop requested; finishing the file in hand");
+}
+
+fn init(settings: &Settings, year: Option<i32>) -> Result<u8, Failure> {
+    let members = settings
+        .cluster
+        .members(year.unwrap_or_else(|| settings.cluster.current_year()))
+        .count();
+    let pb = indicatif::ProgressBar::new(members as u64);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb.set_message("Tạo thư mục, hướng dẫn và mẫu trống");
+    let report = crate::init::init(settings, year, &mut |_| pb.inc(1))
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    pb.finish_and_clear();
+    println!(
+        "Đã chuẩn bị thư mục dữ liệu {} cho năm {}: {} thư mục nhận tệp trong {}.",
+        settings.paths.data.display(),
+        report.year,
+        report.folders.len(),
+        settings.paths.inbox.display()
+    );
+    println!(
+        "Mỗi thư mục có {} và mẫu bảng tự chấm trống của đơn vị; {} tệp đã ghi.",
+        crate::init::GUIDE,
+        report.written.len()
+    );
+    if !report.kept.is_empty() {
+        println!(
+            "Giữ nguyên {} tệp đã có mà thidua không ghi hoặc đã được sửa:",
+            report.kept.len()
+        );
+        for p in &report.kept {
+            println!("  {}", p.display());
+        }
+    }
+    println!(
+        "Chia sẻ từng thư mục cho đơn vị tương ứng (xem docs/operator.md), rồi chạy `thidua run`."
+    );
+    Ok(0)
 }
 
 fn status(settings: &Settings) -> Result<u8, Failure> {

@@ -7,6 +7,7 @@
 
 pub mod intake;
 pub mod names;
+pub mod own;
 pub mod recover;
 
 use std::collections::HashMap;

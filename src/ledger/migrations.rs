@@ -89,6 +89,14 @@ const MIGRATIONS: &[&str] = &[
         year INTEGER PRIMARY KEY,
         closed_at TEXT NOT NULL
      );",
+    // 5: files `thidua init` wrote into the inboxes (the guide, blank forms),
+    // by path under the inbox root, so the daemon leaves them alone while
+    // they are unchanged.
+    "CREATE TABLE own_files (
+        path TEXT PRIMARY KEY,
+        hash TEXT NOT NULL,
+        written_at TEXT NOT NULL
+     );",
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction.

@@ -7,6 +7,7 @@
 mod jobs;
 mod migrations;
 mod outbox;
+mod own_files;
 mod tallies;
 mod votes;
 

@@ -8,6 +8,7 @@ mod documents;
 mod form;
 mod hostile;
 mod inbox;
+mod init;
 mod jobs;
 mod mail;
 mod scoring;

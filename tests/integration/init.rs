@@ -1,0 +1,80 @@
+//! `thidua init` with the real binary: an inbox folder per unit with its
+//! guide and blank form, which the daemon leaves alone until a unit fills
+//! the form in place; a second init keeps what units changed.
+
+use tempfile::TempDir;
+
+use crate::support::{form_file, ledger_rows, thidua};
+
+#[test]
+fn init_writes_guides_and_forms_the_daemon_leaves_alone_until_filled() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let env = [
+        ("THIDUA__PATHS__DATA", data.to_str().unwrap()),
+        ("THIDUA__INBOX__STABLE_SECS", "0.2"),
+    ];
+    let run = thidua(dir.path(), &["init"], &env);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("10 thư mục nhận tệp"), "{}", run.stdout);
+    assert!(run.stdout.contains("20 tệp đã ghi"), "{}", run.stdout);
+
+    let qtr = data.join("inbox/STP-QTR");
+    let guide = std::fs::read_to_string(qtr.join("HUONG-DAN.txt")).unwrap();
+    for text in [
+        "HƯỚNG DẪN GỬI BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM 2026\r\n",
+        "Đơn vị: Sở Tư pháp tỉnh Quảng Trị (mã STP-QTR)",
+        "Hạn nộp: ngày 15 tháng 11 năm 2026",
+        "\"Bang-tu-cham-2026-STP-QTR.xlsx\"",
+        "Sở Tư pháp thành phố Huế (STP-HUE)",
+    ] {
+        assert!(guide.contains(text), "{text:?} missing from:\n{guide}");
+    }
+    assert!(
+        !guide.replace("\r\n", "").contains('\n'),
+        "bare LF in the guide"
+    );
+    let form = qtr.join("Bang-tu-cham-2026-STP-QTR.xlsx");
+    let (code, report) = crate::support::validate(dir.path(), &form, &["--unit", "STP-QTR"]);
+    assert_eq!(code, 1, "a blank form is not a submission: {report}");
+
+    // The daemon takes none of thidua's own files and mails nobody.
+    let once = thidua(dir.path(), &["run", "--once"], &env);
+    assert!(
+        once.stdout.contains("Đã xử lý 0 tệp, đã gửi 0 thư"),
+        "{once:?}"
+    );
+    assert!(form.exists() && qtr.join("HUONG-DAN.txt").exists());
+    assert!(ledger_rows(&data).is_empty());
+
+    // A unit fills its form in place: now it is a submission.
+    std::fs::write(&form, form_file("STP-QTR", 3, false)).unwrap();
+    // Someone edits another unit's guide: init must keep it.
+    let hue_guide = data.join("inbox/STP-HUE/HUONG-DAN.txt");
+    std::fs::write(&hue_guide, "ghi chú của đơn vị\r\n").unwrap();
+    let once = thidua(dir.path(), &["run", "--once"], &env);
+    assert!(once.stdout.contains("Đã xử lý 2 tệp"), "{once:?}");
+    let rows = ledger_rows(&data);
+    let outcomes: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|(s, _, n)| (n.as_str(), s.as_str()))
+        .collect();
+    assert!(
+        outcomes.contains(&("Bang-tu-cham-2026-STP-QTR.xlsx", "accepted"))
+            && outcomes.contains(&("HUONG-DAN.txt", "rejected")),
+        "{rows:?}"
+    );
+
+    // Init again: a fresh blank form where the filled one was taken; the
+    // changed guide was a unit's file, taken and filed, so a new one is written.
+    std::fs::write(&hue_guide, "lại sửa\r\n").unwrap();
+    let again = thidua(dir.path(), &["init"], &env);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(
+        again.stdout.contains("Giữ nguyên 1 tệp"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(std::fs::read_to_string(&hue_guide).unwrap(), "lại sửa\r\n");
+    assert!(form.exists());
+}
