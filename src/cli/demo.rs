@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
 use super::Failure;
 use crate::config::Settings;
@@ -61,17 +61,6 @@ fn files_under(dir: &Path, ext: &str) -> Vec<PathBuf> {
     out
 }
 
-fn bar(len: u64, message: &str) -> ProgressBar {
-    let pb = ProgressBar::new(len);
-    pb.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    pb.set_message(message.to_string());
-    pb
-}
-
 pub fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<u8, Failure> {
     let started = Instant::now();
     let dir = dir.unwrap_or_else(|| PathBuf::from("thidua-demo"));
@@ -91,7 +80,7 @@ pub fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<u8, Failure> 
     // 1. The units' files, into their inbox folders.
     let files =
         sample_year(&settings, year).map_err(|e| usage(format!("sample workbooks: {e}")))?;
-    let pb = bar(files.len() as u64, "Viết bảng tự chấm và biên bản mẫu");
+    let pb = super::progress(files.len(), "Viết bảng tự chấm và biên bản mẫu");
     for f in &files {
         let path = f.path_in(&settings.paths.inbox);
         if let Some(parent) = path.parent() {

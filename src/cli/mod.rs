@@ -94,19 +94,27 @@ pub enum Command {
     /// Write the blank self-scoring workbook for a unit's type and year (with --ballot, the
     /// unit's commendation ballot)
     #[command(
-        after_help = "Examples:\n  thidua form --unit STP-HTI --year 2026 -o STP-HTI-2026.xlsx\n  thidua form --ballot --unit STP-HTI -o phieu-bau-STP-HTI.xlsx"
+        after_help = "Examples:\n  thidua form --unit STP-HTI --year 2026 -o STP-HTI-2026.xlsx\n  thidua form --all -o mau-2026/\n  thidua form --ballot --unit STP-HTI -o phieu-bau-STP-HTI.xlsx"
     )]
     Form {
         /// Unit code, as in the configuration (e.g. STP-QTR)
-        #[arg(long, value_name = "CODE")]
-        unit: String,
+        #[arg(
+            long,
+            value_name = "CODE",
+            required_unless_present = "all",
+            conflicts_with = "all"
+        )]
+        unit: Option<String>,
+        /// Every member unit's form (or ballot), into the folder given with -o
+        #[arg(long)]
+        all: bool,
         /// Scoring year [default: the latest open year]
         #[arg(long, value_name = "N")]
         year: Option<i32>,
         /// Write the unit's commendation ballot (Phiếu bầu chọn khen thưởng) instead
         #[arg(long)]
         ballot: bool,
-        /// Where to write the .xlsx file
+        /// Where to write the .xlsx file (with --all, the folder)
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
     },
@@ -249,17 +257,19 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Score { year, json } => score(&settings, year, json),
         Command::Form {
-            unit,
+            unit: Some(unit),
             year,
-            ballot: false,
+            ballot,
             output,
-        } => form(&settings, &unit, year, &output),
+            ..
+        } => one_form(&settings, &unit, year, ballot, &output),
         Command::Form {
-            unit,
+            unit: None,
             year,
-            ballot: true,
+            ballot,
             output,
-        } => report::ballot(&settings, &unit, year, &output),
+            ..
+        } => all_forms(&settings, year, ballot, &output),
         Command::Job { name, now, dry_run } => job::job(&settings, &name, now, dry_run),
         Command::Report {
             kind,
@@ -281,6 +291,55 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
             validate(&settings, json, unit.as_deref(), &files)
         }
     }
+}
+
+fn one_form(
+    settings: &Settings,
+    unit: &str,
+    year: Option<i32>,
+    ballot: bool,
+    output: &Path,
+) -> Result<u8, Failure> {
+    if ballot {
+        report::ballot(settings, unit, year, output)
+    } else {
+        form(settings, unit, year, output)
+    }
+}
+
+/// `form --all`: each member unit's form (or ballot) into the folder `dir`.
+fn all_forms(
+    settings: &Settings,
+    year: Option<i32>,
+    ballot: bool,
+    dir: &Path,
+) -> Result<u8, Failure> {
+    let year = year.unwrap_or_else(|| settings.cluster.current_year());
+    let units: Vec<String> = settings
+        .cluster
+        .members(year)
+        .map(|u| u.code.clone())
+        .collect();
+    if units.is_empty() {
+        return Err(Failure::usage(format!(
+            "--year: no member units in {year} ({})",
+            settings.source
+        )));
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::usage(format!("{}: cannot create the folder: {e}", dir.display())))?;
+    let pb = progress(units.len(), "Ghi mẫu");
+    for code in &units {
+        let name = if ballot {
+            format!("Phieu-bau-{year}-{code}.xlsx")
+        } else {
+            crate::init::form_name(code, year)
+        };
+        pb.suspend(|| one_form(settings, code, Some(year), ballot, &dir.join(name)))?;
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    Ok(0)
 }
 
 fn form(settings: &Settings, unit: &str, year: Option<i32>, output: &Path) -> Result<u8, Failure> {
@@ -364,10 +423,12 @@ struct JsonReport<'a> {
 }
 
 /// Reviews files on all cores; results in the order of `files`.
-pub fn review_all(
+/// Reviews `files` on as many threads as cores; `done` is called after each.
+fn review_all(
     settings: &Settings,
     folder_unit: Option<&str>,
     files: &[PathBuf],
+    done: &(dyn Fn() + Sync),
 ) -> Vec<Verdict> {
     // Ballots are checked against the candidates the ledger gives, when
     // there is a ledger to ask.
@@ -405,6 +466,7 @@ pub fn review_all(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
                     let v = review_file(path, &settings.limits, &ctx);
+                    done();
                     results
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner)[i] = Some(v);
@@ -442,7 +504,10 @@ fn validate(
         None => None,
     };
     let files = expand(files)?;
-    let verdicts = review_all(settings, folder_unit, &files);
+    // A bar on a terminal (stderr) for a folder's worth; nothing in pipes.
+    let pb = progress(files.len(), "Kiểm tra bảng tính");
+    let verdicts = review_all(settings, folder_unit, &files, &|| pb.inc(1));
+    pb.finish_and_clear();
     let mut out = std::io::stdout().lock();
     let result = if json {
         let reports: Vec<JsonReport<'_>> = files
@@ -589,18 +654,28 @@ async fn stop_signal() {
     tracing::info!("stop requested; finishing the file in hand");
 }
 
+/// A progress bar on standard error for `len` steps. indicatif draws it
+/// only on a terminal, so pipes and logs stay clean; a single step gets none.
+pub(crate) fn progress(len: usize, message: &str) -> indicatif::ProgressBar {
+    if len < 2 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::new(len as u64);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb.set_message(message.to_string());
+    pb
+}
+
 fn init(settings: &Settings, year: Option<i32>) -> Result<u8, Failure> {
     let members = settings
         .cluster
         .members(year.unwrap_or_else(|| settings.cluster.current_year()))
         .count();
-    let pb = indicatif::ProgressBar::new(members as u64);
-    pb.set_style(
-        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    pb.set_message("Tạo thư mục, hướng dẫn và mẫu trống");
+    let pb = progress(members, "Tạo thư mục, hướng dẫn và mẫu trống");
     let report = crate::init::init(settings, year, &mut |_| pb.inc(1))
         .map_err(|e| Failure::usage(e.to_string()))?;
     pb.finish_and_clear();

@@ -2,6 +2,7 @@
 //! tests write. A module per topic.
 
 mod ballots;
+mod cli;
 mod config;
 mod demo;
 mod documents;
