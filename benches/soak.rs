@@ -72,6 +72,8 @@ fn main() {
     let start = Instant::now();
     let mut rss = Vec::new();
     let batch = 100;
+    // A bar on a terminal only (indicatif hides it in pipes and logs).
+    let pb = indicatif::ProgressBar::new(total as u64);
     for b in 0..total.div_ceil(batch) {
         let mut moves = Vec::new();
         for i in b * batch..((b + 1) * batch).min(total) {
@@ -114,10 +116,12 @@ fn main() {
             std::thread::sleep(Duration::from_millis(100));
         }
         let fed = (b + 1) * batch;
+        pb.set_position(fed as u64);
         if fed % 1000 == 0 {
             rss.push((fed, rss_kib(daemon.id())));
         }
     }
+    pb.finish_and_clear();
     // Everything taken and every mail sent.
     let conn = rusqlite::Connection::open(&ledger_path).expect("ledger");
     let deadline = Instant::now() + Duration::from_secs(1800);

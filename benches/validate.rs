@@ -71,6 +71,8 @@ fn generate(settings: &Settings, dir: &Path) {
     let year = settings.cluster.current_year();
     let units: Vec<_> = settings.cluster.members(year).collect();
     let mut rng = Lcg(2026);
+    // A bar on a terminal only (indicatif hides it in pipes and logs).
+    let pb = indicatif::ProgressBar::new(WORKBOOKS as u64);
     for i in 0..WORKBOOKS {
         let unit = units[i % units.len()];
         let table = settings.tables.get(&unit.unit_type, year).expect("table");
@@ -90,7 +92,9 @@ fn generate(settings: &Settings, dir: &Path) {
         };
         let bytes = form_bytes(&spec, Some(&fill)).expect("form");
         std::fs::write(dir.join(format!("{:04}-{}.xlsx", i, unit.code)), bytes).expect("write");
+        pb.inc(1);
     }
+    pb.finish_and_clear();
 }
 
 /// A real form plus `copies` entries that all point at one deflated run of
