@@ -743,8 +743,8 @@ fn write_status(out: &mut String, view: &crate::overview::Overview) -> std::fmt:
             match &u.last {
                 Some(l) => writeln!(
                     out,
-                    "  {:<10} chưa nộp    tệp gần nhất {} bị từ chối ({})",
-                    u.code, l.received, l.file
+                    "  {:<10} chưa nộp    tệp gần nhất {}, {} ({})",
+                    u.code, l.received, l.outcome, l.file
                 )?,
                 None => writeln!(out, "  {:<10} chưa nộp", u.code)?,
             }

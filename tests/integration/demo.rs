@@ -4,28 +4,13 @@
 
 use tempfile::TempDir;
 
-use crate::support::{pdf_text, thidua};
+use crate::support::{all_files, pdf_text, thidua};
 
 fn count(dir: &std::path::Path, ext: &str) -> usize {
-    walk(dir)
+    all_files(dir)
         .iter()
         .filter(|p| p.extension().is_some_and(|x| x == ext))
         .count()
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 #[test]
@@ -57,7 +42,7 @@ fn the_demo_runs_a_sample_year_end_to_end_in_a_fresh_folder() {
     // Receipts, rejections with their findings, the year-end mails.
     let mails = count(&data.join("outbox"), "eml");
     assert!(mails >= 12 + 12, "{mails} mails");
-    let findings: Vec<_> = walk(&data.join("rejected"))
+    let findings: Vec<_> = all_files(&data.join("rejected"))
         .into_iter()
         .filter(|p| p.to_string_lossy().ends_with(".findings.txt"))
         .collect();

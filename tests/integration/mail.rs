@@ -124,7 +124,7 @@ fn starttls_with_auth() {
     let status = crate::support::thidua(dir.path(), &["status"], &pairs);
     assert_eq!(status.code, 0, "{status:?}");
     assert!(!status.stdout.contains("mat-khau") && !status.stderr.contains("mat-khau"));
-    for f in walk(&data) {
+    for f in crate::support::all_files(&data) {
         let bytes = std::fs::read(&f).unwrap();
         assert!(
             !bytes.windows(8).any(|w| w == b"mat-khau"),
@@ -155,19 +155,6 @@ fn starttls_with_auth() {
         let mode = std::os::unix::fs::PermissionsExt::mode(&perms) & 0o777;
         assert_eq!(mode, 0o700, "{sub}");
     }
-}
-
-fn walk(d: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(d).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

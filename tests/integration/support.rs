@@ -365,6 +365,22 @@ pub fn filed(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Every file below `dir`, in no particular order; none if it is missing.
+pub fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(all_files(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
 /// Submissions in the ledger: (status, stored path, original name).
 /// Empty while the daemon has not created the ledger yet.
 pub fn ledger_rows(data: &Path) -> Vec<(String, String, String)> {
