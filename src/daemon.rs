@@ -328,7 +328,18 @@ async fn take_batch<F: Future<Output = ()>>(
     let mut recorded: Vec<Taken> = Vec::new();
     let mut files = 0;
     let mut stopped = false;
+    // A failure stops taking new files; those being prepared are dropped
+    // (their staged copies removed) before it is returned.
+    let mut failure: Option<DaemonError> = None;
+    let mut fail = |e: DaemonError, stopped: &mut bool| {
+        failure.get_or_insert(e);
+        *stopped = true;
+    };
     loop {
+        if !stopped && futures_ready(shutdown) {
+            // The files not yet recorded stay in the inbox for the next start.
+            stopped = true;
+        }
         while !stopped && pending.len() < width {
             let Some((path, shape)) = items.next() else {
                 break;
@@ -357,19 +368,22 @@ async fn take_batch<F: Future<Output = ()>>(
         let Some((seen, handle)) = pending.pop_front() else {
             break;
         };
-        let prepared = handle
-            .await
-            .map_err(|e| DaemonError::Internal(e.to_string()))?;
-        let prepared = match (prepared, stopped) {
+        let prepared = match (handle.await, stopped) {
+            (Err(e), _) => {
+                fail(DaemonError::Internal(e.to_string()), &mut stopped);
+                continue;
+            }
             // Not a unit's file, or dropped because the daemon is stopping.
-            (Ok(None), _) | (Err(_), true) => continue,
-            (Ok(Some(p)), true) => {
+            (Ok(Ok(None) | Err(_)), true) | (Ok(Ok(None)), false) => continue,
+            (Ok(Ok(Some(p))), true) => {
                 p.discard();
                 continue;
             }
-            (Ok(Some(p)), false) => p,
-            (Err(e), false) => {
-                retry_later::<()>(e)?;
+            (Ok(Ok(Some(p))), false) => p,
+            (Ok(Err(e)), false) => {
+                if let Err(e) = retry_later::<()>(e) {
+                    fail(e, &mut stopped);
+                }
                 continue;
             }
         };
@@ -390,22 +404,25 @@ async fn take_batch<F: Future<Output = ()>>(
             };
             commit(&s.settings, &s.texts, &mut ledger, prepared).map_err(|e| (path, e))
         })
-        .await
-        .map_err(|e| DaemonError::Internal(e.to_string()))?;
+        .await;
         match taken {
-            Ok(t) => {
+            Ok(Ok(t)) => {
                 recorded.push(t);
                 files += 1;
                 shared.mail_wake.notify_one();
             }
-            Err(e) => retry_later(e)?,
-        }
-        if !stopped && futures_ready(shutdown) {
-            // The files being prepared are dropped; they stay in the inbox.
-            stopped = true;
+            Ok(Err(e)) => {
+                if let Err(e) = retry_later::<()>(e) {
+                    fail(e, &mut stopped);
+                }
+            }
+            Err(e) => fail(DaemonError::Internal(e.to_string()), &mut stopped),
         }
     }
-    Ok((files, stopped))
+    match failure {
+        Some(e) => Err(e),
+        None => Ok((files, stopped)),
+    }
 }
 
 /// A file that vanished or cannot be read now is left for the next scan;
@@ -448,7 +465,11 @@ async fn watch_inbox(
     let root = settings.paths.inbox.clone();
     let (tx, mut rx) = mpsc::unbounded_channel::<PathBuf>();
     let mut watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
-        if let Ok(ev) = ev {
+        // Opening or reading a file (thidua hashing its own files, a unit's
+        // antivirus) changes nothing and must not put it back in the queue.
+        if let Ok(ev) = ev
+            && !matches!(ev.kind, notify::EventKind::Access(_))
+        {
             for p in ev.paths {
                 let _ = tx.send(p);
             }
@@ -475,7 +496,7 @@ async fn watch_inbox(
             .chain(release_at)
             .fold(next_rescan, Instant::min)
             .clamp(
-                now + Duration::from_millis(10),
+                now + Duration::from_millis(50),
                 now + Duration::from_secs(1),
             );
         tokio::select! {
@@ -491,7 +512,7 @@ async fn watch_inbox(
             }
             () = tokio::time::sleep_until(wake.into()) => {
                 let now = Instant::now();
-                if release_at.is_some_and(|t| now >= t) && stability.next_due().is_none() {
+                if release_at.is_some_and(|t| now >= t) {
                     crate::memory::release();
                     release_at = None;
                 }

@@ -176,10 +176,14 @@ pub fn read(
         for u in settings.cluster.members(year) {
             let accepted = ledger.latest_accepted(&u.code, year)?;
             let last = ledger.latest_filed(Some(&u.code), Some(year))?;
-            let (state, state_vn) = match (&accepted, &last) {
-                (Some(_), _) => ("submitted", "đã nộp"),
-                (None, Some(_)) => ("rejected", "bị từ chối, chưa có bảng hợp lệ"),
-                (None, None) => ("missing", "chưa nộp"),
+            // The state is about the self-scoring workbook only; the latest
+            // file may be a cross-check or a ballot the unit sent.
+            let (state, state_vn) = if accepted.is_some() {
+                ("submitted", "đã nộp")
+            } else if ledger.latest_self_scoring(&u.code, year)?.is_some() {
+                ("rejected", "bị từ chối, chưa có bảng hợp lệ")
+            } else {
+                ("missing", "chưa nộp")
             };
             units.push(UnitView {
                 code: u.code.clone(),

@@ -649,10 +649,15 @@ impl Checker<'_> {
     }
 }
 
+/// The data paths, made absolute against the working folder: the inbox
+/// watcher reports absolute paths, and a file's unit folder (and whether
+/// it is one of thidua's own files) is found by stripping the inbox root.
 fn paths(raw: &RawSettings) -> Paths {
-    let data = PathBuf::from(raw.paths.data.as_deref().unwrap_or("var"));
+    let absolute = |p: PathBuf| std::path::absolute(&p).unwrap_or(p);
+    let data = absolute(PathBuf::from(raw.paths.data.as_deref().unwrap_or("var")));
     let sub = |v: &Option<String>, name: &str| {
-        v.as_deref().map_or_else(|| data.join(name), PathBuf::from)
+        v.as_deref()
+            .map_or_else(|| data.join(name), |p| absolute(PathBuf::from(p)))
     };
     Paths {
         inbox: sub(&raw.paths.inbox, "inbox"),

@@ -319,6 +319,23 @@ impl Ledger {
             .next())
     }
 
+    /// The latest self-scoring workbook of a unit for a year, accepted or
+    /// rejected.
+    pub fn latest_self_scoring(
+        &self,
+        unit: &str,
+        year: i32,
+    ) -> Result<Option<Submission>, LedgerError> {
+        Ok(self
+            .query(
+                "WHERE unit = ?1 AND year = ?2 AND status IN ('accepted', 'rejected')
+                 AND kind = 'self-scoring' ORDER BY id DESC LIMIT 1",
+                params![unit, year],
+            )?
+            .into_iter()
+            .next())
+    }
+
     /// The latest accepted self-scoring of a unit for a year.
     pub fn latest_accepted(
         &self,

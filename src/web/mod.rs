@@ -66,7 +66,15 @@ impl StatusPage {
             .name("status-page".into())
             .spawn(move || {
                 for request in serving.incoming_requests() {
-                    answer(&settings, &ledger, &page, request);
+                    // A bug in one answer must not take the page down.
+                    let answered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        answer(&settings, &ledger, &page, addr, request);
+                    }));
+                    if answered.is_err() {
+                        tracing::error!(
+                            "status page: a request failed (a bug in thidua); serving on"
+                        );
+                    }
                 }
             })
             .map_err(|e| WebError::Listen {
@@ -118,7 +126,38 @@ const TEXT: &str = "text/plain; charset=utf-8";
 const HTML: &str = "text/html; charset=utf-8";
 const METRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-fn answer(settings: &Settings, ledger: &Ledger, page: &Page, request: Request) {
+/// Whether the request names this machine as its host. A web page on
+/// another site could otherwise read the page through a DNS name that
+/// points at 127.0.0.1 (DNS rebinding).
+fn local_host(request: &Request, addr: SocketAddr) -> bool {
+    let Some(value) = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str().trim().to_ascii_lowercase())
+    else {
+        return true; // HTTP/1.0 without Host: not a browser.
+    };
+    let host = match value.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => value.split(':').next().unwrap_or(""),
+    };
+    host == "localhost"
+        || host == addr.ip().to_string()
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn answer(settings: &Settings, ledger: &Ledger, page: &Page, addr: SocketAddr, request: Request) {
+    if !local_host(&request, addr) {
+        return respond(
+            request,
+            403,
+            TEXT,
+            "Trang trạng thái chỉ mở bằng địa chỉ của máy chủ (127.0.0.1 hoặc localhost).\n".into(),
+        );
+    }
     if !matches!(request.method(), Method::Get | Method::Head) {
         return respond(request, 405, TEXT, "Trang này chỉ đọc (GET).\n".into());
     }

@@ -8,15 +8,22 @@ use std::time::Duration;
 
 use tempfile::TempDir;
 
-use crate::support::{Daemon, daemon_env, drop_file, form_file, ledger_rows, thidua, wait_for};
+use crate::support::{
+    Daemon, crosscheck, daemon_env, drop_file, form_file, ledger_rows, thidua, wait_for,
+};
 
 /// `(status, headers, body)` of one request.
 fn http(addr: &str, method: &str, path: &str) -> (u16, String, String) {
+    http_as(addr, addr, method, path)
+}
+
+/// The same with `host` in the Host header.
+fn http_as(addr: &str, host: &str, method: &str, path: &str) -> (u16, String, String) {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
@@ -66,8 +73,11 @@ fn the_status_page_shows_units_ranking_jobs_outbox_and_metrics() {
         &d.inbox("STP-HUE").join("bang-hue.xlsx"),
         &form_file("STP-HUE", 2, true),
     );
+    // STP-THA sends only a cross-check: it has still not submitted.
+    crosscheck("STP-THA", "STP-NAN", &[("A.I.1", 3.0, 3.0, "")])
+        .write(&d.inbox("STP-THA").join("kiem-tra-cheo.xlsx"));
     wait_for(Duration::from_secs(30), || {
-        (ledger_rows(&data).len() == 2).then_some(())
+        (ledger_rows(&data).len() == 3).then_some(())
     });
 
     let (code, head, html) = http(&addr, "GET", "/");
@@ -97,11 +107,27 @@ fn the_status_page_shows_units_ranking_jobs_outbox_and_metrics() {
         assert!(html.contains(text), "{text:?} missing from:\n{html}");
     }
     assert!(!html.contains("<b>bang"), "{html}");
+    assert_eq!(
+        html.matches("<td class=\"submitted\">").count(),
+        1,
+        "{html}"
+    );
+    assert_eq!(html.matches("<td class=\"rejected\">").count(), 1, "{html}");
+    assert_eq!(
+        html.matches("<td class=\"missing\">chưa nộp").count(),
+        8,
+        "{html}"
+    );
+    assert!(
+        html.contains("kiem-tra-cheo.xlsx"),
+        "the latest file of STP-THA: {html}"
+    );
 
-    // The two receipts are sent (file transport) before the counts are read.
+    // Three receipts and the cross-check's notice to STP-NAN are sent (file
+    // transport) before the counts are read.
     wait_for(Duration::from_secs(20), || {
         let (_, _, m) = http(&addr, "GET", "/metrics");
-        m.contains("thidua_emails_total{state=\"sent\"} 2")
+        m.contains("thidua_emails_total{state=\"sent\"} 4")
             .then_some(())
     });
     let (code, head, metrics) = http(&addr, "GET", "/metrics");
@@ -109,7 +135,7 @@ fn the_status_page_shows_units_ranking_jobs_outbox_and_metrics() {
     assert!(head.contains("application/openmetrics-text"), "{head}");
     for line in [
         "# TYPE thidua_files counter",
-        "thidua_files_total{status=\"accepted\"} 1",
+        "thidua_files_total{status=\"accepted\"} 2",
         "thidua_files_total{status=\"rejected\"} 1",
         "thidua_findings_total{code=\"score-above-max\"} 1",
         "thidua_emails_total{state=\"failed\"} 0",
@@ -125,6 +151,9 @@ fn the_status_page_shows_units_ranking_jobs_outbox_and_metrics() {
     assert_eq!(code, 405);
     assert!(head.contains("allow: get, head"), "{head}");
     assert_eq!(http(&addr, "GET", "/khong-co").0, 404);
+    // A page elsewhere reaching it through a name that resolves to 127.0.0.1.
+    let (code, _, body) = http_as(&addr, "ke-la.example", "GET", "/metrics");
+    assert_eq!(code, 403, "{body}");
     let (code, _, body) = http(&addr, "HEAD", "/");
     assert_eq!((code, body.as_str()), (200, ""));
     assert_eq!(d.stop(), 0);

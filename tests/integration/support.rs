@@ -265,6 +265,16 @@ impl Daemon {
 
     /// A daemon on another configuration file.
     pub fn start_with(config: &Path, data: &Path, env: &[(String, String)]) -> Daemon {
+        Daemon::start_in(None, config, data, env)
+    }
+
+    /// A daemon started in the working folder `cwd` (for relative paths).
+    pub fn start_in(
+        cwd: Option<&Path>,
+        config: &Path,
+        data: &Path,
+        env: &[(String, String)],
+    ) -> Daemon {
         std::fs::create_dir_all(data).unwrap();
         let log = data.join(format!(
             "daemon-{}.log",
@@ -275,6 +285,9 @@ impl Daemon {
         ));
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_thidua"));
         cmd.arg("--config").arg(config).args(["run"]);
+        if let Some(d) = cwd {
+            cmd.current_dir(d);
+        }
         for (k, _) in std::env::vars() {
             if k.starts_with("THIDUA") {
                 cmd.env_remove(k);
