@@ -137,8 +137,8 @@ pub fn sample_year(settings: &Settings, year: i32) -> Result<Vec<SampleFile>, Xl
             let c = &table.criteria[i];
             rows.push(CheckedRow {
                 code: c.code.clone(),
-                self_score: c.max,
-                verified: c.bands[1].points,
+                self_score: Some(c.max),
+                verified: Some(c.bands[1].points),
                 reason: format!(
                     "Hồ sơ lưu chỉ chứng minh mức “{}”",
                     crate::vn::clean(&c.bands[1].condition)
@@ -149,8 +149,8 @@ pub fn sample_year(settings: &Settings, year: i32) -> Result<Vec<SampleFile>, Xl
             let c = &table.criteria[i];
             rows.push(CheckedRow {
                 code: c.code.clone(),
-                self_score: c.max,
-                verified: c.max,
+                self_score: Some(c.max),
+                verified: Some(c.max),
                 reason: String::new(),
             });
         }

@@ -1,6 +1,7 @@
 //! `thidua init`: the data folder, with one inbox folder per member unit of
 //! a year, each holding a short Vietnamese guide (`HUONG-DAN.txt`: what to
-//! drop there, by when, what comes back) and the unit's blank form. Both
+//! drop there, by when, what comes back), the unit's blank form and a blank
+//! cross-check for each unit it inspects that year. Both
 //! are recorded in the ledger as thidua's own files, so the daemon leaves
 //! them alone until a unit fills the form in place and saves it.
 //!
@@ -15,6 +16,7 @@ use serde::Serialize;
 use crate::config::Settings;
 use crate::ledger::Ledger;
 use crate::template_file::TemplateFile;
+use crate::workbook::crosscheck_form::{CrosscheckSpec, blank_rows, crosscheck_bytes};
 use crate::workbook::form::{FormSpec, form_bytes};
 
 /// The guide's file name in each inbox folder.
@@ -60,12 +62,24 @@ struct GuideContext<'a> {
     form: &'a str,
     emails: String,
     secretariat: &'a str,
-    inspects: Vec<String>,
+    inspects: Vec<Inspected>,
+}
+
+#[derive(Serialize)]
+struct Inspected {
+    unit: String,
+    /// The blank cross-check form's file name.
+    form: String,
 }
 
 /// The blank form's file name for a unit and year.
 pub fn form_name(code: &str, year: i32) -> String {
     format!("Bang-tu-cham-{year}-{code}.xlsx")
+}
+
+/// The blank cross-check's file name, by the inspected unit.
+pub fn crosscheck_name(inspected: &str, year: i32) -> String {
+    format!("Bien-ban-kiem-tra-cheo-{year}-{inspected}.xlsx")
 }
 
 /// Writes `bytes` to `path` unless someone else's file is there; records
@@ -89,8 +103,16 @@ fn place(
     let tmp = path.with_file_name(format!(".{name}.tmp"));
     std::fs::write(&tmp, bytes).map_err(|e| io(&tmp, e))?;
     let hash = crate::inbox::intake::hash_file(&tmp).map_err(|e| io(&tmp, e))?;
+    let before = ledger.own_file(&key)?;
     ledger.record_own_file(&key, &hash, Utc::now())?;
-    std::fs::rename(&tmp, path).map_err(|e| io(path, e))?;
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        // The old file is still there: it must still count as thidua's.
+        if let Some(h) = before {
+            ledger.record_own_file(&key, &h, Utc::now())?;
+        }
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(path, e));
+    }
     report.written.push(path.to_path_buf());
     Ok(())
 }
@@ -136,7 +158,10 @@ pub fn init(
             .iter()
             .filter(|c| c.inspector == u.code)
             .filter_map(|c| cluster.unit(&c.inspected))
-            .map(|t| format!("{} ({})", t.name_in(year), t.code))
+            .map(|t| Inspected {
+                unit: format!("{} ({})", t.name_in(year), t.code),
+                form: crosscheck_name(&t.code, year),
+            })
             .collect();
         let text = guide
             .render(GuideContext {
@@ -168,6 +193,27 @@ pub fn init(
         };
         let bytes = form_bytes(&spec, None).map_err(|e| io(&dir.join(&form), e))?;
         place(&mut ledger, inbox, &dir.join(&form), &bytes, &mut report)?;
+        // A blank cross-check for each unit this one inspects this year.
+        for pair in plan.crosschecks.iter().filter(|c| c.inspector == u.code) {
+            let Some(table) = cluster
+                .unit(&pair.inspected)
+                .and_then(|t| settings.tables.get(&t.unit_type, year))
+            else {
+                continue;
+            };
+            let name = crosscheck_name(&pair.inspected, year);
+            let rows = blank_rows(table);
+            let bytes = crosscheck_bytes(&CrosscheckSpec {
+                cluster_name: &cluster.name,
+                table,
+                inspector: &u.code,
+                inspected: &pair.inspected,
+                year,
+                rows: &rows,
+            })
+            .map_err(|e| io(&dir.join(&name), e))?;
+            place(&mut ledger, inbox, &dir.join(&name), &bytes, &mut report)?;
+        }
         step(&u.code);
     }
     Ok(report)

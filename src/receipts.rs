@@ -71,6 +71,10 @@ struct Context {
     errors: Vec<Place>,
     warnings: Vec<Place>,
     deadline: String,
+    /// Received after the year's deadline (Viet Nam's date).
+    past_deadline: bool,
+    /// The sender already had an accepted file of this kind for the year.
+    replaces: bool,
     secretariat: String,
     folder: String,
     sheet: bool,
@@ -93,6 +97,9 @@ pub struct Received<'a> {
     pub hash: &'a str,
     /// The score sheet the receipt carries, if one was made.
     pub sheet: Option<&'a std::path::Path>,
+    /// The sender already had an accepted file of this kind for the year,
+    /// which this one replaces if it is accepted.
+    pub replaces: bool,
 }
 
 fn place(f: &Finding) -> Place {
@@ -258,9 +265,9 @@ pub fn answer(
         }
         _ => Vec::new(),
     };
-    let deadline = cluster
-        .year(year)
-        .map_or_else(String::new, |y| format_date(y.deadline));
+    let plan = cluster.year(year);
+    let deadline = plan.map_or_else(String::new, |y| format_date(y.deadline));
+    let past_deadline = plan.is_some_and(|y| local(r.received_at).date_naive() > y.deadline);
     let ctx = Context {
         cluster: cluster.name.clone(),
         cluster_short: cluster.short_name.clone(),
@@ -302,6 +309,8 @@ pub fn answer(
             .map(place)
             .collect(),
         deadline,
+        past_deadline,
+        replaces: r.replaces,
         secretariat: secretariat.to_string(),
         folder: unit_code.unwrap_or("của đơn vị").to_string(),
     };

@@ -61,6 +61,27 @@ fn files_under(dir: &Path, ext: &str) -> Vec<PathBuf> {
     out
 }
 
+/// How to call this program again from here: `thidua` when that is what
+/// the PATH finds, else its path (relative below the working folder, as
+/// after `cargo run`).
+fn this_program() -> String {
+    let Ok(exe) = std::env::current_exe().and_then(|p| p.canonicalize()) else {
+        return "thidua".to_string();
+    };
+    let on_path = std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path)
+            .any(|d| d.join("thidua").canonicalize().is_ok_and(|p| p == exe))
+    });
+    if on_path {
+        return "thidua".to_string();
+    }
+    let cwd = std::env::current_dir().and_then(|d| d.canonicalize()).ok();
+    match cwd.as_deref().and_then(|c| exe.strip_prefix(c).ok()) {
+        Some(rel) => format!("./{}", rel.display()),
+        None => exe.display().to_string(),
+    }
+}
+
 pub fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<u8, Failure> {
     let started = Instant::now();
     let dir = dir.unwrap_or_else(|| PathBuf::from("thidua-demo"));
@@ -184,11 +205,12 @@ pub fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<u8, Failure> 
         }
     }
     let env = format!("THIDUA__PATHS__DATA={}", dir.display());
+    let me = this_program();
     println!("Xem tiếp:");
-    println!("  {env} thidua status");
-    println!("  {env} thidua score");
+    println!("  {env} {me} status");
+    println!("  {env} {me} score");
     println!(
-        "  {env} THIDUA__HTTP__LISTEN=127.0.0.1:8080 thidua run    # trang trạng thái http://127.0.0.1:8080/"
+        "  {env} THIDUA__HTTP__LISTEN=127.0.0.1:8080 {me} run    # trang trạng thái http://127.0.0.1:8080/"
     );
     Ok(job_code)
 }

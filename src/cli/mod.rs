@@ -180,7 +180,8 @@ pub enum Command {
         dir: Option<PathBuf>,
     },
     /// Check workbooks as the daemon would, without touching the ledger;
-    /// exit 0 if all are accepted, 1 if any is rejected
+    /// exit 0 if all are accepted, 1 if any is rejected, 2 for a usage or
+    /// configuration error
     #[command(
         after_help = "Examples:\n  thidua validate bang-tu-cham.xlsx\n  thidua validate --unit THADS-HUE --json var/inbox/THADS-HUE/"
     )]
@@ -592,12 +593,16 @@ fn init_logging(format: LogFormat) {
     init_logging_at(format, "info");
 }
 
-/// Logs at `level` unless `THIDUA_LOG` says otherwise.
+/// Logs at `level` unless `THIDUA_LOG` says otherwise; the scheduler
+/// library's own bookkeeping only from warnings up.
 fn init_logging_at(format: LogFormat, level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("THIDUA_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("THIDUA_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(format!("{level},tokio_cron_scheduler=warn"))
+    });
+    // Colours only on a terminal: a log file or the journal gets plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Human => builder.with_target(false).try_init(),
@@ -732,7 +737,7 @@ fn write_status(out: &mut String, view: &crate::overview::Overview) -> std::fmt:
             let a = u.accepted.as_ref().expect("filtered");
             writeln!(
                 out,
-                "  {:<10} đã nộp      {}  tổng {}  ({})",
+                "  {:<10} đã nộp      {}  tự chấm {}  ({})",
                 u.code,
                 a.received,
                 a.self_total.as_deref().unwrap_or(""),

@@ -414,12 +414,26 @@ pub fn commit(
     // error leaves nothing behind. The table is the scored unit's (for a
     // cross-check, the inspected unit's).
     let table = table_of(settings, &verdict, unit.as_deref());
+    let replaces = match (verdict.kind, unit.as_deref(), verdict.year) {
+        (Some(SubmissionKind::SelfScoring), Some(u), Some(y)) => {
+            ledger.latest_accepted(u, y)?.is_some()
+        }
+        (Some(SubmissionKind::CrossCheck), Some(u), Some(y)) => match &verdict.inspected {
+            Some(inspected) => ledger
+                .crosschecks_of(inspected, y)?
+                .iter()
+                .any(|c| c.inspector == u),
+            None => false,
+        },
+        _ => false,
+    };
     let received = Received {
         original_name: &original_name,
         folder_unit: folder_unit.as_deref(),
         received_at: now,
         hash: &hash,
         sheet: None,
+        replaces,
     };
     let mut mails = Vec::new();
     let mut report = None;

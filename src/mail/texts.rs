@@ -202,6 +202,7 @@ mod tests {
             warnings => Vec::<String>::new(), inspected => (), changed => 0,
             deadline => "ngày 15 tháng 11 năm 2026", secretariat => "vanphong@stp.hatinh.example",
             errors => Vec::<String>::new(), folder => "STP-QTR", sheet => true, votes => 0,
+            replaces => false, past_deadline => false,
         };
         let r = t.render("mail/receipt.txt.j2", &ctx).unwrap();
         assert!(

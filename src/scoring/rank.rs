@@ -57,15 +57,15 @@ fn describe(rule: &TieBreak, table: &Table, a: &Scored, b: &Scored) -> String {
                 .find(code)
                 .map_or(code.as_str(), |i| table.criteria[i].number.as_str());
             format!(
-                "điểm phần/nhóm {name} cao hơn ({} so với {} của {})",
+                "điểm phần/nhóm {name} cao hơn: {} so với {} của {}",
                 group_total(a, code),
                 group_total(b, code),
-                b.unit
+                b.name
             )
         }
         TieBreak::Earliest => format!(
-            "nộp bảng tự chấm sớm hơn {} ({} so với {})",
-            b.unit,
+            "nộp bảng tự chấm sớm hơn {}: {} so với {}",
+            b.name,
             short(&a.received_at),
             short(&b.received_at)
         ),
@@ -116,16 +116,16 @@ pub fn rank_and_propose(
         }
         let text = match rules.tie_breaks.iter().find(|r| by(r, a, b).is_ne()) {
             Some(rule) => format!(
-                "Bằng điểm với {}; xếp trên vì {}",
-                b.unit,
+                "Bằng điểm với {}, xếp trên vì {}",
+                b.name,
                 describe(rule, table, a, b)
             ),
             None => format!(
                 "Bằng điểm với {}; các tiêu chí phụ không phân định được, xếp theo mã đơn vị",
-                b.unit
+                b.name
             ),
         };
-        let below = format!("Bằng điểm với {}; xếp dưới theo tiêu chí phụ", a.unit);
+        let below = format!("Bằng điểm với {}, xếp dưới theo tiêu chí phụ", a.name);
         ranked[i - 1].tie_break.get_or_insert(text);
         ranked[i].tie_break = Some(below);
     }
@@ -166,10 +166,13 @@ fn propose(table: &Table, type_name: &str, ranked: &mut [Ranked], rules: &Rules,
                 r.scored.total,
                 r.scored.class.as_deref().unwrap_or("")
             );
+            // One sentence, no full stop (the documents add it), no nested
+            // brackets: "…, xếp loại Xuất sắc; bằng điểm với …".
             if let Some(t) = &r.tie_break {
-                reason = format!("{reason} ({t})");
+                let mut t = t.chars();
+                let first = t.next().map(|c| c.to_lowercase().collect::<String>());
+                reason = format!("{reason}; {}{}", first.unwrap_or_default(), t.as_str());
             }
-            reason.push('.');
             r.proposal = Some(Proposal {
                 award: award.code.clone(),
                 name: award.name.clone(),

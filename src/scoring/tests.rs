@@ -369,7 +369,7 @@ fn quotas_take_seats_in_order_among_eligible_units() {
     let reason = &r.types[0].ranking[0].proposal.as_ref().unwrap().reason;
     assert_eq!(
         reason,
-        "Xếp thứ 1 khối Sở Tư pháp với 10 điểm, xếp loại Xuất sắc."
+        "Xếp thứ 1 khối Sở Tư pháp với 10 điểm, xếp loại Xuất sắc"
     );
 }
 

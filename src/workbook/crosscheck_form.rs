@@ -1,19 +1,21 @@
 //! A filled cross-check workbook ("Biên bản kiểm tra chéo") in the layout
 //! of the contract: sheet `Kiểm tra chéo`, the inspector, the inspected
 //! unit and the year as labelled values, then one row per criterion looked
-//! at, with the self score, the verified score and the reason. The demo
-//! writes these; units make their own from any spreadsheet in that layout.
+//! at, with the self score, the verified score and the reason. `thidua
+//! init` writes a blank one (every leaf criterion of the inspected unit's
+//! table) for each assigned pair; the demo writes filled ones.
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
 use crate::criteria::Table;
 
-/// One criterion looked at: the self score found and the score verified.
+/// One criterion looked at: the self score found and the score verified
+/// (both blank on a blank form).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckedRow {
     pub code: String,
-    pub self_score: f64,
-    pub verified: f64,
+    pub self_score: Option<f64>,
+    pub verified: Option<f64>,
     /// Required when the verified score differs from the self score.
     pub reason: String,
 }
@@ -29,6 +31,19 @@ pub struct CrosscheckSpec<'a> {
 }
 
 /// The workbook as `.xlsx` bytes.
+/// The rows of a blank form: every leaf criterion of `table`.
+pub fn blank_rows(table: &Table) -> Vec<CheckedRow> {
+    table
+        .leaves()
+        .map(|i| CheckedRow {
+            code: table.criteria[i].code.clone(),
+            self_score: None,
+            verified: None,
+            reason: String::new(),
+        })
+        .collect()
+}
+
 pub fn crosscheck_bytes(spec: &CrosscheckSpec<'_>) -> Result<Vec<u8>, XlsxError> {
     let base = Format::new()
         .set_font_name("Times New Roman")
@@ -91,8 +106,12 @@ pub fn crosscheck_bytes(spec: &CrosscheckSpec<'_>) -> Result<Vec<u8>, XlsxError>
         ws.write_with_format(row, 0, (i + 1) as f64, &number)?;
         ws.write_with_format(row, 1, r.code.as_str(), &cell)?;
         ws.write_with_format(row, 2, name, &cell)?;
-        ws.write_with_format(row, 3, r.self_score, &number)?;
-        ws.write_with_format(row, 4, r.verified, &number)?;
+        for (col, v) in [(3, r.self_score), (4, r.verified)] {
+            match v {
+                Some(v) => ws.write_with_format(row, col, v, &number)?,
+                None => ws.write_blank(row, col, &number)?,
+            };
+        }
         ws.write_with_format(row, 5, r.reason.as_str(), &cell)?;
     }
     book.save_to_buffer()

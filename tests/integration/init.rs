@@ -4,7 +4,9 @@
 
 use tempfile::TempDir;
 
-use crate::support::{form_file, ledger_rows, thidua};
+use std::time::Duration;
+
+use crate::support::{Daemon, config_path, drop_file, form_file, ledger_rows, thidua, wait_for};
 
 #[test]
 fn init_writes_guides_and_forms_the_daemon_leaves_alone_until_filled() {
@@ -17,7 +19,8 @@ fn init_writes_guides_and_forms_the_daemon_leaves_alone_until_filled() {
     let run = thidua(dir.path(), &["init"], &env);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("10 thư mục nhận tệp"), "{}", run.stdout);
-    assert!(run.stdout.contains("20 tệp đã ghi"), "{}", run.stdout);
+    // A guide, a blank form and a blank cross-check per unit.
+    assert!(run.stdout.contains("30 tệp đã ghi"), "{}", run.stdout);
 
     let qtr = data.join("inbox/STP-QTR");
     let guide = std::fs::read_to_string(qtr.join("HUONG-DAN.txt")).unwrap();
@@ -26,7 +29,7 @@ fn init_writes_guides_and_forms_the_daemon_leaves_alone_until_filled() {
         "Đơn vị: Sở Tư pháp tỉnh Quảng Trị (mã STP-QTR)",
         "Hạn nộp: ngày 15 tháng 11 năm 2026",
         "\"Bang-tu-cham-2026-STP-QTR.xlsx\"",
-        "Sở Tư pháp thành phố Huế (STP-HUE)",
+        "Sở Tư pháp thành phố Huế (STP-HUE): mẫu biên bản trống là tệp \"Bien-ban-kiem-tra-cheo-2026-STP-HUE.xlsx\"",
     ] {
         assert!(guide.contains(text), "{text:?} missing from:\n{guide}");
     }
@@ -37,6 +40,10 @@ fn init_writes_guides_and_forms_the_daemon_leaves_alone_until_filled() {
     let form = qtr.join("Bang-tu-cham-2026-STP-QTR.xlsx");
     let (code, report) = crate::support::validate(dir.path(), &form, &["--unit", "STP-QTR"]);
     assert_eq!(code, 1, "a blank form is not a submission: {report}");
+    assert!(
+        qtr.join("Bien-ban-kiem-tra-cheo-2026-STP-HUE.xlsx")
+            .exists()
+    );
 
     // The daemon takes none of thidua's own files and mails nobody.
     let once = thidua(dir.path(), &["run", "--once"], &env);
@@ -77,4 +84,45 @@ fn init_writes_guides_and_forms_the_daemon_leaves_alone_until_filled() {
     );
     assert_eq!(std::fs::read_to_string(&hue_guide).unwrap(), "lại sửa\r\n");
     assert!(form.exists());
+}
+
+/// The shipped configuration's data folder is relative (`var`), while the
+/// inbox watcher reports absolute paths: a running daemon must still leave
+/// thidua's own files alone and still know which unit's folder a file is in.
+#[test]
+fn a_relative_data_folder_keeps_own_files_and_unit_folders_apart() {
+    let dir = TempDir::new().unwrap();
+    let rel = [
+        ("THIDUA__PATHS__DATA", "du-lieu"),
+        ("THIDUA__INBOX__STABLE_SECS", "0.3"),
+        ("THIDUA__INBOX__RESCAN_SECS", "1"),
+    ];
+    assert_eq!(thidua(dir.path(), &["init"], &rel).code, 0);
+    let data = dir.path().join("du-lieu");
+    let env: Vec<(String, String)> = rel
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+        .collect();
+    let d = Daemon::start_in(Some(dir.path()), &config_path(), &data, &env);
+    // Several rescans and stability windows pass over the own files.
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(ledger_rows(&data).is_empty(), "{:?}", ledger_rows(&data));
+    // STP-QTR's workbook dropped into STP-HUE's folder is the wrong folder.
+    drop_file(
+        &data.join("inbox/STP-HUE/bang-qtr.xlsx"),
+        &form_file("STP-QTR", 5, false),
+    );
+    let rows = wait_for(Duration::from_secs(20), || {
+        let r = ledger_rows(&data);
+        (!r.is_empty()).then_some(r)
+    });
+    assert_eq!(rows[0].0, "rejected", "{rows:?}");
+    let report = std::fs::read_to_string(format!("{}.findings.txt", rows[0].1)).unwrap();
+    assert!(report.contains("unit-folder-mismatch"), "{report}");
+    assert!(data.join("inbox/STP-HUE/HUONG-DAN.txt").exists());
+    assert!(
+        data.join("inbox/STP-QTR/Bang-tu-cham-2026-STP-QTR.xlsx")
+            .exists()
+    );
+    assert_eq!(d.stop(), 0);
 }
