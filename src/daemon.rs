@@ -144,7 +144,7 @@ struct Shared {
     texts: Texts,
     docs: Documents,
     ledger: Mutex<Ledger>,
-    /// Read-only connections for preparing files, kept between batches.
+    /// Read-only connections for preparing files, kept for one batch.
     readers: Mutex<Vec<Ledger>>,
     mail_wake: Notify,
 }
@@ -419,6 +419,13 @@ async fn take_batch<F: Future<Output = ()>>(
             Err(e) => fail(DaemonError::Internal(e.to_string()), &mut stopped),
         }
     }
+    // The read connections' page caches are not worth keeping between
+    // bursts; the next batch opens new ones.
+    shared
+        .readers
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clear();
     match failure {
         Some(e) => Err(e),
         None => Ok((files, stopped)),
