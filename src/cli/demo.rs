@@ -4,6 +4,7 @@
 //! the year-end job, and says where to look. Mail goes to `.eml` files
 //! whatever the configuration says: a demo never writes to real units.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -157,12 +158,15 @@ pub fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<u8, Failure> 
         .filter(|f| f.intent == Intent::CrossCheck)
         .count();
     let shown = |p: &Path| p.strip_prefix(&dir).unwrap_or(p).display().to_string();
-    println!(
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "Chạy thử xong trong {} giây, năm {year}, thư mục {}",
         format_number((started.elapsed().as_secs_f64() * 10.0).round() / 10.0),
         dir.display()
     );
-    println!(
+    let _ = writeln!(
+        out,
         "- {} tệp của {} đơn vị đã được nhận: {} được chấp nhận (có {crosschecks} biên bản kiểm tra chéo), {} bị từ chối:",
         report.files,
         settings.cluster.members(year).count(),
@@ -177,40 +181,45 @@ pub fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<u8, Failure> 
             Intent::AboveMax => "cố ý chấm một tiêu chí vượt điểm chuẩn (score-above-max)",
             _ => "cố ý bỏ trống tài liệu minh chứng (evidence-missing)",
         };
-        println!("    {} — {what}", f.unit);
+        let _ = writeln!(out, "    {} — {what}", f.unit);
     }
-    println!(
+    let _ = writeln!(
+        out,
         "- {} thư (biên nhận, thư từ chối, thông báo kiểm tra chéo, văn bản cuối năm) ở dạng tệp .eml, không gửi đi đâu: {}/",
         mails.len(),
         shown(&settings.paths.outbox)
     );
-    println!(
+    let _ = writeln!(
+        out,
         "- Tệp được nhận và phiếu chấm điểm gửi kèm biên nhận ({} PDF): {}/; tệp bị từ chối và báo cáo lỗi: {}/",
         sheets.len(),
         shown(&settings.paths.archive),
         shown(&settings.paths.rejected)
     );
-    println!(
+    let _ = writeln!(
+        out,
         "- {} văn bản PDF của công việc cuối năm trong {}/:",
         pdfs.len(),
         shown(&settings.paths.reports)
     );
     for p in &pdfs {
-        println!("    {}", shown(p));
+        let _ = writeln!(out, "    {}", shown(p));
     }
     if job_code != 0 {
-        println!("- Công việc cuối năm báo lỗi:");
+        let _ = writeln!(out, "- Công việc cuối năm báo lỗi:");
         for l in &job_lines {
-            println!("    {l}");
+            let _ = writeln!(out, "    {l}");
         }
     }
     let env = format!("THIDUA__PATHS__DATA={}", dir.display());
     let me = this_program();
-    println!("Xem tiếp:");
-    println!("  {env} {me} status");
-    println!("  {env} {me} score");
-    println!(
+    let _ = writeln!(out, "Xem tiếp:");
+    let _ = writeln!(out, "  {env} {me} status");
+    let _ = writeln!(out, "  {env} {me} score");
+    let _ = writeln!(
+        out,
         "  {env} THIDUA__HTTP__LISTEN=127.0.0.1:8080 {me} run    # trang trạng thái http://127.0.0.1:8080/"
     );
+    super::emit(&out);
     Ok(job_code)
 }

@@ -11,6 +11,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+/// `println!` for command output that goes quietly when the reader of a
+/// pipe has gone (`thidua form --all -o x | head -1`) instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::emit(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod demo;
 mod job;
 mod report;
@@ -372,7 +380,7 @@ fn form(settings: &Settings, unit: &str, year: Option<i32>, output: &Path) -> Re
     };
     write_form(output, &spec, None)
         .map_err(|e| Failure::usage(format!("{}: cannot write the form: {e}", output.display())))?;
-    println!(
+    say!(
         "Đã ghi bảng tự chấm điểm năm {year} của {} ({}) vào {}: {} tiêu chí, tổng điểm chuẩn {}.",
         u.name_in(year),
         u.code,
@@ -627,9 +635,10 @@ fn run_daemon(settings: Settings, once: bool) -> Result<u8, Failure> {
             message: e.to_string(),
         })?;
     if once {
-        println!(
+        say!(
             "Đã xử lý {} tệp, đã gửi {} thư.",
-            report.files, report.mails_sent
+            report.files,
+            report.mails_sent
         );
     }
     Ok(0)
@@ -659,6 +668,12 @@ async fn stop_signal() {
     tracing::info!("stop requested; finishing the file in hand");
 }
 
+/// Writes `text` to standard output. A reader that went away (`thidua …
+/// | head`) is not an error worth a panic: the rest is dropped quietly.
+pub(crate) fn emit(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
 /// A progress bar on standard error for `len` steps. indicatif draws it
 /// only on a terminal, so pipes and logs stay clean; a single step gets none.
 pub(crate) fn progress(len: usize, message: &str) -> indicatif::ProgressBar {
@@ -684,28 +699,28 @@ fn init(settings: &Settings, year: Option<i32>) -> Result<u8, Failure> {
     let report = crate::init::init(settings, year, &mut |_| pb.inc(1))
         .map_err(|e| Failure::usage(e.to_string()))?;
     pb.finish_and_clear();
-    println!(
+    say!(
         "Đã chuẩn bị thư mục dữ liệu {} cho năm {}: {} thư mục nhận tệp trong {}.",
         settings.paths.data.display(),
         report.year,
         report.folders.len(),
         settings.paths.inbox.display()
     );
-    println!(
+    say!(
         "Mỗi thư mục có {} và mẫu bảng tự chấm trống của đơn vị; {} tệp đã ghi.",
         crate::init::GUIDE,
         report.written.len()
     );
     if !report.kept.is_empty() {
-        println!(
+        say!(
             "Giữ nguyên {} tệp đã có mà thidua không ghi hoặc đã được sửa:",
             report.kept.len()
         );
         for p in &report.kept {
-            println!("  {}", p.display());
+            say!("  {}", p.display());
         }
     }
-    println!(
+    say!(
         "Chia sẻ từng thư mục cho đơn vị tương ứng (xem docs/operator.md), rồi chạy `thidua run`."
     );
     Ok(0)

@@ -115,7 +115,7 @@ pub fn report(settings: &Settings, req: &Request) -> Result<u8, Failure> {
             req.output.display()
         ))
     })?;
-    println!(
+    say!(
         "Đã ghi {what} vào {} ({} byte).",
         req.output.display(),
         crate::vn::format_number(bytes.len() as f64)
@@ -147,7 +147,7 @@ pub fn ballot(
             output.display()
         ))
     })?;
-    println!(
+    say!(
         "Đã ghi phiếu bầu chọn khen thưởng năm {year} của {} ({}) vào {}.",
         u.name_in(year),
         u.code,

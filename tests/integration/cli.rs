@@ -64,3 +64,26 @@ fn form_all_writes_every_members_form_and_a_pipe_gets_no_progress_bar() {
     );
     assert_eq!(both.code, 2, "{both:?}");
 }
+
+/// `thidua … | head -1`: the reader goes away; thidua finishes its work and
+/// exits without a panic.
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("mau");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_thidua"))
+        .current_dir(dir.path())
+        .arg("--config")
+        .arg(crate::support::config_path())
+        .args(["form", "--all", "-o", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let done = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(done.status.code(), Some(0), "{stderr}");
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 10);
+}
