@@ -625,11 +625,12 @@ fn run_daemon(settings: Settings, once: bool) -> Result<u8, Failure> {
         .build()
         .map_err(|e| Failure::usage(format!("cannot start the runtime: {e}")))?;
     let report = runtime
-        .block_on(crate::daemon::run(
-            settings,
-            crate::daemon::RunOptions { once },
-            stop_signal(),
-        ))
+        .block_on(async {
+            // The handlers are in place before the daemon logs that it has
+            // started, so a SIGTERM from then on is always a clean stop.
+            let stop = stop_signal();
+            crate::daemon::run(settings, crate::daemon::RunOptions { once }, stop).await
+        })
         .map_err(|e| Failure {
             code: 1,
             message: e.to_string(),
@@ -644,28 +645,41 @@ fn run_daemon(settings: Settings, once: bool) -> Result<u8, Failure> {
     Ok(0)
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn stop_signal() {
+/// A future that resolves on SIGINT or SIGTERM. The handlers are
+/// registered when this is called (inside the runtime), not when the
+/// future is first polled.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
+    let signals = {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+        (
+            signal(SignalKind::interrupt()).ok(),
+            signal(SignalKind::terminate()).ok(),
+        )
+    };
+    async move {
+        #[cfg(unix)]
+        {
+            let (mut int, mut term) = signals;
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
                 }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+            };
+            tokio::select! {
+                () = wait(int.take()) => {}
+                () = wait(term.take()) => {}
             }
         }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("stop requested; finishing the file in hand");
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-    tracing::info!("stop requested; finishing the file in hand");
 }
 
 /// Writes `text` to standard output. A reader that went away (`thidua …
