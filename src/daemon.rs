@@ -381,7 +381,7 @@ async fn take_batch<F: Future<Output = ()>>(
             }
             (Ok(Ok(Some(p))), false) => p,
             (Ok(Err(e)), false) => {
-                if let Err(e) = retry_later::<()>(e) {
+                if let Err(e) = retry_later(e) {
                     fail(e, &mut stopped);
                 }
                 continue;
@@ -412,7 +412,7 @@ async fn take_batch<F: Future<Output = ()>>(
                 shared.mail_wake.notify_one();
             }
             Ok(Err(e)) => {
-                if let Err(e) = retry_later::<()>(e) {
+                if let Err(e) = retry_later(e) {
                     fail(e, &mut stopped);
                 }
             }
@@ -434,11 +434,11 @@ async fn take_batch<F: Future<Output = ()>>(
 
 /// A file that vanished or cannot be read now is left for the next scan;
 /// a ledger failure stops the daemon (nothing can be recorded).
-fn retry_later<T: Default>((path, e): (PathBuf, IntakeError)) -> Result<T, DaemonError> {
+fn retry_later((path, e): (PathBuf, IntakeError)) -> Result<(), DaemonError> {
     match e {
         IntakeError::Io { reason, .. } => {
             warn!(file = %path.display(), error = %reason, "file not taken; will retry on the next scan");
-            Ok(T::default())
+            Ok(())
         }
         e => Err(e.into()),
     }

@@ -44,20 +44,8 @@ fn is_empty_dir(dir: &Path) -> bool {
 
 fn files_under(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == ext) {
-                out.push(p);
-            }
-        }
-    }
+    // A folder not made (no mail, no report) simply has no files.
+    let _ = super::walk(dir, &|p| p.extension().is_some_and(|x| x == ext), &mut out);
     out.sort();
     out
 }

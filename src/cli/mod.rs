@@ -397,7 +397,8 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
     for p in paths {
         if p.is_dir() {
             let mut found = Vec::new();
-            walk(p, &mut found).map_err(|e| Failure::usage(format!("{}: {e}", p.display())))?;
+            walk(p, &has_workbook_extension, &mut found)
+                .map_err(|e| Failure::usage(format!("{}: {e}", p.display())))?;
             found.sort();
             out.extend(found);
         } else if p.exists() || p.symlink_metadata().is_ok() {
@@ -409,12 +410,17 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// The files below `dir` that `keep` accepts, in the order found.
+pub(crate) fn walk(
+    dir: &Path,
+    keep: &dyn Fn(&Path) -> bool,
+    out: &mut Vec<PathBuf>,
+) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
-            walk(&path, out)?;
-        } else if has_workbook_extension(&path) {
+            walk(&path, keep, out)?;
+        } else if keep(&path) {
             out.push(path);
         }
     }
@@ -431,8 +437,8 @@ struct JsonReport<'a> {
     findings: &'a [Finding],
 }
 
-/// Reviews files on all cores; results in the order of `files`.
-/// Reviews `files` on as many threads as cores; `done` is called after each.
+/// Reviews `files` on as many threads as cores, results in their order;
+/// `done` is called after each.
 fn review_all(
     settings: &Settings,
     folder_unit: Option<&str>,

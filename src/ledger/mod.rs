@@ -326,10 +326,23 @@ impl Ledger {
         unit: &str,
         year: i32,
     ) -> Result<Option<Submission>, LedgerError> {
+        self.latest_self_scoring_in(unit, year, "('accepted', 'rejected')")
+    }
+
+    /// The latest self-scoring of a unit for a year whose status is in
+    /// `statuses` (an SQL list of constants).
+    fn latest_self_scoring_in(
+        &self,
+        unit: &str,
+        year: i32,
+        statuses: &str,
+    ) -> Result<Option<Submission>, LedgerError> {
         Ok(self
             .query(
-                "WHERE unit = ?1 AND year = ?2 AND status IN ('accepted', 'rejected')
-                 AND kind = 'self-scoring' ORDER BY id DESC LIMIT 1",
+                &format!(
+                    "WHERE unit = ?1 AND year = ?2 AND status IN {statuses}
+                     AND kind = 'self-scoring' ORDER BY id DESC LIMIT 1"
+                ),
                 params![unit, year],
             )?
             .into_iter()
@@ -342,14 +355,7 @@ impl Ledger {
         unit: &str,
         year: i32,
     ) -> Result<Option<Submission>, LedgerError> {
-        Ok(self
-            .query(
-                "WHERE unit = ?1 AND year = ?2 AND status = 'accepted' AND kind = 'self-scoring'
-                 ORDER BY id DESC LIMIT 1",
-                params![unit, year],
-            )?
-            .into_iter()
-            .next())
+        self.latest_self_scoring_in(unit, year, "('accepted')")
     }
 
     /// Leaf scores recorded for a submission.
