@@ -218,29 +218,21 @@ pub fn tally(
                 .filter(|&i| counts[i].votes >= votes_needed)
                 .collect();
             let seats = s.seats as usize;
-            if qualified.len() <= seats {
-                elected = qualified;
-            } else {
-                // The vote count at the last seat: units above it are in;
-                // units at it take the seats left if they all fit, else
-                // they are tied and the conference decides.
-                let edge = counts[qualified[seats - 1]].votes;
-                let above: Vec<usize> = qualified
-                    .iter()
-                    .copied()
-                    .filter(|&i| counts[i].votes > edge)
-                    .collect();
-                let at: Vec<usize> = qualified
-                    .iter()
-                    .copied()
-                    .filter(|&i| counts[i].votes == edge)
-                    .collect();
-                if at.len() <= seats - above.len() {
-                    elected = above.into_iter().chain(at).collect();
-                } else {
+            // Units level with the last seat's count take the seats if the
+            // next qualified unit has fewer votes; if it has as many, the
+            // level units are tied and the conference decides.
+            match qualified.get(seats) {
+                Some(&next)
+                    if seats > 0 && counts[next].votes == counts[qualified[seats - 1]].votes =>
+                {
+                    let edge = counts[next].votes;
+                    let (at, above): (Vec<usize>, Vec<usize>) =
+                        qualified.iter().partition(|&&i| counts[i].votes == edge);
                     elected = above;
                     tied = at;
                 }
+                Some(_) => elected = qualified[..seats].to_vec(),
+                None => elected = qualified,
             }
         }
         for &i in &elected {
@@ -391,15 +383,15 @@ mod tests {
 
     #[test]
     fn units_level_at_the_last_seat_are_all_in_when_the_seats_allow() {
-        // 10 voters, 6 votes needed, 2 seats: A 7 and B 7 both in, C 6 out.
+        // 10 voters, 6 votes needed, 2 seats: A 7, B 7 and C 6 all
+        // qualify; A and B, level at the last seat, both fit; C is out.
         let s = section(2, &["A", "B", "C"]);
         let b: Vec<Ballot> = (1..=10)
             .map(|i| {
                 let m: &[&str] = match i {
-                    1..=6 => &["A", "B"],
-                    7 => &["A", "C"],
-                    8 => &["B", "C"],
-                    _ => &["C"],
+                    1..=4 => &["A", "B"],
+                    5..=7 => &["A", "C"],
+                    _ => &["B", "C"],
                 };
                 ballot(&format!("U{i}"), m)
             })
@@ -411,7 +403,7 @@ mod tests {
             .iter()
             .map(|c| (c.unit.as_str(), c.votes))
             .collect();
-        assert_eq!(votes, [("A", 7), ("B", 7), ("C", 4)]);
+        assert_eq!(votes, [("A", 7), ("B", 7), ("C", 6)]);
         assert_eq!(sec.elected, ["A", "B"]);
         assert!(sec.tied.is_empty());
     }
