@@ -3,6 +3,7 @@
 //! into a folder; thidua validates them against the year's criteria table
 //! and answers. See `README.md` for the tour and `docs/` for the contract.
 
+pub mod atomic_file;
 pub mod cli;
 pub mod cluster;
 pub mod config;

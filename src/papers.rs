@@ -96,18 +96,6 @@ pub fn ranking_of(
     )
 }
 
-/// The commendation proposals of `year` from the ledger, with the vote.
-pub fn proposals(
-    settings: &Settings,
-    ledger: &Ledger,
-    docs: &Documents,
-    year: i32,
-    date: NaiveDate,
-) -> Result<Vec<u8>, PaperError> {
-    let result = standings::standings(settings, ledger, year)?;
-    proposals_in(settings, docs, &result, date)
-}
-
 /// The commendation proposals of a scored year.
 pub fn proposals_in(
     settings: &Settings,
@@ -327,18 +315,6 @@ pub fn ballot_form(
         closes,
     })
     .map_err(|e| PaperError::Missing(format!("cannot write the ballot: {e}")))
-}
-
-/// The minutes of `year`'s vote; `Missing` when no unit has voted.
-pub fn minutes(
-    settings: &Settings,
-    ledger: &Ledger,
-    docs: &Documents,
-    year: i32,
-    date: NaiveDate,
-) -> Result<Vec<u8>, PaperError> {
-    let result = standings::standings(settings, ledger, year)?;
-    minutes_in(settings, ledger, docs, &result, date)
 }
 
 /// The minutes of a scored year's vote (the ledger gives the closing time).

@@ -1,6 +1,5 @@
 //! `thidua report KIND`: writes one document now, as PDF.
 
-use std::io::Write;
 use std::path::Path;
 
 use chrono::Utc;
@@ -26,28 +25,6 @@ pub struct Request<'a> {
     pub unit: Option<&'a str>,
     pub is_final: bool,
     pub output: &'a Path,
-}
-
-/// Writes `bytes` beside `path` and renames, so a reader never sees half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.part", std::process::id()));
-    let written = std::fs::File::create(&tmp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
-    Ok(())
 }
 
 pub fn report(settings: &Settings, req: &Request) -> Result<u8, Failure> {
@@ -109,7 +86,7 @@ pub fn report(settings: &Settings, req: &Request) -> Result<u8, Failure> {
             (pdf, format!("bản giao ước thi đua năm {}", year + 1))
         }
     };
-    write_atomically(req.output, &bytes).map_err(|e| {
+    crate::atomic_file::write(req.output, &bytes).map_err(|e| {
         Failure::usage(format!(
             "{}: cannot write the PDF: {e}",
             req.output.display()
@@ -141,7 +118,7 @@ pub fn ballot(
         .map_err(|e| Failure::usage(e.to_string()))?;
     let bytes = papers::ballot_form(settings, &ledger, u, year, Utc::now())
         .map_err(|e| Failure::usage(e.to_string()))?;
-    write_atomically(output, &bytes).map_err(|e| {
+    crate::atomic_file::write(output, &bytes).map_err(|e| {
         Failure::usage(format!(
             "{}: cannot write the ballot: {e}",
             output.display()

@@ -48,7 +48,6 @@ pub struct Doc {
 /// Everything one run of a job does.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    pub kind: JobKind,
     pub year: i32,
     pub scheduled_at: DateTime<Utc>,
     pub docs: Vec<Doc>,
@@ -410,7 +409,6 @@ pub fn plan(
         }
     }
     Ok(Plan {
-        kind,
         year,
         scheduled_at: at,
         docs,

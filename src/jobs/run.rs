@@ -6,7 +6,6 @@
 //! from overlapping itself.
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -53,25 +52,9 @@ pub struct Done {
     pub error: Option<String>,
 }
 
-/// Writes `bytes` to `path` through a temporary file and a rename.
+/// Writes a document whole (see [`crate::atomic_file`]).
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), JobError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-    let tmp = dir.join(format!(
-        ".{}.part",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    ));
-    let written = std::fs::File::create(&tmp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io(path, e));
-    }
-    Ok(())
+    crate::atomic_file::write(path, bytes).map_err(|e| io(path, e))
 }
 
 /// Writes the plan's documents.

@@ -102,8 +102,8 @@ pub async fn worker<H: Host>(
                 }
                 let pending = poller
                     .as_ref()
-                    .and_then(|l| l.job_requests().ok())
-                    .is_some_and(|r| !r.is_empty());
+                    .and_then(|l| l.has_job_requests().ok())
+                    .unwrap_or(false);
                 if pending {
                     run_blocking(&host, &running, None);
                 }

@@ -168,6 +168,18 @@ impl Ledger {
         self.runs("WHERE outcome = 'requested' ORDER BY id", [])
     }
 
+    /// Whether a request waits: the daemon asks every second, so this reads
+    /// one row at most instead of every request with its columns.
+    pub fn has_job_requests(&self) -> Result<bool, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM job_runs WHERE outcome = 'requested')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
     /// Takes a request to run it (true), unless another took it first.
     pub fn job_claim(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool, LedgerError> {
         let n = self

@@ -68,21 +68,24 @@ pub fn drain(
                 for (i, row) in rows.iter().enumerate() {
                     let tx = tx.clone();
                     scope.spawn(move || {
-                        let outcome = compose(&row.mail, &settings.from)
-                            .map_err(SendError::Permanent)
-                            .and_then(|msg| transport.send(&msg, &row.mail.key));
+                        // A panic (a bug) in one sender is that mail's
+                        // transient failure, not the worker's end: the scope
+                        // would re-raise it after joining.
+                        let outcome =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                compose(&row.mail, &settings.from)
+                                    .map_err(SendError::Permanent)
+                                    .and_then(|msg| transport.send(&msg, &row.mail.key))
+                            }))
+                            .unwrap_or_else(|_| {
+                                Err(SendError::Transient("internal error while sending".into()))
+                            });
                         let _ = tx.send((i, outcome));
                     });
                 }
                 drop(tx);
-                let mut seen = vec![false; rows.len()];
                 for (i, outcome) in rx {
-                    seen[i] = true;
-                    record(ledger, settings, &rows[i], Some(outcome), now, &mut done)?;
-                }
-                // A sender that panicked reported nothing: retry it later.
-                for (row, _) in rows.iter().zip(seen).filter(|(_, s)| !s) {
-                    record(ledger, settings, row, None, now, &mut done)?;
+                    record(ledger, settings, &rows[i], outcome, now, &mut done)?;
                 }
                 Ok(())
             })?;
@@ -94,11 +97,11 @@ fn record(
     ledger: &mut Ledger,
     settings: &MailSettings,
     row: &crate::ledger::OutboxRow,
-    outcome: Option<Result<(), SendError>>,
+    outcome: Result<(), SendError>,
     now: &dyn Fn() -> DateTime<Utc>,
     done: &mut Drained,
 ) -> Result<(), MailError> {
-    match outcome.unwrap_or_else(|| Err(SendError::Transient("not attempted".into()))) {
+    match outcome {
         Ok(()) => {
             ledger.mark_sent(row.id, now())?;
             info!(key = %row.mail.key, to = %row.mail.to.join(", "), "mail sent");

@@ -99,9 +99,7 @@ impl Transport {
                 if path.exists() {
                     return Ok(());
                 }
-                let tmp = dir.join(format!(".{name}.eml.tmp"));
-                std::fs::write(&tmp, msg.formatted())
-                    .and_then(|()| std::fs::rename(&tmp, &path))
+                crate::atomic_file::write(&path, &msg.formatted())
                     .map_err(|e| SendError::Transient(format!("{}: {e}", path.display())))
             }
             Transport::Smtp(t) => t.send(msg).map(|_| ()).map_err(|e| {

@@ -4,8 +4,6 @@
 //! The header block is the self-scoring form's (`Mã đơn vị:` in A5, its
 //! value in C5; `Năm:` in D5, the year in E5); the table's heading row is 8.
 
-use std::path::Path;
-
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
 use crate::cluster::Unit;
@@ -196,11 +194,6 @@ fn build(spec: &BallotSpec<'_>) -> Result<Workbook, XlsxError> {
     ws.set_landscape();
     ws.set_print_fit_to_pages(1, 0);
     Ok(wb)
-}
-
-/// Writes the ballot to `path`.
-pub fn write_ballot(path: &Path, spec: &BallotSpec<'_>) -> Result<(), XlsxError> {
-    build(spec)?.save(path)
 }
 
 /// The ballot as bytes of an `.xlsx` file.
