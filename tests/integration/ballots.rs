@@ -16,7 +16,7 @@ use thidua::workbook::Value;
 
 use crate::scoring::scored_cluster;
 use crate::support::{
-    Grid, Smtp, assert_finding, drop_file, smtp_env, thidua, validate_with, wait_for,
+    Grid, Smtp, assert_finding, drop_file, pairs, smtp_env, thidua, validate_with, wait_for,
 };
 
 const SHEET: &str = "Phiếu bầu";
@@ -66,10 +66,6 @@ fn filled(dir: &Path, env: &[(&str, &str)], voter: &str, marks: &[Mark]) -> Grid
     g
 }
 
-fn pairs(env: &[(String, String)]) -> Vec<(&str, &str)> {
-    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
-}
-
 #[test]
 fn the_whole_vote_from_ballots_to_minutes() {
     let dir = TempDir::new().unwrap();
@@ -81,14 +77,20 @@ fn the_whole_vote_from_ballots_to_minutes() {
     // The ballots go out.
     let run = thidua(dir.path(), &["job", "ballot", "--now"], &env);
     assert_eq!(run.code, 0, "{run:?}");
-    let sent = wait_for(Duration::from_secs(20), || {
-        let m = smtp.messages();
-        (m.len() >= 10).then_some(m)
-    });
-    assert!(
-        sent.iter()
-            .all(|m| m.raw.contains("phieu-bau") || m.raw.contains(".xlsx"))
-    );
+    // The job sends before it returns: one ballot to each of the ten
+    // members, carrying that unit's own form.
+    let sent = smtp.messages();
+    assert_eq!(sent.len(), 10, "{} mails", sent.len());
+    for u in crate::support::settings().cluster.members(2026) {
+        let file = format!("{}-2026.xlsx", u.code);
+        let with: Vec<_> = sent.iter().filter(|m| m.raw.contains(&file)).collect();
+        assert_eq!(with.len(), 1, "{file}");
+        assert!(
+            u.emails.iter().all(|e| with[0].rcpt_tos.contains(e)),
+            "{file} to {:?}",
+            with[0].rcpt_tos
+        );
+    }
     assert!(
         data.join("reports/2026/phieu-bau/STP-THA-2026.xlsx")
             .exists()

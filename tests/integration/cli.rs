@@ -23,8 +23,13 @@ fn every_commands_help_has_an_example() {
         );
         let help = thidua(dir.path(), &[c, "--help"], &[]);
         assert_eq!(help.code, 0, "{c}: {help:?}");
+        // An example is a line of its own after the heading; the usage line
+        // ("Usage: thidua run …") does not count.
+        let examples = help.stdout.split_once("Example").map(|(_, t)| t);
         assert!(
-            help.stdout.contains("Example") && help.stdout.contains(&format!("thidua {c}")),
+            examples.is_some_and(|t| t
+                .lines()
+                .any(|l| l.trim_start().contains(&format!("thidua {c}")))),
             "{c} --help has no example:\n{}",
             help.stdout
         );

@@ -5,7 +5,7 @@
 //! must stay under 256 MiB.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use tempfile::TempDir;
@@ -505,10 +505,10 @@ fn the_hostile_corpus_is_answered_and_the_daemon_keeps_running() {
         .filter(|c| c.expect != Expect::NotTaken)
         .count();
     let start = std::time::Instant::now();
-    let rows = loop {
+    loop {
         let r = outcomes(&data);
         if r.len() >= expected_rows {
-            break r;
+            break;
         }
         assert!(
             start.elapsed() < Duration::from_secs(180),
@@ -518,7 +518,7 @@ fn the_hostile_corpus_is_answered_and_the_daemon_keeps_running() {
             d.log_text()
         );
         std::thread::sleep(Duration::from_millis(200));
-    };
+    }
     // A good file after all of them is still taken: the daemon is alive.
     drop_file(
         &data.join("inbox/STP-THA/sau-cung.xlsx"),
@@ -534,6 +534,9 @@ fn the_hostile_corpus_is_answered_and_the_daemon_keeps_running() {
     eprintln!("daemon peak RSS over {} kinds: {peak} KiB", cases.len());
     let log = d.log_text();
     assert_eq!(d.stop(), 0, "{log}");
+    // Judged on the ledger as the daemon left it, so a file that should
+    // have been left alone but was taken late is seen too.
+    let rows = outcomes(&data);
 
     let mut failures = Vec::new();
     for c in &cases {
@@ -565,7 +568,6 @@ fn the_hostile_corpus_is_answered_and_the_daemon_keeps_running() {
         );
     }
     assert!(peak > 0 && peak < 256 * 1024, "peak memory {peak} KiB");
-    let _: PathBuf = data;
 }
 
 /// Inputs the fuzzers found (`fuzz/`, see `docs/fuzzing.md`), kept as

@@ -104,18 +104,19 @@ fn a_relative_data_folder_keeps_own_files_and_unit_folders_apart() {
         .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
         .collect();
     let d = Daemon::start_in(Some(dir.path()), &config_path(), &data, &env);
-    // Several rescans and stability windows pass over the own files.
-    std::thread::sleep(Duration::from_secs(3));
-    assert!(ledger_rows(&data).is_empty(), "{:?}", ledger_rows(&data));
     // STP-QTR's workbook dropped into STP-HUE's folder is the wrong folder.
     drop_file(
         &data.join("inbox/STP-HUE/bang-qtr.xlsx"),
         &form_file("STP-QTR", 5, false),
     );
-    let rows = wait_for(Duration::from_secs(20), || {
-        let r = ledger_rows(&data);
-        (!r.is_empty()).then_some(r)
+    wait_for(Duration::from_secs(20), || {
+        (!ledger_rows(&data).is_empty()).then_some(())
     });
+    // The daemon is working; several rescans and stability windows (1 s,
+    // 0,3 s) pass over the 30 files init wrote, and none of them is taken.
+    std::thread::sleep(Duration::from_secs(3));
+    let rows = ledger_rows(&data);
+    assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0].0, "rejected", "{rows:?}");
     let report = std::fs::read_to_string(format!("{}.findings.txt", rows[0].1)).unwrap();
     assert!(report.contains("unit-folder-mismatch"), "{report}");

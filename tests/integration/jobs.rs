@@ -10,12 +10,8 @@ use tempfile::TempDir;
 
 use crate::scoring::scored_cluster;
 use crate::support::{
-    Daemon, Smtp, config_path, daemon_env, repo, settings, smtp_env, thidua, wait_for,
+    Daemon, Smtp, config_path, daemon_env, pairs, repo, settings, smtp_env, thidua, wait_for,
 };
-
-fn pairs(env: &[(String, String)]) -> Vec<(&str, &str)> {
-    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
-}
 
 #[test]
 fn year_end_reaches_every_unit_and_the_ministry_once_across_crashes() {

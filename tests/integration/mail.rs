@@ -122,8 +122,7 @@ fn starttls_with_auth() {
     // The password is nowhere thidua writes: not in its log, not in
     // `status`, not in the ledger or any other file of the data folder.
     assert!(!log.contains("mat-khau"), "{log}");
-    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let status = crate::support::thidua(dir.path(), &["status"], &pairs);
+    let status = crate::support::thidua(dir.path(), &["status"], &crate::support::pairs(&env));
     assert_eq!(status.code, 0, "{status:?}");
     assert!(!status.stdout.contains("mat-khau") && !status.stderr.contains("mat-khau"));
     for f in crate::support::all_files(&data) {

@@ -378,6 +378,11 @@ pub fn filed(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Borrowed `(key, value)` pairs of an owned environment, for [`thidua`].
+pub fn pairs(env: &[(String, String)]) -> Vec<(&str, &str)> {
+    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
 /// Every file below `dir`, in no particular order; none if it is missing.
 pub fn all_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -394,15 +399,17 @@ pub fn all_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Submissions in the ledger: (status, stored path, original name).
-/// Empty while the daemon has not created the ledger yet.
+/// Settled submissions in the ledger: (status, stored path, original
+/// name); a file still being taken (`processing`) is not one yet. Empty
+/// while the daemon has not created the ledger yet.
 pub fn ledger_rows(data: &Path) -> Vec<(String, String, String)> {
     let Ok(c) = rusqlite::Connection::open(data.join("thidua.sqlite")) else {
         return Vec::new();
     };
-    let Ok(mut s) =
-        c.prepare("SELECT status, stored_path, original_name FROM submissions ORDER BY id")
-    else {
+    let Ok(mut s) = c.prepare(
+        "SELECT status, stored_path, original_name FROM submissions
+             WHERE status != 'processing' ORDER BY id",
+    ) else {
         return Vec::new();
     };
     s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
