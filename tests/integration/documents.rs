@@ -329,9 +329,9 @@ fn a_hundred_unit_report_renders_every_unit() {
     }
 }
 
-#[test]
-fn a_units_text_stays_text_and_comes_out_composed() {
-    use unicode_normalization::UnicodeNormalization;
+/// STP-THA's score sheet of the sample year with `text` as the evidence
+/// of the table's first criterion: the PDF's text and its page count.
+fn sheet_with_evidence(text: &str) -> (String, usize) {
     let s = settings();
     let docs = Documents::load(None).unwrap();
     let (units, mut evidence) = thidua::sample::cluster_year(&s, 2026);
@@ -341,12 +341,10 @@ fn a_units_text_stays_text_and_comes_out_composed() {
         .next()
         .map(|i| table.criteria[i].code.clone())
         .unwrap();
-    // Markup, an entity, a control character and decomposed (NFD) letters.
-    let hostile = format!(
-        "</td></tr></table><p>x</p> &amp; \u{7}{}",
-        "Quyết định số 12/QĐ-UBND".nfd().collect::<String>()
-    );
-    evidence.get_mut("STP-THA").unwrap().insert(first, hostile);
+    evidence
+        .get_mut("STP-THA")
+        .unwrap()
+        .insert(first, text.to_string());
     let pdf = thidua::papers::sheet_of(
         &s,
         &docs,
@@ -360,7 +358,18 @@ fn a_units_text_stays_text_and_comes_out_composed() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("phieu.pdf");
     std::fs::write(&path, pdf).unwrap();
-    let text = text_of(&path, None);
+    (text_of(&path, None), page_count(&path))
+}
+
+#[test]
+fn a_units_text_stays_text_and_comes_out_composed() {
+    use unicode_normalization::UnicodeNormalization;
+    // Markup, an entity, a control character and decomposed (NFD) letters.
+    let hostile = format!(
+        "</td></tr></table><p>x</p> &amp; \u{7}{}",
+        "Quyết định số 12/QĐ-UBND".nfd().collect::<String>()
+    );
+    let (text, _) = sheet_with_evidence(&hostile);
     // (A long word may be broken across lines, so compare without spaces.)
     assert!(
         text.replace(' ', "").contains("</td></tr></table><p>x</p>"),
@@ -375,34 +384,18 @@ fn a_units_text_stays_text_and_comes_out_composed() {
 
 #[test]
 fn evidence_longer_than_a_page_continues_on_the_next() {
-    let s = settings();
-    let docs = Documents::load(None).unwrap();
-    let (units, mut evidence) = thidua::sample::cluster_year(&s, 2026);
-    let table = s.tables.get("stp", 2026).unwrap();
-    let first = table
-        .leaves()
-        .next()
-        .map(|i| table.criteria[i].code.clone())
-        .unwrap();
     let mut long = String::new();
     for i in 1..=300 {
         std::fmt::Write::write_fmt(&mut long, format_args!("Văn bản số {i}/QĐ-UBND; ")).unwrap();
     }
-    evidence.get_mut("STP-THA").unwrap().insert(first, long);
-    let pdf = thidua::papers::sheet_of(
-        &s,
-        &docs,
-        2026,
-        &units,
-        "STP-THA",
-        &evidence["STP-THA"],
-        NaiveDate::from_ymd_opt(2026, 12, 9).unwrap(),
-    )
-    .unwrap();
-    let dir = TempDir::new().unwrap();
-    let path = dir.path().join("phieu.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let text = text_of(&path, None).replace(' ', "");
+    let (_, plain_pages) = sheet_with_evidence("Văn bản số 1/QĐ-UBND");
+    let (text, pages) = sheet_with_evidence(&long);
+    // 300 references fill more than a page of the evidence column.
+    assert!(
+        pages > plain_pages + 1,
+        "{pages} pages against {plain_pages}"
+    );
+    let text = text.replace(' ', "");
     for i in [1, 150, 299, 300] {
         assert!(
             text.contains(&format!("Vănbảnsố{i}/QĐ-UBND;")),
