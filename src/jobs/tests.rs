@@ -50,6 +50,28 @@ impl World {
     fn ledger(&self) -> Ledger {
         Ledger::open(&self.settings.paths.ledger).unwrap()
     }
+
+    /// Fires `kind` for the time `at`, no other run going, with the clock
+    /// at `now`; the run must happen.
+    fn fire(
+        &self,
+        l: &mut Ledger,
+        kind: JobKind,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> super::run::Done {
+        trigger(
+            &self.tools(),
+            l,
+            &Running::default(),
+            kind,
+            at,
+            None,
+            &move || now,
+        )
+        .unwrap()
+        .unwrap()
+    }
 }
 
 /// The shipped reminder: Mondays 08:00 in October and November.
@@ -154,18 +176,7 @@ fn a_failing_job_is_recorded_and_mailed_to_the_secretariat() {
     w.settings.cluster.years.retain(|y| y.year != 2027);
     let mut l = w.ledger();
     let at = utc("2026-12-05T00:00:00Z");
-    let now = || at;
-    let done = trigger(
-        &w.tools(),
-        &mut l,
-        &Running::default(),
-        JobKind::YearEnd,
-        at,
-        None,
-        &now,
-    )
-    .unwrap()
-    .unwrap();
+    let done = w.fire(&mut l, JobKind::YearEnd, at, at);
     assert!(done.error.as_deref().unwrap().contains("2027"), "{done:?}");
     let runs = l.job_history("year-end", 1).unwrap();
     assert_eq!(runs[0].outcome, "failed");
@@ -184,18 +195,7 @@ fn year_end_writes_its_documents_and_mails_every_unit_and_the_ministry() {
     let w = World::new();
     let mut l = w.ledger();
     let at = utc("2026-12-05T00:00:00Z");
-    let now = || at;
-    let done = trigger(
-        &w.tools(),
-        &mut l,
-        &Running::default(),
-        JobKind::YearEnd,
-        at,
-        None,
-        &now,
-    )
-    .unwrap()
-    .unwrap();
+    let done = w.fire(&mut l, JobKind::YearEnd, at, at);
     assert_eq!(done.error, None);
     for d in &done.documents {
         assert!(std::path::Path::new(d).exists(), "{d}");
@@ -211,17 +211,7 @@ fn year_end_writes_its_documents_and_mails_every_unit_and_the_ministry() {
         .unwrap();
     assert_eq!(ministry.mail.attachments.len(), 3);
     // Run again for the same time: same files, no new mail.
-    let again = trigger(
-        &w.tools(),
-        &mut l,
-        &Running::default(),
-        JobKind::YearEnd,
-        at,
-        None,
-        &now,
-    )
-    .unwrap()
-    .unwrap();
+    let again = w.fire(&mut l, JobKind::YearEnd, at, at);
     assert_eq!(again.queued, 0);
 }
 
@@ -230,18 +220,7 @@ fn the_kickoff_sends_each_unit_its_form_for_the_year_it_opens() {
     let w = World::new();
     let mut l = w.ledger();
     let at = utc("2026-01-05T00:00:00Z");
-    let now = || at;
-    let done = trigger(
-        &w.tools(),
-        &mut l,
-        &Running::default(),
-        JobKind::Kickoff,
-        at,
-        None,
-        &now,
-    )
-    .unwrap()
-    .unwrap();
+    let done = w.fire(&mut l, JobKind::Kickoff, at, at);
     assert_eq!(done.error, None);
     assert_eq!((done.documents.len(), done.queued), (10, 10));
     let mails = l.due(at, 100).unwrap();
@@ -262,18 +241,7 @@ fn the_kickoff_sends_each_unit_its_form_for_the_year_it_opens() {
 
     // A year that is not open is refused, and the secretariat told.
     let next = utc("2027-01-05T00:00:00Z");
-    let later = || next;
-    let failed = trigger(
-        &w.tools(),
-        &mut l,
-        &Running::default(),
-        JobKind::Kickoff,
-        next,
-        None,
-        &later,
-    )
-    .unwrap()
-    .unwrap();
+    let failed = w.fire(&mut l, JobKind::Kickoff, next, next);
     assert!(
         failed
             .error
