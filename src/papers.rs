@@ -304,15 +304,46 @@ pub fn ballot_form(
     year: i32,
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, PaperError> {
-    let bc = standings::ballot_context(settings, ledger, year, now)?;
-    let closes = standings::vote_closes(settings, ledger, year)?.map(format_time);
+    let ballots = Ballots::read(settings, ledger, year, now)?;
+    ballot_form_in(settings, &ballots, voter, year)
+}
+
+/// What every ballot of a year shares: the candidates as the ranking
+/// stands and when the vote closes. Read once for all the units' ballots.
+#[derive(Debug, Clone)]
+pub struct Ballots {
+    context: crate::validate::BallotContext,
+    closes: Option<String>,
+}
+
+impl Ballots {
+    pub fn read(
+        settings: &Settings,
+        ledger: &Ledger,
+        year: i32,
+        now: DateTime<Utc>,
+    ) -> Result<Ballots, PaperError> {
+        Ok(Ballots {
+            context: standings::ballot_context(settings, ledger, year, now)?,
+            closes: standings::vote_closes(settings, ledger, year)?.map(format_time),
+        })
+    }
+}
+
+/// One unit's ballot from the year's shared [`Ballots`].
+pub fn ballot_form_in(
+    settings: &Settings,
+    ballots: &Ballots,
+    voter: &crate::cluster::Unit,
+    year: i32,
+) -> Result<Vec<u8>, PaperError> {
     crate::workbook::ballot_form::ballot_bytes(&crate::workbook::ballot_form::BallotSpec {
         cluster_name: &settings.cluster.name,
         year,
         voter,
-        sections: &bc.sections,
+        sections: &ballots.context.sections,
         self_vote: settings.vote.rules.self_vote,
-        closes,
+        closes: ballots.closes.clone(),
     })
     .map_err(|e| PaperError::Missing(format!("cannot write the ballot: {e}")))
 }

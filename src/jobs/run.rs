@@ -83,6 +83,8 @@ fn write_documents(
         (Vec::new(), standings::score(settings, year, &[]))
     };
     let mut written = Vec::new();
+    // The candidates and the close, read at the first ballot for all of them.
+    let mut ballots: Option<papers::Ballots> = None;
     for d in &p.docs {
         match &d.make {
             Make::Form { unit } => {
@@ -124,7 +126,16 @@ fn write_documents(
                     .cluster
                     .unit(unit)
                     .ok_or_else(|| io(&d.path, format!("{unit} is not configured")))?;
-                let bytes = papers::ballot_form(settings, ledger, u, year, p.scheduled_at)?;
+                if ballots.is_none() {
+                    ballots = Some(papers::Ballots::read(
+                        settings,
+                        ledger,
+                        year,
+                        p.scheduled_at,
+                    )?);
+                }
+                let shared = ballots.as_ref().expect("read above");
+                let bytes = papers::ballot_form_in(settings, shared, u, year)?;
                 write_file(&d.path, &bytes)?;
             }
             Make::Minutes => {
