@@ -8,6 +8,7 @@
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
 use crate::criteria::Table;
+use crate::submission::{Heading, SHEET_CROSS};
 
 /// One criterion looked at: the self score found and the score verified
 /// (both blank on a blank form).
@@ -30,7 +31,6 @@ pub struct CrosscheckSpec<'a> {
     pub rows: &'a [CheckedRow],
 }
 
-/// The workbook as `.xlsx` bytes.
 /// The rows of a blank form: every leaf criterion of `table`.
 pub fn blank_rows(table: &Table) -> Vec<CheckedRow> {
     table
@@ -44,6 +44,7 @@ pub fn blank_rows(table: &Table) -> Vec<CheckedRow> {
         .collect()
 }
 
+/// The workbook as `.xlsx` bytes.
 pub fn crosscheck_bytes(spec: &CrosscheckSpec<'_>) -> Result<Vec<u8>, XlsxError> {
     let base = Format::new()
         .set_font_name("Times New Roman")
@@ -59,7 +60,7 @@ pub fn crosscheck_bytes(spec: &CrosscheckSpec<'_>) -> Result<Vec<u8>, XlsxError>
     let number = cell.clone().set_num_format("0.##");
 
     let mut book = Workbook::new();
-    let ws = book.add_worksheet().set_name("Kiểm tra chéo")?;
+    let ws = book.add_worksheet().set_name(SHEET_CROSS)?;
     ws.set_column_width(0, 6)?;
     ws.set_column_width(1, 12)?;
     ws.set_column_width(2, 50)?;
@@ -82,18 +83,20 @@ pub fn crosscheck_bytes(spec: &CrosscheckSpec<'_>) -> Result<Vec<u8>, XlsxError>
     }
     ws.write_with_format(4, 0, "Năm:", &bold)?;
     ws.write_with_format(4, 2, f64::from(spec.year), &base)?;
+    // The headings the reader looks for, spelled as it spells them.
     for (col, h) in [
-        "TT",
-        "Mã tiêu chí",
-        "Tiêu chí",
-        "Điểm tự chấm",
-        "Điểm kiểm tra",
-        "Lý do",
+        Heading::Number,
+        Heading::Code,
+        Heading::Name,
+        Heading::SelfScore,
+        Heading::Verified,
+        Heading::Reason,
     ]
     .iter()
+    .map(|h| h.label())
     .enumerate()
     {
-        ws.write_with_format(6, col as u16, *h, &heading)?;
+        ws.write_with_format(6, col as u16, h, &heading)?;
     }
     for (i, r) in spec.rows.iter().enumerate() {
         let row = 7 + i as u32;
