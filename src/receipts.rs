@@ -19,7 +19,7 @@ use crate::vn::{format_date, format_number, norm};
 
 /// Viet Nam is UTC+7 all year (no daylight saving).
 pub fn local(t: DateTime<Utc>) -> DateTime<FixedOffset> {
-    t.with_timezone(&FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset"))
+    t.with_timezone(&crate::jobs::TZ).fixed_offset()
 }
 
 /// "08:05 ngày 27 tháng 11 năm 2026" in Viet Nam's time.

@@ -247,10 +247,9 @@ impl Checker<'_> {
                 let local = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M").map_err(|_| {
                     self.err("vote.closes", format!("`{t}` is not a local time `YYYY-MM-DD HH:MM`, e.g. \"2026-12-05 11:00\""))
                 })?;
-                let offset = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");
                 Some(
                     local
-                        .and_local_timezone(offset)
+                        .and_local_timezone(crate::jobs::TZ)
                         .single()
                         .map(|t| t.with_timezone(&chrono::Utc))
                         .ok_or_else(|| self.err("vote.closes", format!("`{t}` is not a time")))?,
