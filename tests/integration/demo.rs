@@ -64,6 +64,7 @@ fn the_demo_runs_a_sample_year_end_to_end_in_a_fresh_folder() {
     // The data folder answers the usual commands.
     let pointed = [("THIDUA__PATHS__DATA", data.to_str().unwrap())];
     let status = thidua(dir.path(), &["status"], &pointed);
+    assert_eq!(status.code, 0, "{status:?}");
     assert!(
         status.stdout.contains("8/10 đơn vị đã nộp"),
         "{}",

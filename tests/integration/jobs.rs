@@ -54,8 +54,14 @@ fn year_end_reaches_every_unit_and_the_ministry_once_across_crashes() {
     wait_for(Duration::from_secs(60), || {
         (smtp.messages().iter().filter(|m| year_end(m)).count() >= 12).then_some(())
     });
-    // Time for any duplicate to arrive.
-    std::thread::sleep(Duration::from_secs(2));
+    // Nothing left to send, then stopped: no mail can come after this, so
+    // a duplicate would be among those counted below.
+    wait_for(Duration::from_secs(60), || {
+        thidua::ledger::Ledger::open(&data.join("thidua.sqlite"))
+            .and_then(|l| l.outbox_counts())
+            .is_ok_and(|c| c.pending == 0)
+            .then_some(())
+    });
     let log2 = d.log_text();
     assert_eq!(d.stop(), 0);
     if std::env::var("SHOW_LOGS").is_ok() {
