@@ -4,7 +4,8 @@
 //! The header block is the self-scoring form's (`Mã đơn vị:` in A5, its
 //! value in C5; `Năm:` in D5, the year in E5); the table's heading row is 8.
 
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+use super::style;
+use rust_xlsxwriter::{FormatAlign, Workbook, XlsxError};
 
 use crate::cluster::Unit;
 use crate::submission::{Heading, SHEET_BALLOT};
@@ -49,26 +50,13 @@ fn heading(i: usize) -> &'static str {
 }
 
 fn build(spec: &BallotSpec<'_>) -> Result<Workbook, XlsxError> {
-    let base = Format::new()
-        .set_font_name("Times New Roman")
-        .set_font_size(12);
+    let base = style::base();
     let bold = base.clone().set_bold();
-    let title = bold
-        .clone()
-        .set_font_size(14)
-        .set_align(FormatAlign::Center);
-    let cell = base.clone().set_border(FormatBorder::Thin).set_text_wrap();
-    let head = cell
-        .clone()
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_background_color("#E7E6E6");
+    let title = style::title();
+    let cell = style::cell().set_text_wrap();
+    let head = style::heading();
     let section = cell.clone().set_bold().set_background_color("#F2F2F2");
-    let input = cell
-        .clone()
-        .set_align(FormatAlign::Center)
-        .set_background_color("#FFF2CC")
-        .set_unlocked();
+    let input = style::input_cell().set_align(FormatAlign::Center);
 
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet().set_name(SHEET_BALLOT)?;

@@ -5,7 +5,8 @@
 //! init` writes a blank one (every leaf criterion of the inspected unit's
 //! table) for each assigned pair; the demo writes filled ones.
 
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+use super::style;
+use rust_xlsxwriter::{Workbook, XlsxError};
 
 use crate::criteria::Table;
 use crate::submission::{Heading, SHEET_CROSS};
@@ -46,17 +47,10 @@ pub fn blank_rows(table: &Table) -> Vec<CheckedRow> {
 
 /// The workbook as `.xlsx` bytes.
 pub fn crosscheck_bytes(spec: &CrosscheckSpec<'_>) -> Result<Vec<u8>, XlsxError> {
-    let base = Format::new()
-        .set_font_name("Times New Roman")
-        .set_font_size(12);
+    let base = style::base();
     let bold = base.clone().set_bold();
-    let cell = base.clone().set_border(FormatBorder::Thin).set_text_wrap();
-    let heading = bold
-        .clone()
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::Center)
-        .set_text_wrap()
-        .set_background_color("#F2F2F2");
+    let cell = style::cell().set_text_wrap();
+    let heading = style::heading();
     let number = cell.clone().set_num_format("0.##");
 
     let mut book = Workbook::new();

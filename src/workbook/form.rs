@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
 
+use super::style;
 use rust_xlsxwriter::{
-    DataValidation, DataValidationRule, Format, FormatAlign, FormatBorder, Formula, Workbook,
-    Worksheet, XlsxError,
+    DataValidation, DataValidationRule, Format, FormatAlign, Formula, Workbook, Worksheet,
+    XlsxError,
 };
 
 use crate::cluster::Unit;
@@ -134,19 +135,10 @@ struct Formats {
 }
 
 fn formats() -> Formats {
-    let base = Format::new()
-        .set_font_name("Times New Roman")
-        .set_font_size(12);
-    let cell = base
-        .clone()
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::VerticalCenter);
+    let base = style::base();
+    let cell = style::cell();
     Formats {
-        title: base
-            .clone()
-            .set_bold()
-            .set_font_size(14)
-            .set_align(FormatAlign::Center),
+        title: style::title(),
         subtitle: base
             .clone()
             .set_italic()
@@ -154,27 +146,17 @@ fn formats() -> Formats {
             .set_text_wrap(),
         label: base.clone().set_bold(),
         value: base.clone(),
-        input: base.clone().set_unlocked().set_background_color("#FFF9DB"),
-        heading: cell
+        input: base
             .clone()
-            .set_bold()
-            .set_align(FormatAlign::Center)
-            .set_text_wrap()
-            .set_background_color("#D9E2F3"),
+            .set_unlocked()
+            .set_background_color(style::INPUT_FILL),
+        heading: style::heading(),
         group: cell.clone().set_bold().set_text_wrap(),
         group_num: cell.clone().set_bold().set_align(FormatAlign::Center),
         leaf: cell.clone().set_text_wrap(),
         leaf_num: cell.clone().set_align(FormatAlign::Center),
-        score_input: cell
-            .clone()
-            .set_align(FormatAlign::Center)
-            .set_unlocked()
-            .set_background_color("#FFF9DB"),
-        text_input: cell
-            .clone()
-            .set_text_wrap()
-            .set_unlocked()
-            .set_background_color("#FFF9DB"),
+        score_input: style::input_cell().set_align(FormatAlign::Center),
+        text_input: style::input_cell().set_text_wrap(),
         band: cell.clone().set_italic().set_font_size(11).set_text_wrap(),
         total: cell.set_bold().set_align(FormatAlign::Center),
         sign: base.set_bold().set_align(FormatAlign::Center),

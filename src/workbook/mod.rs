@@ -9,6 +9,7 @@ pub mod crosscheck_form;
 pub mod form;
 mod guard;
 pub mod isolate;
+pub mod style;
 
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
