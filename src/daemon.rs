@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use notify::{RecursiveMode, Watcher};
 use tokio::sync::{Notify, mpsc, watch};
-use tracing::{error, info, warn};
+use tracing::{debug, error, info, warn};
 
 use crate::config::Settings;
 use crate::documents::{DocumentError, Documents};
@@ -323,6 +323,12 @@ async fn take_batch<F: Future<Output = ()>>(
     // As many as the cores: one more was measured slower on two cores (the
     // recording, the mail worker and the extra preparation crowd each other).
     let width = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
+    if !ready.is_empty() {
+        debug!(
+            files = ready.len(),
+            "taking a batch of files that held still"
+        );
+    }
     let mut items = ready.into_iter();
     let mut pending: VecDeque<(usize, Preparing)> = VecDeque::new();
     let mut recorded: Vec<Taken> = Vec::new();
@@ -361,6 +367,7 @@ async fn take_batch<F: Future<Output = ()>>(
                             Err(e) => Err(e.into()),
                         };
                     s.give_back(ledger);
+                    debug!(file = %path.display(), "prepared");
                     p.map_err(|e| (path, e))
                 }),
             ));

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use tracing::{info, warn};
 
 use crate::config::MailSettings;
-use crate::ledger::{Ledger, LedgerError};
+use crate::ledger::{Ledger, LedgerError, OutboxRow};
 
 pub use compose::{compose, message_id};
 pub use transport::{SendError, Transport};
@@ -45,58 +45,147 @@ pub fn backoff(base: Duration, attempts: u32) -> Duration {
 /// keeps up to 10 connections).
 const PARALLEL_SENDS: usize = 10;
 
-/// Sends every due mail once; `now` is read before each batch.
+/// How often the outbox is looked at again while mails are being sent, so
+/// that mails queued meanwhile (a burst's later receipts) join at once.
+const LOOK_AGAIN: Duration = Duration::from_millis(25);
+
+/// Sends every due mail once, on up to [`PARALLEL_SENDS`] senders that each
+/// take the next mail as soon as they are free; returns when nothing is due
+/// and nothing is being sent. `now` is read for every look at the outbox.
 pub fn drain(
     ledger: &mut Ledger,
     transport: &Transport,
     settings: &MailSettings,
     now: &dyn Fn() -> DateTime<Utc>,
 ) -> Result<Drained, MailError> {
+    use std::collections::{HashMap, VecDeque};
+    use std::sync::{Condvar, Mutex};
+
+    // The mails waiting for a sender, and whether the senders should stop.
+    let queue = Mutex::new((VecDeque::<OutboxRow>::new(), false));
+    let ready = Condvar::new();
     let mut done = Drained::default();
-    loop {
-        let due = ledger.due(now(), PARALLEL_SENDS * 4)?;
-        if due.is_empty() {
-            return Ok(done);
-        }
-        // Send a round in parallel and record each mail the moment its
-        // server answers, so a stop (even a kill) loses as little as the
-        // protocol allows: a mail is re-sent only if the process died
-        // between the server's 250 and this record.
-        for rows in due.chunks(PARALLEL_SENDS) {
-            std::thread::scope(|scope| -> Result<(), MailError> {
-                let (tx, rx) = std::sync::mpsc::channel();
-                for (i, row) in rows.iter().enumerate() {
-                    let tx = tx.clone();
-                    scope.spawn(move || {
-                        // A panic (a bug) in one sender is that mail's
-                        // transient failure, not the worker's end: the scope
-                        // would re-raise it after joining.
-                        let outcome =
-                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                                compose(&row.mail, &settings.from)
-                                    .map_err(SendError::Permanent)
-                                    .and_then(|msg| transport.send(&msg, &row.mail.key))
-                            }))
-                            .unwrap_or_else(|_| {
-                                Err(SendError::Transient("internal error while sending".into()))
-                            });
-                        let _ = tx.send((i, outcome));
-                    });
+    std::thread::scope(|scope| -> Result<Drained, MailError> {
+        let (tx, rx) = std::sync::mpsc::channel::<(i64, Result<(), SendError>)>();
+        for _ in 0..PARALLEL_SENDS {
+            let tx = tx.clone();
+            let (queue, ready) = (&queue, &ready);
+            scope.spawn(move || {
+                loop {
+                    let row = {
+                        let mut q = queue
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        loop {
+                            if q.1 {
+                                return;
+                            }
+                            if let Some(row) = q.0.pop_front() {
+                                break row;
+                            }
+                            q = ready
+                                .wait(q)
+                                .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        }
+                    };
+                    if tx
+                        .send((row.id, send_one(transport, settings, &row)))
+                        .is_err()
+                    {
+                        return;
+                    }
                 }
-                drop(tx);
-                for (i, outcome) in rx {
-                    record(ledger, settings, &rows[i], outcome, now, &mut done)?;
-                }
-                Ok(())
-            })?;
+            });
         }
-    }
+        drop(tx);
+        let stop = || {
+            queue
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .1 = true;
+            ready.notify_all();
+        };
+        // Mails handed to the senders and not yet recorded.
+        let mut out: HashMap<i64, OutboxRow> = HashMap::new();
+        let mut looked: Option<std::time::Instant> = None;
+        let result = (|| -> Result<(), MailError> {
+            loop {
+                // Record each mail the moment its server answers, so a stop
+                // (even a kill) loses as little as the protocol allows: a
+                // mail is re-sent only if the process died between the
+                // server's 250 and this record.
+                if !out.is_empty() {
+                    let wait =
+                        looked.map_or(Duration::ZERO, |t| LOOK_AGAIN.saturating_sub(t.elapsed()));
+                    match rx.recv_timeout(wait) {
+                        Ok((id, outcome)) => {
+                            let row = out.remove(&id).expect("a mail handed out");
+                            record(ledger, settings, &row, outcome, now, &mut done)?;
+                            while let Ok((id, outcome)) = rx.try_recv() {
+                                let row = out.remove(&id).expect("a mail handed out");
+                                record(ledger, settings, &row, outcome, now, &mut done)?;
+                            }
+                        }
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                            return Err(MailError::Setup("the mail senders stopped".into()));
+                        }
+                    }
+                }
+                // Keep every sender busy: when fewer mails are out than
+                // senders, or every LOOK_AGAIN, hand out due mails not yet
+                // out, up to a second round's worth.
+                let stale = looked.is_none_or(|t| t.elapsed() >= LOOK_AGAIN);
+                if out.len() < PARALLEL_SENDS || stale {
+                    looked = Some(std::time::Instant::now());
+                    let room = PARALLEL_SENDS * 2 - out.len().min(PARALLEL_SENDS * 2);
+                    let fresh: Vec<_> = ledger
+                        .due(now(), out.len() + room)?
+                        .into_iter()
+                        .filter(|r| !out.contains_key(&r.id))
+                        .take(room)
+                        .collect();
+                    if !fresh.is_empty() {
+                        let mut q = queue
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        for row in fresh {
+                            q.0.push_back(row.clone());
+                            out.insert(row.id, row);
+                        }
+                        drop(q);
+                        ready.notify_all();
+                    }
+                }
+                if out.is_empty() {
+                    return Ok(());
+                }
+            }
+        })();
+        stop();
+        result.map(|()| done)
+    })
+}
+
+/// Composes and sends one mail. A panic (a bug) in a sender is that mail's
+/// transient failure, not the end of the outbox worker.
+fn send_one(
+    transport: &Transport,
+    settings: &MailSettings,
+    row: &OutboxRow,
+) -> Result<(), SendError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        compose(&row.mail, &settings.from)
+            .map_err(SendError::Permanent)
+            .and_then(|msg| transport.send(&msg, &row.mail.key))
+    }))
+    .unwrap_or_else(|_| Err(SendError::Transient("internal error while sending".into())))
 }
 
 fn record(
     ledger: &mut Ledger,
     settings: &MailSettings,
-    row: &crate::ledger::OutboxRow,
+    row: &OutboxRow,
     outcome: Result<(), SendError>,
     now: &dyn Fn() -> DateTime<Utc>,
     done: &mut Drained,
