@@ -5,8 +5,9 @@
 //! Widths come from the font's own tables, so line breaking measures exactly
 //! what the PDF viewer draws.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use allsorts::binary::read::ReadScope;
 use allsorts::font_data::FontData;
@@ -87,11 +88,33 @@ impl Style {
 }
 
 /// One parsed face and its advance widths in em.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Face {
     pub font: ParsedFont,
     per_em: f32,
     missing: f32,
+    /// The last subsets made, newest first, keyed by their characters:
+    /// the score sheets of a burst of receipts mostly draw the same ones.
+    recent: Mutex<VecDeque<(String, Arc<Subset>)>>,
+}
+
+/// Subsets kept per face. Each is the font program (about 10–30 KB) twice,
+/// parsed and deflated, so four faces keep well under a MiB.
+const SUBSETS_KEPT: usize = 3;
+
+/// A subset of a face as a document embeds it, and its font program
+/// deflated once for every document that draws the same characters.
+#[derive(Debug)]
+pub struct Subset {
+    pub font: ParsedFont,
+    packed: OnceLock<Vec<u8>>,
+}
+
+impl Subset {
+    /// The font program deflated by `pack`, the first time it is asked for.
+    pub fn packed(&self, pack: impl FnOnce(&[u8]) -> Vec<u8>) -> &[u8] {
+        self.packed.get_or_init(|| pack(&self.font.original_bytes))
+    }
 }
 
 impl Face {
@@ -115,13 +138,36 @@ impl Face {
             font,
             per_em,
             missing,
+            recent: Mutex::new(VecDeque::new()),
         })
+    }
+
+    /// A subset holding just `chars`: a recent one with the same
+    /// characters, or a new one (see [`Face::make_subset`]).
+    pub fn subset(&self, style: Style, chars: &BTreeSet<char>) -> Result<Arc<Subset>, String> {
+        let key: String = chars.iter().collect();
+        let recent = || {
+            self.recent
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(hit) = recent().iter().find(|(k, _)| *k == key) {
+            return Ok(hit.1.clone());
+        }
+        let made = Arc::new(Subset {
+            font: self.make_subset(style, chars)?,
+            packed: OnceLock::new(),
+        });
+        let mut kept = recent();
+        kept.push_front((key, made.clone()));
+        kept.truncate(SUBSETS_KEPT);
+        Ok(made)
     }
 
     /// A subset of the face holding just `chars` (and the missing-glyph
     /// box), named with the `ABCDEF+` tag that marks a subset in a PDF.
     /// The subset's own character map drives the PDF's encoding.
-    pub fn subset(&self, style: Style, chars: &BTreeSet<char>) -> Result<ParsedFont, String> {
+    fn make_subset(&self, style: Style, chars: &BTreeSet<char>) -> Result<ParsedFont, String> {
         let mut ids: Vec<u16> = chars
             .iter()
             .filter_map(|c| self.font.lookup_glyph_index(u32::from(*c)))
@@ -157,7 +203,7 @@ impl Face {
 }
 
 /// The family: four faces.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Fonts {
     faces: Vec<Face>,
     /// Where the faces came from, for messages.
@@ -223,6 +269,31 @@ mod tests {
         assert!((f.width(Style::Regular, "0", 10.0) - 5.0).abs() < 0.01);
         assert!((f.width(Style::Regular, " ", 10.0) - 2.5).abs() < 0.01);
         assert!(f.width(Style::Bold, "ĐỘC LẬP", 13.0) > f.width(Style::Regular, "ĐỘC LẬP", 13.0));
+    }
+
+    #[test]
+    fn documents_drawing_the_same_characters_share_a_subset() {
+        let f = Fonts::load(None).unwrap();
+        let face = f.face(Style::Regular);
+        let a: BTreeSet<char> = "Sở Tư pháp Hà Tĩnh".chars().collect();
+        let b: BTreeSet<char> = "Sở Tư pháp Nghệ An".chars().collect();
+        let first = face.subset(Style::Regular, &a).unwrap();
+        let other = face.subset(Style::Regular, &b).unwrap();
+        let again = face.subset(Style::Regular, &a).unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        assert!(!Arc::ptr_eq(&first, &other));
+        assert!(other.font.lookup_glyph_index(u32::from('ệ')).is_some());
+        assert!(first.font.lookup_glyph_index(u32::from('ệ')).is_none());
+        // Deflated once: the second ask does not run the packer.
+        let packed = first.packed(|b| b[..10].to_vec()).to_vec();
+        assert_eq!(again.packed(|_| unreachable!()), packed.as_slice());
+        // Only the last few are kept.
+        for n in 0..SUBSETS_KEPT {
+            let chars: BTreeSet<char> = format!("x{n}").chars().collect();
+            face.subset(Style::Regular, &chars).unwrap();
+        }
+        let later = face.subset(Style::Regular, &a).unwrap();
+        assert!(!Arc::ptr_eq(&first, &later));
     }
 
     #[test]

@@ -8,13 +8,12 @@
 use std::collections::BTreeSet;
 
 use printpdf::{
-    Color, FontId, Greyscale, Line as PdfLine, LinePoint, Op, PaintMode, PdfDocument, PdfFont,
-    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem,
+    FontId, Mm, Op, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Pt, TextItem,
 };
 use unicode_normalization::UnicodeNormalization;
 
 use super::DocumentError;
-
+use super::content::Content;
 use super::fonts::{Fonts, Style};
 use super::lines::{Line, break_lines, place};
 use super::markup::{Align, Block, Cell, Chart, Doc, Inline, Para, Run, Table};
@@ -57,8 +56,8 @@ pub struct Sheet<'a> {
     pub fonts: &'a Fonts,
     ids: Vec<FontId>,
     pub geo: Geometry,
-    pages: Vec<Vec<Op>>,
-    ops: Vec<Op>,
+    pages: Vec<Content>,
+    ops: Content,
     pub y: f32,
     /// The characters drawn in each style, for the font subsets.
     used: Vec<BTreeSet<char>>,
@@ -85,7 +84,7 @@ impl<'a> Sheet<'a> {
                 .collect(),
             geo,
             pages: Vec::new(),
-            ops: Vec::new(),
+            ops: Content::default(),
             y: geo.top,
             used: vec![BTreeSet::new(); Style::ALL.len()],
             pen: Pen::default(),
@@ -126,13 +125,7 @@ impl<'a> Sheet<'a> {
         size: f32,
         segments: Vec<(Style, Vec<TextItem>)>,
     ) {
-        self.ops.push(Op::StartTextSection);
-        self.ops.push(Op::SetTextCursor {
-            pos: Point {
-                x: Pt(x),
-                y: Pt(self.geo.height - baseline),
-            },
-        });
+        self.ops.begin_text(x, self.geo.height - baseline);
         for (style, items) in segments {
             // Text arrives composed (NFC): line breaking and `label` did it.
             for item in &items {
@@ -143,14 +136,11 @@ impl<'a> Sheet<'a> {
             let font = Some((style.index(), size));
             if self.pen.font != font {
                 self.pen.font = font;
-                self.ops.push(Op::SetFont {
-                    font: PdfFontHandle::External(self.ids[style.index()].clone()),
-                    size: Pt(size),
-                });
+                self.ops.font(&self.ids[style.index()].0, size);
             }
-            self.ops.push(Op::ShowText { items });
+            self.ops.show(style.index(), items);
         }
-        self.ops.push(Op::EndTextSection);
+        self.ops.end_text();
     }
 
     /// A single line of plain text in one style, aligned in a box.
@@ -184,55 +174,15 @@ impl<'a> Sheet<'a> {
         let h = self.geo.height;
         if self.pen.width != Some(thickness) {
             self.pen.width = Some(thickness);
-            self.ops.push(Op::SetOutlineThickness { pt: Pt(thickness) });
+            self.ops.line_width(thickness);
         }
-        self.ops.push(Op::DrawLine {
-            line: PdfLine {
-                points: vec![
-                    LinePoint {
-                        p: Point {
-                            x: Pt(x1),
-                            y: Pt(h - y1),
-                        },
-                        bezier: false,
-                    },
-                    LinePoint {
-                        p: Point {
-                            x: Pt(x2),
-                            y: Pt(h - y2),
-                        },
-                        bezier: false,
-                    },
-                ],
-                is_closed: false,
-            },
-        });
+        self.ops.line(x1, h - y1, x2, h - y2);
     }
 
     /// A filled rectangle in grey (`0` black … `1` white); `top` from the top.
     pub fn fill(&mut self, x: f32, top: f32, width: f32, height: f32, grey: f32) {
-        self.ops.push(Op::SetFillColor {
-            col: Color::Greyscale(Greyscale {
-                percent: grey,
-                icc_profile: None,
-            }),
-        });
-        self.ops.push(Op::DrawRectangle {
-            rectangle: Rect {
-                x: Pt(x),
-                y: Pt(self.geo.height - top - height),
-                width: Pt(width),
-                height: Pt(height),
-                mode: Some(PaintMode::Fill),
-                winding_order: None,
-            },
-        });
-        self.ops.push(Op::SetFillColor {
-            col: Color::Greyscale(Greyscale {
-                percent: 0.0,
-                icc_profile: None,
-            }),
-        });
+        let y = self.geo.height - top - height;
+        self.ops.fill_rect(x, y, width, height, grey);
     }
 
     /// Breaks and draws `content` in a box; returns the height used.
@@ -290,31 +240,31 @@ impl<'a> Sheet<'a> {
     pub fn finish(mut self, mut pdf: PdfDocument) -> Result<Vec<u8>, DocumentError> {
         self.pages.push(std::mem::take(&mut self.ops));
         let total = self.pages.len();
-        let mut pages = Vec::with_capacity(total);
         let geo = self.geo;
-        for n in 0..total {
-            let mut ops = std::mem::take(&mut self.pages[n]);
-            if n > 0 {
-                std::mem::swap(&mut self.ops, &mut ops);
-                // Added at the end of a finished page, whose pen is unknown here.
-                self.pen = Pen::default();
-                let label = (n + 1).to_string();
-                self.label(
-                    &label,
-                    (Style::Regular, 13.0),
-                    geo.left,
-                    geo.content_width(),
-                    Align::Center,
-                    geo.top / 2.0 - 6.5,
-                );
-                std::mem::swap(&mut self.ops, &mut ops);
-            }
-            pages.push(PdfPage::new(
-                printpdf::Mm(geo.width / MM),
-                printpdf::Mm(geo.height / MM),
-                ops,
-            ));
+        for n in 1..total {
+            std::mem::swap(&mut self.ops, &mut self.pages[n]);
+            // Added at the end of a finished page, whose pen is unknown here.
+            self.pen = Pen::default();
+            let label = (n + 1).to_string();
+            self.label(
+                &label,
+                (Style::Regular, 13.0),
+                geo.left,
+                geo.content_width(),
+                Align::Center,
+                geo.top / 2.0 - 6.5,
+            );
+            std::mem::swap(&mut self.ops, &mut self.pages[n]);
         }
+        let page = || PdfPage::new(Mm(geo.width / MM), Mm(geo.height / MM), Vec::new());
+        let mut pages: Vec<PdfPage> = (0..total).map(|_| page()).collect();
+        // printpdf writes a font's widths and character map for the glyphs
+        // its own operations show. The pages' streams are written here
+        // (`content`), so one extra page shows every character used, in
+        // each font, and is taken out of the document again below.
+        let mut usage = page();
+        let mut glyphs = vec![std::collections::HashMap::new(); Style::ALL.len()];
+        let mut subsets = Vec::new();
         for style in Style::ALL {
             let chars = &self.used[style.index()];
             if chars.is_empty() {
@@ -328,31 +278,73 @@ impl<'a> Sheet<'a> {
                     file: format!("{}/{style:?}", self.fonts.source),
                     reason: format!("cannot subset the font: {reason}"),
                 })?;
+            glyphs[style.index()] = chars
+                .iter()
+                .map(|c| {
+                    let g = subset.font.lookup_glyph_index(u32::from(*c));
+                    (*c, g.unwrap_or(0))
+                })
+                .collect();
+            let id = self.ids[style.index()].clone();
+            usage.ops.extend([
+                Op::StartTextSection,
+                Op::SetFont {
+                    font: PdfFontHandle::External(id.clone()),
+                    size: Pt(1.0),
+                },
+                Op::ShowText {
+                    items: vec![TextItem::Text(chars.iter().collect())],
+                },
+                Op::EndTextSection,
+            ]);
             pdf.resources
                 .fonts
                 .map
-                .insert(self.ids[style.index()].clone(), PdfFont::new(subset));
+                .insert(id, PdfFont::new(subset.font.clone()));
+            subsets.push(subset);
         }
+        pages.push(usage);
         pdf.with_pages(pages);
         // The fonts are subset above; printpdf's own subsetting needs its
-        // text-layout feature, which this build leaves out. Its compression
-        // runs zlib at the best level, which took 38 % of the render time;
-        // the default level is a few percent bigger and several times
-        // faster. The fastest level made score sheets a third bigger (105
-        // KB instead of 80) and receipts no quicker end to end (measured
-        // with the daemon bench), so the default level stays.
+        // text-layout feature, which this build leaves out.
         let opts = PdfSaveOptions {
             subset_fonts: false,
             optimize: false,
             ..PdfSaveOptions::default()
         };
         let mut doc = pdf.to_lopdf_document(&opts, &mut Vec::new());
-        let mut z = flate2::Compress::new(flate2::Compression::default(), true);
+        let ids = doc.get_pages();
+        for (n, content) in std::mem::take(&mut self.pages).into_iter().enumerate() {
+            let stream = page_contents(&doc, ids.get(&(n as u32 + 1)).copied())
+                .and_then(|id| doc.get_object_mut(id).ok())
+                .and_then(|o| o.as_stream_mut().ok())
+                .ok_or_else(|| DocumentError::Data(format!("page {} has no content", n + 1)))?;
+            stream.set_content(content.finish(&glyphs));
+        }
+        remove_page(&mut doc, ids.get(&(total as u32 + 1)).copied())?;
+        // printpdf's compression runs zlib at the best level, which took 38 %
+        // of the render time. Level 2 (zlib's fast strategy) costs a third
+        // of the default level's work for files about 7 % bigger; the
+        // fastest level made them a third bigger.
+        // A font program is deflated once per subset (see `fonts::Subset`).
+        let mut z = flate2::Compress::new(flate2::Compression::new(2), true);
         for object in doc.objects.values_mut() {
-            if let lopdf::Object::Stream(stream) = object
-                && stream.allows_compression
-            {
-                compress(&mut z, stream);
+            let lopdf::Object::Stream(stream) = object else {
+                continue;
+            };
+            let program = subsets
+                .iter()
+                .find(|s| stream.content == s.font.original_bytes);
+            match program {
+                Some(s) => {
+                    let packed = s.packed(|bytes| deflate(&mut z, bytes));
+                    if packed.len() < stream.content.len() {
+                        stream.dict.set("Filter", "FlateDecode");
+                        stream.set_content(packed.to_vec());
+                    }
+                }
+                None if stream.allows_compression => compress(&mut z, stream),
+                None => {}
             }
         }
         let mut out = Vec::new();
@@ -362,6 +354,52 @@ impl<'a> Sheet<'a> {
     }
 }
 
+/// The content stream of page `page`, as printpdf writes it (one stream).
+fn page_contents(doc: &lopdf::Document, page: Option<lopdf::ObjectId>) -> Option<lopdf::ObjectId> {
+    doc.get_dictionary(page?)
+        .ok()?
+        .get(b"Contents")
+        .ok()?
+        .as_reference()
+        .ok()
+}
+
+/// Takes the glyph-usage page out of the document: out of its parent's
+/// kids and count, and its dictionary, resources and stream out of the file.
+fn remove_page(
+    doc: &mut lopdf::Document,
+    page: Option<lopdf::ObjectId>,
+) -> Result<(), DocumentError> {
+    let broken = || DocumentError::Data("the glyph-usage page cannot be removed".into());
+    let page = page.ok_or_else(broken)?;
+    let dict = doc.get_dictionary(page).map_err(|_| broken())?.clone();
+    let parent = dict
+        .get(b"Parent")
+        .and_then(lopdf::Object::as_reference)
+        .map_err(|_| broken())?;
+    let tree = doc
+        .get_object_mut(parent)
+        .and_then(lopdf::Object::as_dict_mut)
+        .map_err(|_| broken())?;
+    let count = tree
+        .get(b"Count")
+        .and_then(lopdf::Object::as_i64)
+        .map_err(|_| broken())?;
+    tree.set("Count", count - 1);
+    let kids = tree
+        .get_mut(b"Kids")
+        .and_then(lopdf::Object::as_array_mut)
+        .map_err(|_| broken())?;
+    kids.retain(|k| k.as_reference().ok() != Some(page));
+    for key in [b"Contents".as_slice(), b"Resources"] {
+        if let Ok(id) = dict.get(key).and_then(lopdf::Object::as_reference) {
+            doc.objects.remove(&id);
+        }
+    }
+    doc.objects.remove(&page);
+    Ok(())
+}
+
 /// Deflates a stream, unless it is already filtered or would not shrink.
 /// One compressor serves every stream of a document: setting one up costs
 /// more than compressing a page.
@@ -369,20 +407,24 @@ fn compress(z: &mut flate2::Compress, stream: &mut lopdf::Stream) {
     if stream.dict.get(b"Filter").is_ok() {
         return;
     }
+    let packed = deflate(z, &stream.content);
+    if packed.len() + 19 < stream.content.len() {
+        stream.dict.set("Filter", "FlateDecode");
+        stream.set_content(packed);
+    }
+}
+
+/// `input` deflated as a zlib stream; `input` itself if deflating fails.
+fn deflate(z: &mut flate2::Compress, input: &[u8]) -> Vec<u8> {
     z.reset();
-    let input = &stream.content;
     let mut packed = Vec::with_capacity(input.len() / 2 + 64);
     loop {
         let read = usize::try_from(z.total_in()).unwrap_or(input.len());
         match z.compress_vec(&input[read..], &mut packed, flate2::FlushCompress::Finish) {
-            Ok(flate2::Status::StreamEnd) => break,
+            Ok(flate2::Status::StreamEnd) => return packed,
             Ok(_) => packed.reserve(packed.capacity().max(64)),
-            Err(_) => return,
+            Err(_) => return input.to_vec(),
         }
-    }
-    if packed.len() + 19 < input.len() {
-        stream.dict.set("Filter", "FlateDecode");
-        stream.set_content(packed);
     }
 }
 

@@ -6,6 +6,7 @@
 //! on A4 pages in the official format of Decree 30/2020/NĐ-CP with the
 //! bundled Liberation Serif (`fonts`), embedded as subsets.
 
+mod content;
 pub mod context;
 mod fonts;
 mod layout;
