@@ -625,6 +625,7 @@ fn init_logging_at(format: LogFormat, level: &str) {
 }
 
 fn run_daemon(settings: Settings, once: bool) -> Result<u8, Failure> {
+    crate::memory::fewer_arenas();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
