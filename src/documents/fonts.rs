@@ -98,9 +98,11 @@ pub struct Face {
     recent: Mutex<VecDeque<(String, Arc<Subset>)>>,
 }
 
-/// Subsets kept per face. Each is the font program (about 10–30 KB) twice,
-/// parsed and deflated, so four faces keep well under a MiB.
-const SUBSETS_KEPT: usize = 3;
+/// Subsets kept per face: a unit's sheets draw the same characters, and a
+/// burst cycles through the cluster's units (ten here). Each is the font
+/// program (about 10–30 KB) parsed and deflated, so the four faces keep
+/// about 1,5 MiB at most.
+const SUBSETS_KEPT: usize = 12;
 
 /// A subset of a face as a document embeds it, and its font program
 /// deflated once for every document that draws the same characters.

@@ -42,8 +42,10 @@ pub fn backoff(base: Duration, attempts: u32) -> Duration {
 /// Mails sent at once: each SMTP exchange waits on round trips (and on
 /// delayed ACKs, since lettre writes the final dot separately), so a few
 /// connections in parallel keep a burst of receipts quick (lettre's pool
-/// keeps up to 10 connections).
-const PARALLEL_SENDS: usize = 10;
+/// keeps up to 10 connections). Six keep up with a burst of score sheets
+/// on two cores; ten gave no quicker receipts and more threads competing
+/// for the allocator.
+const PARALLEL_SENDS: usize = 6;
 
 /// How often the outbox is looked at again while mails are being sent, so
 /// that mails queued meanwhile (a burst's later receipts) join at once.
