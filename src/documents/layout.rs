@@ -1,5 +1,5 @@
-//! Typesetting: the blocks of a parsed document → A4 pages of printpdf
-//! drawing operations, with the margins of Decree 30/2020/NĐ-CP, tables
+//! Typesetting: the blocks of a parsed document → A4 pages of PDF drawing
+//! operators (`content`), with the margins of Decree 30/2020/NĐ-CP, tables
 //! whose header repeats on every page, headings kept with what follows,
 //! signature rows never split, and page numbers centred in the top margin
 //! from page 2. Drawing by hand rather than through printpdf's HTML layout
