@@ -121,6 +121,14 @@ impl Subset {
 
 impl Face {
     fn parse(bytes: &[u8], shown: &str) -> Result<Face, DocumentError> {
+        // Pages name glyphs by their ids in the subset, which holds for
+        // TrueType outlines; CFF fonts and collections number them otherwise.
+        if !(bytes.starts_with(&[0, 1, 0, 0]) || bytes.starts_with(b"true")) {
+            return Err(DocumentError::Font {
+                file: shown.to_string(),
+                reason: "not a single TrueType font (.ttf with glyf outlines); use Liberation Serif 2 or later".to_string(),
+            });
+        }
         let mut warnings: Vec<PdfFontParseWarning> = Vec::new();
         let font =
             ParsedFont::from_bytes(bytes, 0, &mut warnings).ok_or_else(|| DocumentError::Font {
@@ -153,14 +161,25 @@ impl Face {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         };
-        if let Some(hit) = recent().iter().find(|(k, _)| *k == key) {
-            return Ok(hit.1.clone());
+        // The one asked for goes to the front, so the sets in use stay.
+        let take = |kept: &mut VecDeque<(String, Arc<Subset>)>| {
+            let at = kept.iter().position(|(k, _)| *k == key)?;
+            let hit = kept.remove(at)?;
+            kept.push_front(hit);
+            Some(kept[0].1.clone())
+        };
+        if let Some(hit) = take(&mut recent()) {
+            return Ok(hit);
         }
         let made = Arc::new(Subset {
             font: self.make_subset(style, chars)?,
             packed: OnceLock::new(),
         });
         let mut kept = recent();
+        // Another thread may have made the same one meanwhile.
+        if let Some(hit) = take(&mut kept) {
+            return Ok(hit);
+        }
         kept.push_front((key, made.clone()));
         kept.truncate(SUBSETS_KEPT);
         Ok(made)
@@ -289,11 +308,24 @@ mod tests {
         // Deflated once: the second ask does not run the packer.
         let packed = first.packed(|b| b[..10].to_vec()).to_vec();
         assert_eq!(again.packed(|_| unreachable!()), packed.as_slice());
-        // Only the last few are kept.
-        for n in 0..SUBSETS_KEPT {
-            let chars: BTreeSet<char> = format!("x{n}").chars().collect();
-            face.subset(Style::Regular, &chars).unwrap();
-        }
+        // Only the last few asked for are kept: one in use stays.
+        let fill = |from: usize, to: usize| {
+            for n in from..to {
+                let chars: BTreeSet<char> = format!("x{n}").chars().collect();
+                face.subset(Style::Regular, &chars).unwrap();
+            }
+        };
+        fill(0, SUBSETS_KEPT - 1);
+        assert!(Arc::ptr_eq(
+            &first,
+            &face.subset(Style::Regular, &a).unwrap()
+        ));
+        fill(SUBSETS_KEPT, 2 * SUBSETS_KEPT - 1);
+        assert!(Arc::ptr_eq(
+            &first,
+            &face.subset(Style::Regular, &a).unwrap()
+        ));
+        fill(2 * SUBSETS_KEPT, 3 * SUBSETS_KEPT);
         let later = face.subset(Style::Regular, &a).unwrap();
         assert!(!Arc::ptr_eq(&first, &later));
     }

@@ -100,13 +100,9 @@ pub fn drain(
             });
         }
         drop(tx);
-        let stop = || {
-            queue
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .1 = true;
-            ready.notify_all();
-        };
+        // The senders stop however this thread leaves the scope, a panic
+        // included: the scope waits for them before it returns.
+        let _stop = StopSenders(&queue, &ready);
         // Mails handed to the senders and not yet recorded.
         let mut out: HashMap<i64, OutboxRow> = HashMap::new();
         let mut looked: Option<std::time::Instant> = None;
@@ -120,12 +116,11 @@ pub fn drain(
                     let wait =
                         looked.map_or(Duration::ZERO, |t| LOOK_AGAIN.saturating_sub(t.elapsed()));
                     match rx.recv_timeout(wait) {
-                        Ok((id, outcome)) => {
-                            let row = out.remove(&id).expect("a mail handed out");
-                            record(ledger, settings, &row, outcome, now, &mut done)?;
-                            while let Ok((id, outcome)) = rx.try_recv() {
-                                let row = out.remove(&id).expect("a mail handed out");
-                                record(ledger, settings, &row, outcome, now, &mut done)?;
+                        Ok(first) => {
+                            for (id, outcome) in std::iter::once(first).chain(rx.try_iter()) {
+                                if let Some(row) = out.remove(&id) {
+                                    record(ledger, settings, &row, outcome, now, &mut done)?;
+                                }
                             }
                         }
                         Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
@@ -164,9 +159,24 @@ pub fn drain(
                 }
             }
         })();
-        stop();
         result.map(|()| done)
     })
+}
+
+/// Tells the senders of [`drain`] to stop when dropped.
+struct StopSenders<'a>(
+    &'a std::sync::Mutex<(std::collections::VecDeque<OutboxRow>, bool)>,
+    &'a std::sync::Condvar,
+);
+
+impl Drop for StopSenders<'_> {
+    fn drop(&mut self) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .1 = true;
+        self.1.notify_all();
+    }
 }
 
 /// Composes and sends one mail. A panic (a bug) in a sender is that mail's
