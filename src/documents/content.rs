@@ -92,16 +92,8 @@ impl Content {
     /// The stream's bytes, with each text's glyph ids from `glyphs` (a
     /// character missing there is drawn as glyph 0, the missing-glyph box).
     pub fn finish(self, glyphs: &GlyphMaps) -> Vec<u8> {
-        let text: usize = self
-            .shows
-            .iter()
-            .flat_map(|s| &s.items)
-            .map(|i| match i {
-                TextItem::Text(t) => t.len() * 4 + 4,
-                _ => 12,
-            })
-            .sum();
-        let mut out = Vec::with_capacity(self.bytes.len() + text + self.shows.len() * 8);
+        // Text takes about as many bytes again (four hex digits a glyph).
+        let mut out = Vec::with_capacity(self.bytes.len() * 2);
         let mut from = 0;
         for show in &self.shows {
             out.extend_from_slice(&self.bytes[from..show.at]);

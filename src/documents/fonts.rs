@@ -172,7 +172,7 @@ impl Face {
             return Ok(hit);
         }
         let made = Arc::new(Subset {
-            font: self.make_subset(style, chars)?,
+            font: self.make_subset(style, chars, &key)?,
             packed: OnceLock::new(),
         });
         let mut kept = recent();
@@ -187,8 +187,14 @@ impl Face {
 
     /// A subset of the face holding just `chars` (and the missing-glyph
     /// box), named with the `ABCDEF+` tag that marks a subset in a PDF.
-    /// The subset's own character map drives the PDF's encoding.
-    fn make_subset(&self, style: Style, chars: &BTreeSet<char>) -> Result<ParsedFont, String> {
+    /// The subset's own character map drives the PDF's encoding; `key`
+    /// is `chars` as one string, which the tag is made from.
+    fn make_subset(
+        &self,
+        style: Style,
+        chars: &BTreeSet<char>,
+        key: &str,
+    ) -> Result<ParsedFont, String> {
         let mut ids: Vec<u16> = chars
             .iter()
             .filter_map(|c| self.font.lookup_glyph_index(u32::from(*c)))
@@ -205,7 +211,7 @@ impl Face {
             .map_err(|e| e.to_string())?;
         let mut font = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
             .ok_or_else(|| "the subset cannot be read back".to_string())?;
-        let digest = Sha256::digest(chars.iter().collect::<String>().as_bytes());
+        let digest = Sha256::digest(key.as_bytes());
         let tag: String = digest[..6]
             .iter()
             .map(|b| char::from(b'A' + b % 26))

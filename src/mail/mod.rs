@@ -66,7 +66,6 @@ pub fn drain(
     // The mails waiting for a sender, and whether the senders should stop.
     let queue = Mutex::new((VecDeque::<OutboxRow>::new(), false));
     let ready = Condvar::new();
-    let mut done = Drained::default();
     std::thread::scope(|scope| -> Result<Drained, MailError> {
         let (tx, rx) = std::sync::mpsc::channel::<(i64, Result<(), SendError>)>();
         for _ in 0..PARALLEL_SENDS {
@@ -103,63 +102,61 @@ pub fn drain(
         // The senders stop however this thread leaves the scope, a panic
         // included: the scope waits for them before it returns.
         let _stop = StopSenders(&queue, &ready);
+        let mut done = Drained::default();
         // Mails handed to the senders and not yet recorded.
         let mut out: HashMap<i64, OutboxRow> = HashMap::new();
         let mut looked: Option<std::time::Instant> = None;
-        let result = (|| -> Result<(), MailError> {
-            loop {
-                // Record each mail the moment its server answers, so a stop
-                // (even a kill) loses as little as the protocol allows: a
-                // mail is re-sent only if the process died between the
-                // server's 250 and this record.
-                if !out.is_empty() {
-                    let wait =
-                        looked.map_or(Duration::ZERO, |t| LOOK_AGAIN.saturating_sub(t.elapsed()));
-                    match rx.recv_timeout(wait) {
-                        Ok(first) => {
-                            for (id, outcome) in std::iter::once(first).chain(rx.try_iter()) {
-                                if let Some(row) = out.remove(&id) {
-                                    record(ledger, settings, &row, outcome, now, &mut done)?;
-                                }
+        loop {
+            // Record each mail the moment its server answers, so a stop
+            // (even a kill) loses as little as the protocol allows: a
+            // mail is re-sent only if the process died between the
+            // server's 250 and this record.
+            if !out.is_empty() {
+                let wait =
+                    looked.map_or(Duration::ZERO, |t| LOOK_AGAIN.saturating_sub(t.elapsed()));
+                match rx.recv_timeout(wait) {
+                    Ok(first) => {
+                        for (id, outcome) in std::iter::once(first).chain(rx.try_iter()) {
+                            if let Some(row) = out.remove(&id) {
+                                record(ledger, settings, &row, outcome, now, &mut done)?;
                             }
                         }
-                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                            return Err(MailError::Setup("the mail senders stopped".into()));
-                        }
                     }
-                }
-                // Keep every sender busy: when fewer mails are out than
-                // senders, or every LOOK_AGAIN, hand out due mails not yet
-                // out, up to a second round's worth.
-                let stale = looked.is_none_or(|t| t.elapsed() >= LOOK_AGAIN);
-                if out.len() < PARALLEL_SENDS || stale {
-                    looked = Some(std::time::Instant::now());
-                    let room = PARALLEL_SENDS * 2 - out.len().min(PARALLEL_SENDS * 2);
-                    let fresh: Vec<_> = ledger
-                        .due(now(), out.len() + room)?
-                        .into_iter()
-                        .filter(|r| !out.contains_key(&r.id))
-                        .take(room)
-                        .collect();
-                    if !fresh.is_empty() {
-                        let mut q = queue
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner);
-                        for row in fresh {
-                            q.0.push_back(row.clone());
-                            out.insert(row.id, row);
-                        }
-                        drop(q);
-                        ready.notify_all();
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                        return Err(MailError::Setup("the mail senders stopped".into()));
                     }
-                }
-                if out.is_empty() {
-                    return Ok(());
                 }
             }
-        })();
-        result.map(|()| done)
+            // Keep every sender busy: when fewer mails are out than
+            // senders, or every LOOK_AGAIN, hand out due mails not yet
+            // out, up to a second round's worth.
+            let stale = looked.is_none_or(|t| t.elapsed() >= LOOK_AGAIN);
+            if out.len() < PARALLEL_SENDS || stale {
+                looked = Some(std::time::Instant::now());
+                let room = (PARALLEL_SENDS * 2).saturating_sub(out.len());
+                let fresh: Vec<_> = ledger
+                    .due(now(), out.len() + room)?
+                    .into_iter()
+                    .filter(|r| !out.contains_key(&r.id))
+                    .take(room)
+                    .collect();
+                if !fresh.is_empty() {
+                    let mut q = queue
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    for row in fresh {
+                        q.0.push_back(row.clone());
+                        out.insert(row.id, row);
+                    }
+                    drop(q);
+                    ready.notify_all();
+                }
+            }
+            if out.is_empty() {
+                return Ok(done);
+            }
+        }
     })
 }
 
