@@ -5,7 +5,7 @@
 //! file once it has held still, and sends the outbox. `shutdown` resolving
 //! lets the file in hand finish, then everything stops.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::future::Future;
 use std::io::Write;
@@ -22,7 +22,7 @@ use crate::config::Settings;
 use crate::documents::{DocumentError, Documents};
 use crate::inbox::intake::{IntakeError, Prepared, Taken, commit, prepare};
 use crate::inbox::recover::recover;
-use crate::inbox::{Stability, scan};
+use crate::inbox::{Shape, Stability, scan};
 use crate::jobs::due::{Tools, startup};
 use crate::jobs::run::Running;
 use crate::jobs::worker::{Host, schedule, worker};
@@ -297,7 +297,7 @@ async fn run_once(
         .collect();
     let never = std::future::pending::<()>();
     tokio::pin!(never);
-    let (files, _) = take_batch(shared, ready, &mut never).await?;
+    let (files, _) = take_batch(shared, ready, &mut HashMap::new(), &mut never).await?;
     let mail_ledger = Arc::new(Mutex::new(Ledger::open(&shared.settings.paths.ledger)?));
     let (sent, _) = drain(shared, mail_ledger, transport).await?;
     Ok(RunReport {
@@ -312,11 +312,14 @@ async fn run_once(
 /// then recorded under the intake's ledger lock, one after another. A file
 /// whose review or sheet a file recorded meanwhile can change (see
 /// [`Prepared::depends_on`]) is prepared again under the lock first, so the
-/// outcome is the one of taking the files one by one. Returns the files
-/// taken and whether `shutdown` resolved before the batch was done.
+/// outcome is the one of taking the files one by one. Files that are
+/// thidua's own and untouched (see [`crate::inbox::own`]) are added to
+/// `own` with their shape. Returns the files taken and whether `shutdown`
+/// resolved before the batch was done.
 async fn take_batch<F: Future<Output = ()>>(
     shared: &Arc<Shared>,
-    ready: Vec<(PathBuf, crate::inbox::Shape)>,
+    ready: Vec<(PathBuf, Shape)>,
+    own: &mut HashMap<PathBuf, Shape>,
     shutdown: &mut std::pin::Pin<&mut F>,
 ) -> Result<(usize, bool), DaemonError> {
     type Preparing = tokio::task::JoinHandle<Result<Option<Prepared>, (PathBuf, IntakeError)>>;
@@ -330,7 +333,7 @@ async fn take_batch<F: Future<Output = ()>>(
         );
     }
     let mut items = ready.into_iter();
-    let mut pending: VecDeque<(usize, Preparing)> = VecDeque::new();
+    let mut pending: VecDeque<(usize, (PathBuf, Shape), Preparing)> = VecDeque::new();
     let mut recorded: Vec<Taken> = Vec::new();
     let mut files = 0;
     let mut stopped = false;
@@ -353,6 +356,7 @@ async fn take_batch<F: Future<Output = ()>>(
             let s = shared.clone();
             pending.push_back((
                 recorded.len(),
+                (path.clone(), shape),
                 tokio::task::spawn_blocking(move || {
                     let ledger = s.reader().map_err(|e| (path.clone(), e.into()))?;
                     // The guide and blank form `thidua init` wrote stay put.
@@ -372,7 +376,7 @@ async fn take_batch<F: Future<Output = ()>>(
                 }),
             ));
         }
-        let Some((seen, handle)) = pending.pop_front() else {
+        let Some((seen, (path, shape), handle)) = pending.pop_front() else {
             break;
         };
         let prepared = match (handle.await, stopped) {
@@ -380,8 +384,12 @@ async fn take_batch<F: Future<Output = ()>>(
                 fail(DaemonError::Internal(e.to_string()), &mut stopped);
                 continue;
             }
-            // Not a unit's file, or dropped because the daemon is stopping.
-            (Ok(Ok(None) | Err(_)), true) | (Ok(Ok(None)), false) => continue,
+            (Ok(Ok(None)), _) => {
+                own.insert(path, shape);
+                continue;
+            }
+            // Dropped because the daemon is stopping.
+            (Ok(Err(_)), true) => continue,
             (Ok(Ok(Some(p))), true) => {
                 p.discard();
                 continue;
@@ -395,14 +403,15 @@ async fn take_batch<F: Future<Output = ()>>(
             }
         };
         let s = shared.clone();
-        let later = recorded[seen..].to_vec();
+        // Recorded since it was prepared, by this task alone.
+        let again = recorded[seen..].iter().any(|t| prepared.depends_on(t));
         let taken = tokio::task::spawn_blocking(move || {
             let mut ledger = s
                 .ledger
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             let path = prepared.path().to_path_buf();
-            let prepared = if later.iter().any(|t| prepared.depends_on(t)) {
+            let prepared = if again {
                 prepared
                     .again(&s.settings, &s.docs, &ledger)
                     .map_err(|e| (path.clone(), e))?
@@ -494,6 +503,7 @@ async fn watch_inbox(
         warn!(inbox = %root.display(), error = %e, "cannot watch the inbox for events; relying on rescans");
     }
     let mut stability = Stability::new(settings.inbox.stable);
+    let mut own: HashMap<PathBuf, Shape> = HashMap::new();
     let mut next_rescan = Instant::now();
     // A second after a burst of files (their receipts sent by then), the
     // memory their score sheets used goes back to the system.
@@ -539,14 +549,17 @@ async fn watch_inbox(
                 let mut ready: Vec<_> = stability
                     .pending()
                     .into_iter()
-                    .filter(|p| p.file_name().is_some_and(|n| !crate::inbox::ignored(&n.to_string_lossy())))
                     .filter_map(|p| stability.observe(&p, now).map(|s| (p, s)))
                     .collect();
                 ready.sort_by(|a, b| a.0.cmp(&b.0));
                 for (path, _) in &ready {
                     stability.forget(path);
                 }
-                match take_batch(shared, ready, &mut shutdown).await {
+                // thidua's own guide and blank forms stay in the inbox; each
+                // rescan finds them again, and they are looked at again only
+                // once they change.
+                ready.retain(|(p, s)| own.get(p) != Some(s));
+                match take_batch(shared, ready, &mut own, &mut shutdown).await {
                     Ok((n, stopped)) => {
                         files += n;
                         if stopped {

@@ -101,6 +101,7 @@ fn a_relative_data_folder_keeps_own_files_and_unit_folders_apart() {
     let data = dir.path().join("du-lieu");
     let env: Vec<(String, String)> = rel
         .iter()
+        .chain(&[("THIDUA_LOG", "info,thidua=debug")])
         .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
         .collect();
     let d = Daemon::start_in(Some(dir.path()), &config_path(), &data, &env);
@@ -125,5 +126,13 @@ fn a_relative_data_folder_keeps_own_files_and_unit_folders_apart() {
         data.join("inbox/STP-QTR/Bang-tu-cham-2026-STP-QTR.xlsx")
             .exists()
     );
+    // Each own file was looked at once, not again at every rescan.
+    let log = d.log_text();
+    let looks = log
+        .lines()
+        .filter(|l| l.contains("\"prepared\"") && l.contains("HUONG-DAN.txt"))
+        .filter(|l| l.contains("STP-HUE"))
+        .count();
+    assert_eq!(looks, 1, "{log}");
     assert_eq!(d.stop(), 0);
 }
