@@ -102,7 +102,7 @@ pub fn sample_year(settings: &Settings, year: i32) -> Result<Vec<SampleFile>, Xl
             };
             files.push(SampleFile {
                 unit: u.code.clone(),
-                name: format!("Bang-tu-cham-{year}-{}.xlsx", u.code),
+                name: crate::init::form_name(&u.code, year),
                 intent,
                 bytes: form_bytes(&spec, Some(&fill))?,
             });
@@ -164,7 +164,7 @@ pub fn sample_year(settings: &Settings, year: i32) -> Result<Vec<SampleFile>, Xl
         };
         files.push(SampleFile {
             unit: pair.inspector.clone(),
-            name: format!("Bien-ban-kiem-tra-cheo-{year}-{}.xlsx", pair.inspected),
+            name: crate::init::crosscheck_name(&pair.inspected, year),
             intent: Intent::CrossCheck,
             bytes: crosscheck_bytes(&spec)?,
         });

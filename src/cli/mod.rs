@@ -754,10 +754,7 @@ fn status(settings: &Settings) -> Result<u8, Failure> {
         .map_err(|e| Failure::usage(e.to_string()))?;
     let mut text = String::new();
     write_status(&mut text, &view).map_err(|e| Failure::usage(e.to_string()))?;
-    std::io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .map_err(|e| Failure::usage(e.to_string()))?;
+    emit(&text);
     Ok(0)
 }
 

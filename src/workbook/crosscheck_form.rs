@@ -96,10 +96,8 @@ pub fn crosscheck_bytes(spec: &CrosscheckSpec<'_>) -> Result<Vec<u8>, XlsxError>
         let row = 7 + i as u32;
         let name = spec
             .table
-            .criteria
-            .iter()
-            .find(|c| c.code == r.code)
-            .map_or("", |c| c.name.as_str());
+            .find(&r.code)
+            .map_or("", |c| spec.table.criteria[c].name.as_str());
         ws.write_with_format(row, 0, (i + 1) as f64, &number)?;
         ws.write_with_format(row, 1, r.code.as_str(), &cell)?;
         ws.write_with_format(row, 2, name, &cell)?;
