@@ -8,8 +8,8 @@ use std::time::Duration;
 use tempfile::TempDir;
 
 use crate::support::{
-    Daemon, crosscheck, daemon_env, drop_file, filed, form_file, full_form, ledger_rows, thidua,
-    wait_for,
+    Daemon, all_ledger_rows, crosscheck, daemon_env, drop_file, filed, form_file, full_form,
+    ledger_rows, thidua, wait_for,
 };
 
 fn eml_count(data: &std::path::Path) -> usize {
@@ -206,7 +206,9 @@ fn killed_mid_batch_every_file_ends_filed_once_and_answered_once() {
     });
     assert_eq!(again.stop(), 0);
 
-    let rows = ledger_rows(&data);
+    // No row is left half-taken by the kill, and none is counted twice.
+    let rows = all_ledger_rows(&data);
+    assert_eq!(rows.len(), 200, "{rows:?}");
     let names: HashSet<&str> = rows.iter().map(|r| r.2.as_str()).collect();
     assert_eq!(names.len(), 200, "every file recorded exactly once");
     assert_eq!(rows.iter().filter(|r| r.0 == "rejected").count(), 20);

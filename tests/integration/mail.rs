@@ -36,6 +36,16 @@ fn receipts_and_rejections_reach_the_smtp_server() {
         .iter()
         .find(|m| !m.rcpt_tos.iter().any(|r| r.contains("thads.thanhhoa")))
         .unwrap();
+    for to in [
+        "vanphong@stp.hatinh.example",
+        "khuvucthidua@stp.hatinh.example",
+    ] {
+        assert!(
+            receipt.rcpt_tos.iter().any(|r| r == to),
+            "the receipt goes to STP-HTI's addresses: {:?}",
+            receipt.rcpt_tos
+        );
+    }
     let subject = receipt.header("Subject").unwrap();
     assert!(
         subject.starts_with("=?utf-8?"),

@@ -94,7 +94,7 @@ fn the_status_page_shows_units_ranking_jobs_outbox_and_metrics() {
         "<html lang=\"vi\">",
         "Năm 2026: 1/10 đơn vị đã nộp",
         "Sở Tư pháp tỉnh Quảng Trị",
-        "đã nộp",
+        "<td class=\"submitted\">đã nộp</td>",
         "bị từ chối, chưa có bảng hợp lệ",
         "chưa nộp",
         "Xếp hạng tạm thời năm 2026",

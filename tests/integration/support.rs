@@ -403,13 +403,22 @@ pub fn all_files(dir: &Path) -> Vec<PathBuf> {
 /// name); a file still being taken (`processing`) is not one yet. Empty
 /// while the daemon has not created the ledger yet.
 pub fn ledger_rows(data: &Path) -> Vec<(String, String, String)> {
+    submissions(data, "WHERE status != 'processing'")
+}
+
+/// Every submission row, those still `processing` (or left so by a kill)
+/// included.
+pub fn all_ledger_rows(data: &Path) -> Vec<(String, String, String)> {
+    submissions(data, "")
+}
+
+fn submissions(data: &Path, filter: &str) -> Vec<(String, String, String)> {
     let Ok(c) = rusqlite::Connection::open(data.join("thidua.sqlite")) else {
         return Vec::new();
     };
-    let Ok(mut s) = c.prepare(
-        "SELECT status, stored_path, original_name FROM submissions
-             WHERE status != 'processing' ORDER BY id",
-    ) else {
+    let Ok(mut s) = c.prepare(&format!(
+        "SELECT status, stored_path, original_name FROM submissions {filter} ORDER BY id"
+    )) else {
         return Vec::new();
     };
     s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
