@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use support::repo;
 use thidua::config::Settings;
-use thidua::workbook::form::{Fill, FormSpec, form_bytes};
+use thidua::io::workbook::form::{Fill, FormSpec, form_bytes};
 
 const FILES: usize = 100;
 const ROUNDS: usize = 3;

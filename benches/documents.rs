@@ -9,10 +9,10 @@
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use thidua::app::demo::sample::{cluster_year, many};
+use thidua::app::papers::{agreement, proposals_of, ranking_of, sheet_of};
 use thidua::config::Settings;
-use thidua::documents::Documents;
-use thidua::papers::{agreement, proposals_of, ranking_of, sheet_of};
-use thidua::sample::{cluster_year, many};
+use thidua::io::pdf::Documents;
 
 const RUNS: usize = 20;
 
@@ -99,19 +99,22 @@ fn main() {
     // report, the proposals, a score sheet per unit, the agreement.
     let mut big_settings = settings.clone();
     for u in &many(&settings, year, 1000) {
-        big_settings.cluster.units.push(thidua::cluster::Unit {
-            code: u.code.clone(),
-            name: u.name.clone(),
-            unit_type: "stp".into(),
-            province: "Mẫu".into(),
-            emails: vec![format!("{}@mau.example", u.code.to_lowercase())],
-            from_year: 2020,
-            until_year: None,
-            successor: None,
-            head_name: format!("Thủ trưởng {}", u.code),
-            head_title: "GIÁM ĐỐC".into(),
-            former_names: Vec::new(),
-        });
+        big_settings
+            .cluster
+            .units
+            .push(thidua::domain::cluster::Unit {
+                code: u.code.clone(),
+                name: u.name.clone(),
+                unit_type: "stp".into(),
+                province: "Mẫu".into(),
+                emails: vec![format!("{}@mau.example", u.code.to_lowercase())],
+                from_year: 2020,
+                until_year: None,
+                successor: None,
+                head_name: format!("Thủ trưởng {}", u.code),
+                head_title: "GIÁM ĐỐC".into(),
+                former_names: Vec::new(),
+            });
     }
     let thousand = many(&settings, year, 1000);
     let start = Instant::now();
@@ -122,9 +125,9 @@ fn main() {
     bytes += proposals_of(&big_settings, &docs, year, &thousand, date)
         .expect("proposals")
         .len();
-    let scored = thidua::standings::score(&big_settings, year, &thousand);
+    let scored = thidua::app::standings::score(&big_settings, year, &thousand);
     for u in &thousand {
-        bytes += thidua::papers::sheet_in(
+        bytes += thidua::app::papers::sheet_in(
             &big_settings,
             &docs,
             &scored,

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use support::{repo, rss_kib};
 use thidua::config::Settings;
-use thidua::workbook::form::{Fill, FormSpec, form_bytes};
+use thidua::io::workbook::form::{Fill, FormSpec, form_bytes};
 
 fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
     conn.query_row(sql, [], |r| r.get(0)).unwrap_or(-1)

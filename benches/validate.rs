@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use thidua::config::Settings;
-use thidua::workbook::form::{Fill, FormSpec, form_bytes};
+use thidua::io::workbook::form::{Fill, FormSpec, form_bytes};
 
 const WORKBOOKS: usize = 1_000;
 const RUNS: usize = 5;
@@ -79,7 +79,7 @@ fn generate(settings: &Settings, dir: &Path) {
         let mut fill = Fill::plausible(table);
         for k in table.leaves() {
             let c = &table.criteria[k];
-            if !c.bands.is_empty() && c.kind != thidua::criteria::Kind::Deduction {
+            if !c.bands.is_empty() && c.kind != thidua::domain::criteria::Kind::Deduction {
                 let b = &c.bands[(rng.next() % c.bands.len() as u64) as usize];
                 fill.scores.insert(c.code.clone(), b.points);
             }

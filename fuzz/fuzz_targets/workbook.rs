@@ -9,9 +9,9 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use thidua::config::Settings;
-use thidua::review::review_book;
-use thidua::validate::Context;
-use thidua::workbook::{Book, Limits};
+use thidua::app::review::review_book;
+use thidua::domain::validate::Context;
+use thidua::io::workbook::{Book, Limits};
 
 fn settings() -> &'static Settings {
     static S: OnceLock<Settings> = OnceLock::new();
@@ -27,7 +27,7 @@ fuzz_target!(init: {
     // release binary must be built (`cargo build --release` at the root).
     let exe = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/thidua");
     assert!(exe.exists(), "build the release binary first: {}", exe.display());
-    thidua::workbook::isolate::use_worker(exe);
+    thidua::io::workbook::isolate::use_worker(exe);
 }, |data: &[u8]| {
     let s = settings();
     let limits = Limits {

@@ -11,10 +11,10 @@ use std::time::Instant;
 use indicatif::ProgressBar;
 
 use super::Failure;
+use crate::app::demo::{Intent, sample_year};
 use crate::config::Settings;
-use crate::demo::{Intent, sample_year};
-use crate::jobs::JobKind;
-use crate::vn::format_number;
+use crate::domain::schedule::JobKind;
+use crate::domain::vn::format_number;
 
 fn usage(e: impl std::fmt::Display) -> Failure {
     Failure::usage(e.to_string())
@@ -80,7 +80,8 @@ pub fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<u8, Failure> 
             dir.display()
         )));
     }
-    crate::private::create_dir_all(&dir).map_err(|e| usage(format!("{}: {e}", dir.display())))?;
+    crate::io::private::create_dir_all(&dir)
+        .map_err(|e| usage(format!("{}: {e}", dir.display())))?;
     let dir = dir
         .canonicalize()
         .map_err(|e| usage(format!("{}: {e}", dir.display())))?;
@@ -94,7 +95,7 @@ pub fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<u8, Failure> 
     for f in &files {
         let path = f.path_in(&settings.paths.inbox);
         if let Some(parent) = path.parent() {
-            crate::private::create_dir_all(parent)
+            crate::io::private::create_dir_all(parent)
                 .map_err(|e| usage(format!("{}: {e}", parent.display())))?;
         }
         std::fs::write(&path, &f.bytes).map_err(|e| usage(format!("{}: {e}", path.display())))?;
@@ -112,9 +113,9 @@ pub fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<u8, Failure> 
         .build()
         .map_err(|e| usage(format!("cannot start the runtime: {e}")))?;
     let report = runtime
-        .block_on(crate::daemon::run(
+        .block_on(crate::service::daemon::run(
             settings.clone(),
-            crate::daemon::RunOptions { once: true },
+            crate::service::daemon::RunOptions { once: true },
             std::future::pending(),
         ))
         .map_err(usage)?;
@@ -129,7 +130,7 @@ pub fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<u8, Failure> 
     spinner.finish_and_clear();
 
     // 4. Where to look.
-    let ledger = crate::ledger::Ledger::open(&settings.paths.ledger).map_err(usage)?;
+    let ledger = crate::io::ledger::Ledger::open(&settings.paths.ledger).map_err(usage)?;
     let tallies = ledger.tallies().map_err(usage)?;
     let count = |s: &str| {
         tallies

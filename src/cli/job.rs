@@ -9,17 +9,18 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use super::Failure;
+use crate::app::jobs::due::{Tools, trigger};
+use crate::app::jobs::plan::plan;
+use crate::app::jobs::run::Running;
+use crate::app::mail_texts::Texts;
+use crate::app::overview::describe;
 use crate::config::Settings;
-use crate::daemon::{DaemonError, lock};
-use crate::documents::Documents;
-use crate::jobs::JobKind;
-use crate::jobs::due::{Tools, trigger};
-use crate::jobs::plan::plan;
-use crate::jobs::run::Running;
-use crate::ledger::Ledger;
-use crate::mail::texts::Texts;
-use crate::mail::{Transport, drain};
-use crate::overview::describe;
+use crate::domain::schedule::JobKind;
+use crate::io::ledger::Ledger;
+use crate::io::mail::Transport;
+use crate::io::pdf::Documents;
+use crate::service::daemon::{DaemonError, lock};
+use crate::service::outbox::drain;
 
 fn usage(e: impl std::fmt::Display) -> Failure {
     Failure::usage(e.to_string())
@@ -78,7 +79,7 @@ pub fn job(settings: &Settings, name: &str, now: bool, dry_run: bool) -> Result<
                 "  {:<12} \"{}\"  lần tới: {}",
                 spec.kind.name(),
                 spec.schedule.expr,
-                crate::overview::next_run(spec, Utc::now())
+                crate::app::overview::next_run(spec, Utc::now())
             ))?,
             None => w(format!(
                 "  {:<12} không có trong [[jobs]]: chỉ chạy tay (--now)",

@@ -23,12 +23,12 @@ mod demo;
 mod job;
 mod report;
 
+use crate::app::review::review_file;
 use crate::config::Settings;
-use crate::findings::Finding;
-use crate::review::review_file;
-use crate::validate::{Context, Verdict};
-use crate::workbook::form::{FormSpec, write_form};
-use crate::workbook::has_workbook_extension;
+use crate::domain::findings::Finding;
+use crate::domain::validate::{Context, Verdict};
+use crate::io::workbook::form::{FormSpec, write_form};
+use crate::io::workbook::has_workbook_extension;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -231,14 +231,14 @@ pub fn main() -> ExitCode {
         max_unpacked_bytes,
     } = cli.command
     {
-        return crate::workbook::isolate::serve(&crate::workbook::Limits {
+        return crate::io::workbook::isolate::serve(&crate::domain::cells::Limits {
             max_file_bytes,
             max_unpacked_bytes,
             max_cells,
         });
     }
     if let Ok(exe) = std::env::current_exe() {
-        crate::workbook::isolate::use_worker(exe);
+        crate::io::workbook::isolate::use_worker(exe);
     }
     match run(cli) {
         Ok(code) => ExitCode::from(code),
@@ -342,7 +342,7 @@ fn all_forms(
         let name = if ballot {
             format!("Phieu-bau-{year}-{code}.xlsx")
         } else {
-            crate::init::form_name(code, year)
+            crate::app::init::form_name(code, year)
         };
         pb.suspend(|| one_form(settings, code, Some(year), ballot, &dir.join(name)))?;
         pb.inc(1);
@@ -386,7 +386,7 @@ fn form(settings: &Settings, unit: &str, year: Option<i32>, output: &Path) -> Re
         u.code,
         output.display(),
         table.leaves().count(),
-        crate::vn::format_number(table.max)
+        crate::domain::vn::format_number(table.max)
     );
     Ok(0)
 }
@@ -451,10 +451,10 @@ fn review_all(
         .paths
         .ledger
         .exists()
-        .then(|| crate::ledger::Ledger::open(&settings.paths.ledger).ok())
+        .then(|| crate::io::ledger::Ledger::open(&settings.paths.ledger).ok())
         .flatten()
         .and_then(|l| {
-            crate::standings::ballot_context(
+            crate::app::standings::ballot_context(
                 settings,
                 &l,
                 settings.cluster.current_year(),
@@ -561,7 +561,12 @@ fn write_human(out: &mut impl Write, file: &Path, v: &Verdict) -> std::io::Resul
     if v.accepted() {
         let total = v
             .self_total
-            .map(|t| format!(", tổng điểm tự chấm {}", crate::vn::format_number(t)))
+            .map(|t| {
+                format!(
+                    ", tổng điểm tự chấm {}",
+                    crate::domain::vn::format_number(t)
+                )
+            })
             .unwrap_or_default();
         writeln!(
             out,
@@ -625,7 +630,7 @@ fn init_logging_at(format: LogFormat, level: &str) {
 }
 
 fn run_daemon(settings: Settings, once: bool) -> Result<u8, Failure> {
-    crate::memory::fewer_arenas();
+    crate::service::memory::fewer_arenas();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -636,7 +641,8 @@ fn run_daemon(settings: Settings, once: bool) -> Result<u8, Failure> {
             // The handlers are in place before the daemon logs that it has
             // started, so a SIGTERM from then on is always a clean stop.
             let stop = stop_signal();
-            crate::daemon::run(settings, crate::daemon::RunOptions { once }, stop).await
+            crate::service::daemon::run(settings, crate::service::daemon::RunOptions { once }, stop)
+                .await
         })
         .map_err(|e| Failure {
             code: 1,
@@ -717,7 +723,7 @@ fn init(settings: &Settings, year: Option<i32>) -> Result<u8, Failure> {
         .members(year.unwrap_or_else(|| settings.cluster.current_year()))
         .count();
     let pb = progress(members, "Tạo thư mục, hướng dẫn và mẫu trống");
-    let report = crate::init::init(settings, year, &mut |_| pb.inc(1))
+    let report = crate::app::init::init(settings, year, &mut |_| pb.inc(1))
         .map_err(|e| Failure::usage(e.to_string()))?;
     pb.finish_and_clear();
     say!(
@@ -729,7 +735,7 @@ fn init(settings: &Settings, year: Option<i32>) -> Result<u8, Failure> {
     );
     say!(
         "Mỗi thư mục có {} và mẫu bảng tự chấm trống của đơn vị; {} tệp đã ghi.",
-        crate::init::GUIDE,
+        crate::app::init::GUIDE,
         report.written.len()
     );
     if !report.kept.is_empty() {
@@ -748,9 +754,9 @@ fn init(settings: &Settings, year: Option<i32>) -> Result<u8, Failure> {
 }
 
 fn status(settings: &Settings) -> Result<u8, Failure> {
-    let ledger = crate::ledger::Ledger::open(&settings.paths.ledger)
+    let ledger = crate::io::ledger::Ledger::open(&settings.paths.ledger)
         .map_err(|e| Failure::usage(e.to_string()))?;
-    let view = crate::overview::read(settings, &ledger, chrono::Utc::now())
+    let view = crate::app::overview::read(settings, &ledger, chrono::Utc::now())
         .map_err(|e| Failure::usage(e.to_string()))?;
     let mut text = String::new();
     write_status(&mut text, &view).map_err(|e| Failure::usage(e.to_string()))?;
@@ -758,7 +764,7 @@ fn status(settings: &Settings) -> Result<u8, Failure> {
     Ok(0)
 }
 
-fn write_status(out: &mut String, view: &crate::overview::Overview) -> std::fmt::Result {
+fn write_status(out: &mut String, view: &crate::app::overview::Overview) -> std::fmt::Result {
     use std::fmt::Write as _;
     for y in &view.years {
         writeln!(
@@ -828,9 +834,9 @@ fn score(settings: &Settings, year: Option<i32>, json: bool) -> Result<u8, Failu
             settings.source
         )));
     }
-    let ledger = crate::ledger::Ledger::open(&settings.paths.ledger)
+    let ledger = crate::io::ledger::Ledger::open(&settings.paths.ledger)
         .map_err(|e| Failure::usage(e.to_string()))?;
-    let result = crate::standings::standings(settings, &ledger, year)
+    let result = crate::app::standings::standings(settings, &ledger, year)
         .map_err(|e| Failure::usage(e.to_string()))?;
     let mut out = std::io::stdout().lock();
     let written = if json {
@@ -844,7 +850,10 @@ fn score(settings: &Settings, year: Option<i32>, json: bool) -> Result<u8, Failu
     Ok(0)
 }
 
-fn write_ranking(out: &mut impl Write, r: &crate::scoring::YearResult) -> std::io::Result<()> {
+fn write_ranking(
+    out: &mut impl Write,
+    r: &crate::domain::scoring::YearResult,
+) -> std::io::Result<()> {
     for t in &r.types {
         writeln!(out, "{} — năm {} (điểm chuẩn {})", t.name, r.year, t.max)?;
         let parts: Vec<&str> = t

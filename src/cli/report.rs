@@ -5,9 +5,9 @@ use std::path::Path;
 use chrono::Utc;
 
 use super::Failure;
+use crate::app::papers::{self, PaperError};
 use crate::config::Settings;
-use crate::documents::Documents;
-use crate::papers::{self, PaperError};
+use crate::io::pdf::Documents;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportKind {
@@ -40,9 +40,9 @@ pub fn report(settings: &Settings, req: &Request) -> Result<u8, Failure> {
     }
     let docs = Documents::load(settings.paths.templates.as_deref())
         .map_err(|e| Failure::usage(e.to_string()))?;
-    let today = crate::receipts::local(Utc::now()).date_naive();
+    let today = crate::domain::time::local(Utc::now()).date_naive();
     let open_ledger = || {
-        crate::ledger::Ledger::open(&settings.paths.ledger)
+        crate::io::ledger::Ledger::open(&settings.paths.ledger)
             .map_err(|e| Failure::usage(e.to_string()))
     };
     let fail = |e: PaperError| match e {
@@ -86,7 +86,7 @@ pub fn report(settings: &Settings, req: &Request) -> Result<u8, Failure> {
             (pdf, format!("bản giao ước thi đua năm {}", year + 1))
         }
     };
-    crate::atomic_file::write(req.output, &bytes).map_err(|e| {
+    crate::io::atomic_file::write(req.output, &bytes).map_err(|e| {
         Failure::usage(format!(
             "{}: cannot write the PDF: {e}",
             req.output.display()
@@ -95,7 +95,7 @@ pub fn report(settings: &Settings, req: &Request) -> Result<u8, Failure> {
     say!(
         "Đã ghi {what} vào {} ({} byte).",
         req.output.display(),
-        crate::vn::format_number(bytes.len() as f64)
+        crate::domain::vn::format_number(bytes.len() as f64)
     );
     Ok(0)
 }
@@ -114,11 +114,11 @@ pub fn ballot(
             settings.source
         ))
     })?;
-    let ledger = crate::ledger::Ledger::open(&settings.paths.ledger)
+    let ledger = crate::io::ledger::Ledger::open(&settings.paths.ledger)
         .map_err(|e| Failure::usage(e.to_string()))?;
     let bytes = papers::ballot_form(settings, &ledger, u, year, Utc::now())
         .map_err(|e| Failure::usage(e.to_string()))?;
-    crate::atomic_file::write(output, &bytes).map_err(|e| {
+    crate::io::atomic_file::write(output, &bytes).map_err(|e| {
         Failure::usage(format!(
             "{}: cannot write the ballot: {e}",
             output.display()

@@ -12,10 +12,12 @@ use super::raw::{RawSettings, RawUnit, RawYear};
 use super::{
     InboxSettings, MailSettings, Paths, Security, Settings, SmtpSettings, Transport, VoteSettings,
 };
-use crate::cluster::{Award, Cluster, Crosscheck, Rules, TieBreak, Unit, UnitType, YearPlan};
-use crate::criteria::{CriteriaError, TableSet};
-use crate::jobs::{CatchUp, JobKind, JobSpec, Schedule};
-use crate::workbook::Limits;
+use crate::domain::cells::Limits;
+use crate::domain::cluster::{
+    Award, Cluster, Crosscheck, Rules, TieBreak, Unit, UnitType, YearPlan,
+};
+use crate::domain::criteria::{CriteriaError, TableSet};
+use crate::domain::schedule::{CatchUp, JobKind, JobSpec, Schedule};
 
 /// A configuration mistake. The message names the file (or the environment
 /// variable that set the key) and the key.
@@ -145,7 +147,7 @@ impl Checker<'_> {
                 }
             }
             for (i, t) in cluster.rules.tie_breaks.iter().enumerate() {
-                if let crate::cluster::TieBreak::Group(code) = t
+                if let crate::domain::cluster::TieBreak::Group(code) = t
                     && table.find(code).is_none()
                 {
                     return Err(self.err(
@@ -249,7 +251,7 @@ impl Checker<'_> {
                 })?;
                 Some(
                     local
-                        .and_local_timezone(crate::jobs::TZ)
+                        .and_local_timezone(crate::domain::time::TZ)
                         .single()
                         .map(|t| t.with_timezone(&chrono::Utc))
                         .ok_or_else(|| self.err("vote.closes", format!("`{t}` is not a time")))?,
@@ -257,7 +259,7 @@ impl Checker<'_> {
             }
         };
         Ok(VoteSettings {
-            rules: crate::vote::VoteRules {
+            rules: crate::domain::vote::VoteRules {
                 quorum: share("vote.quorum", v.quorum, 2.0 / 3.0)?,
                 threshold: share("vote.threshold", v.threshold, 0.5)?,
                 self_vote: v.self_vote.unwrap_or(false),

@@ -9,16 +9,16 @@ mod raw;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::cluster::Cluster;
-use crate::criteria::TableSet;
-use crate::workbook::Limits;
+use crate::domain::cells::Limits;
+use crate::domain::cluster::Cluster;
+use crate::domain::criteria::TableSet;
 
 pub use check::ConfigError;
 
 /// The default configuration file, relative to the working directory.
 pub const DEFAULT_PATH: &str = "config/thidua.toml";
 /// The shipped configuration, used when no file is given and the default is absent.
-pub const EMBEDDED: &str = include_str!("../../config/thidua.toml");
+pub const EMBEDDED: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/config/thidua.toml"));
 /// Name shown for the embedded configuration in messages.
 pub const EMBEDDED_NAME: &str = "<embedded>/config/thidua.toml";
 
@@ -90,14 +90,14 @@ pub struct Settings {
     pub http_listen: Option<std::net::SocketAddr>,
     pub tables: TableSet,
     /// The scheduled jobs, in configuration order.
-    pub jobs: Vec<crate::jobs::JobSpec>,
+    pub jobs: Vec<crate::domain::schedule::JobSpec>,
     pub vote: VoteSettings,
 }
 
 /// `[vote]`, checked.
 #[derive(Debug, Clone, Default)]
 pub struct VoteSettings {
-    pub rules: crate::vote::VoteRules,
+    pub rules: crate::domain::vote::VoteRules,
     /// When ballots stop counting, if set (else `thidua job close-vote`).
     pub closes: Option<chrono::DateTime<chrono::Utc>>,
     pub secretary: String,

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde_json::Value as Json;
 use tempfile::TempDir;
-use thidua::workbook::Value;
+use thidua::domain::cells::Value;
 
 use crate::scoring::scored_cluster;
 use crate::support::{

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use chrono::NaiveDate;
 use tempfile::TempDir;
-use thidua::documents::Documents;
+use thidua::io::pdf::Documents;
 
 use crate::scoring::{env, scored_cluster};
 use crate::support::{pdf_text as text_of, settings, thidua};
@@ -218,7 +218,7 @@ fn a_receipt_carries_the_units_score_sheet() {
     // The sheet is filed beside the workbook too.
     let beside = crate::support::filed(&data.join("archive"))
         .into_iter()
-        .filter(|p| thidua::inbox::names::beside(p, ".phieu-cham-diem.pdf").exists())
+        .filter(|p| thidua::service::inbox::names::beside(p, ".phieu-cham-diem.pdf").exists())
         .count();
     assert_eq!(
         beside, 7,
@@ -293,8 +293,8 @@ fn the_agreement_has_a_whole_signature_block_per_member() {
 fn a_hundred_unit_report_renders_every_unit() {
     let s = settings();
     let docs = Documents::load(None).unwrap();
-    let units = thidua::sample::many(&s, 2026, 100);
-    let pdf = thidua::papers::ranking_of(
+    let units = thidua::app::demo::sample::many(&s, 2026, 100);
+    let pdf = thidua::app::papers::ranking_of(
         &s,
         &docs,
         2026,
@@ -334,7 +334,7 @@ fn a_hundred_unit_report_renders_every_unit() {
 fn sheet_with_evidence(text: &str) -> (String, usize) {
     let s = settings();
     let docs = Documents::load(None).unwrap();
-    let (units, mut evidence) = thidua::sample::cluster_year(&s, 2026);
+    let (units, mut evidence) = thidua::app::demo::sample::cluster_year(&s, 2026);
     let table = s.tables.get("stp", 2026).unwrap();
     let first = table
         .leaves()
@@ -345,7 +345,7 @@ fn sheet_with_evidence(text: &str) -> (String, usize) {
         .get_mut("STP-THA")
         .unwrap()
         .insert(first, text.to_string());
-    let pdf = thidua::papers::sheet_of(
+    let pdf = thidua::app::papers::sheet_of(
         &s,
         &docs,
         2026,

@@ -3,7 +3,7 @@
 //! (`LibreOffice`) saved it as .xlsx, .ods and .xls (committed fixtures).
 
 use tempfile::TempDir;
-use thidua::workbook::{Book, Limits, Value};
+use thidua::io::workbook::{Book, Limits, Value};
 
 use crate::support::{SELF, findings, repo, thidua, validate};
 

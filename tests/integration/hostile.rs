@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use tempfile::TempDir;
-use thidua::workbook::Value;
+use thidua::domain::cells::Value;
 
 use crate::support::{Daemon, Grid, SELF, daemon_env, drop_file, form_file, repo, wait_for};
 

@@ -35,7 +35,7 @@ fn year_end_reaches_every_unit_and_the_ministry_once_across_crashes() {
     //    while the server makes the others wait.
     let d = Daemon::start(&data, &env);
     let sent = || {
-        thidua::ledger::Ledger::open(&data.join("thidua.sqlite"))
+        thidua::io::ledger::Ledger::open(&data.join("thidua.sqlite"))
             .and_then(|l| l.outbox_counts())
             .map_or(0, |c| c.sent)
     };
@@ -57,7 +57,7 @@ fn year_end_reaches_every_unit_and_the_ministry_once_across_crashes() {
     // Nothing left to send, then stopped: no mail can come after this, so
     // a duplicate would be among those counted below.
     wait_for(Duration::from_secs(60), || {
-        thidua::ledger::Ledger::open(&data.join("thidua.sqlite"))
+        thidua::io::ledger::Ledger::open(&data.join("thidua.sqlite"))
             .and_then(|l| l.outbox_counts())
             .is_ok_and(|c| c.pending == 0)
             .then_some(())
@@ -196,7 +196,7 @@ fn the_running_daemon_fires_jobs_on_their_schedule() {
     ));
     let d = Daemon::start_with(&config, &data, &env);
     let runs = wait_for(Duration::from_secs(30), || {
-        let l = thidua::ledger::Ledger::open(&data.join("thidua.sqlite")).ok()?;
+        let l = thidua::io::ledger::Ledger::open(&data.join("thidua.sqlite")).ok()?;
         let r = l.job_history("reminder", 10).ok()?;
         (r.iter().filter(|r| r.outcome == "ok").count() >= 2).then_some(r)
     });
@@ -218,7 +218,7 @@ fn the_running_daemon_fires_jobs_on_their_schedule() {
         );
     }
     // Each fire reminded the ten units that have sent nothing, once.
-    let l = thidua::ledger::Ledger::open(&data.join("thidua.sqlite")).unwrap();
+    let l = thidua::io::ledger::Ledger::open(&data.join("thidua.sqlite")).unwrap();
     let c = l.outbox_counts().unwrap();
     let fires = l
         .job_history("reminder", 100)

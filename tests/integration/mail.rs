@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use tempfile::TempDir;
-use thidua::workbook::Value;
+use thidua::domain::cells::Value;
 
 use crate::support::{
     Daemon, Grid, SELF, Smtp, drop_file, form_file, free_port, ledger_rows, smtp_env, wait_for,
@@ -221,7 +221,7 @@ fn smtp_commands_in_a_cell_stay_text_inside_one_message() {
     let leaf = t
         .leaves()
         .map(|i| &t.criteria[i])
-        .find(|c| c.kind == thidua::criteria::Kind::Score)
+        .find(|c| c.kind == thidua::domain::criteria::Kind::Score)
         .unwrap();
     let cell = format!("E{}", grid.row_of(&leaf.code));
     grid.set(

@@ -8,8 +8,8 @@ use std::process::Command;
 use rust_xlsxwriter::Workbook;
 use serde_json::Value as Json;
 use thidua::config::Settings;
-use thidua::workbook::form::{Fill, FormSpec, form_bytes};
-use thidua::workbook::{Book, Cell, Limits, Sheet, Value};
+use thidua::io::workbook::form::{Fill, FormSpec, form_bytes};
+use thidua::io::workbook::{Book, Cell, Limits, Sheet, Value};
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -364,7 +364,7 @@ pub fn filed(dir: &Path) -> Vec<PathBuf> {
             let p = e.path();
             if p.is_dir() {
                 walk(&p, out);
-            } else if !thidua::inbox::names::BESIDE
+            } else if !thidua::service::inbox::names::BESIDE
                 .iter()
                 .any(|s| p.to_string_lossy().ends_with(s))
             {
@@ -428,7 +428,10 @@ fn submissions(data: &Path, filter: &str) -> Vec<(String, String, String)> {
 }
 
 /// The real form of `unit` for the open year, filled by `fill` from its table.
-pub fn form_with(unit: &str, fill: impl FnOnce(&thidua::criteria::Table) -> Fill) -> Vec<u8> {
+pub fn form_with(
+    unit: &str,
+    fill: impl FnOnce(&thidua::domain::criteria::Table) -> Fill,
+) -> Vec<u8> {
     let s = settings();
     let u = s.cluster.unit(unit).unwrap();
     let year = s.cluster.current_year();
@@ -451,7 +454,7 @@ pub fn form_file(unit: &str, seed: usize, bad: bool) -> Vec<u8> {
             .leaves()
             .filter(|&i| {
                 table.criteria[i].bands.len() >= 2
-                    && table.criteria[i].kind == thidua::criteria::Kind::Score
+                    && table.criteria[i].kind == thidua::domain::criteria::Kind::Score
             })
             .collect();
         for (k, &i) in leaves.iter().enumerate() {

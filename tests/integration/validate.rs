@@ -3,7 +3,7 @@
 
 use serde_json::Value as Json;
 use tempfile::TempDir;
-use thidua::workbook::Value;
+use thidua::domain::cells::Value;
 
 use crate::support::{Grid, SELF, assert_finding, crosscheck, findings, thidua, validate};
 
@@ -26,7 +26,9 @@ fn rejected_with(grid: &Grid, code: &str, cell: Option<&str>) -> Json {
 }
 
 /// First leaf with bands and with evidence required, from the real table.
-fn leaf(pred: impl Fn(&thidua::criteria::Criterion) -> bool) -> thidua::criteria::Criterion {
+fn leaf(
+    pred: impl Fn(&thidua::domain::criteria::Criterion) -> bool,
+) -> thidua::domain::criteria::Criterion {
     let s = crate::support::settings();
     let t = s.tables.get("stp", s.cluster.current_year()).unwrap();
     t.leaves()
@@ -36,14 +38,14 @@ fn leaf(pred: impl Fn(&thidua::criteria::Criterion) -> bool) -> thidua::criteria
 }
 
 /// The total a fill should score, counted here independently of thidua.
-fn fill_total(fill: &thidua::workbook::form::Fill) -> f64 {
+fn fill_total(fill: &thidua::io::workbook::form::Fill) -> f64 {
     let s = crate::support::settings();
     let t = s.tables.get("stp", 2026).unwrap();
     t.leaves()
         .map(|i| {
             let c = &t.criteria[i];
             let v = fill.scores[&c.code];
-            if c.kind == thidua::criteria::Kind::Deduction {
+            if c.kind == thidua::domain::criteria::Kind::Deduction {
                 -v
             } else {
                 v
@@ -217,7 +219,7 @@ fn max_mismatch() {
 
 #[test]
 fn score_missing_not_number_negative_above_max() {
-    let c = leaf(|c| c.kind == thidua::criteria::Kind::Score);
+    let c = leaf(|c| c.kind == thidua::domain::criteria::Kind::Score);
     let cell = |g: &Grid| format!("E{}", g.row_of(&c.code));
     let (mut grid, _) = Grid::filled(UNIT);
     let e = cell(&grid);
@@ -239,7 +241,7 @@ fn score_missing_not_number_negative_above_max() {
 
 #[test]
 fn score_step_off_the_bands_and_off_the_step() {
-    let banded = leaf(|c| c.bands.len() >= 3 && c.kind == thidua::criteria::Kind::Score);
+    let banded = leaf(|c| c.bands.len() >= 3 && c.kind == thidua::domain::criteria::Kind::Score);
     let (mut grid, _) = Grid::filled(UNIT);
     let e = format!("E{}", grid.row_of(&banded.code));
     // A value on the step but not one of the bands.
@@ -250,7 +252,7 @@ fn score_step_off_the_bands_and_off_the_step() {
     grid.num(SELF, &e, off);
     rejected_with(&grid, "score-step", Some(&e));
 
-    let free = leaf(|c| c.bands.is_empty() && c.kind == thidua::criteria::Kind::Score);
+    let free = leaf(|c| c.bands.is_empty() && c.kind == thidua::domain::criteria::Kind::Score);
     let (mut grid, _) = Grid::filled(UNIT);
     let e = format!("E{}", grid.row_of(&free.code));
     grid.num(SELF, &e, 0.1);
@@ -259,7 +261,7 @@ fn score_step_off_the_bands_and_off_the_step() {
 
 #[test]
 fn evidence_missing() {
-    let c = leaf(|c| c.evidence && c.kind == thidua::criteria::Kind::Score);
+    let c = leaf(|c| c.evidence && c.kind == thidua::domain::criteria::Kind::Score);
     let (mut grid, fill) = Grid::filled(UNIT);
     assert!(fill.scores[&c.code] > 0.0);
     let f = format!("F{}", grid.row_of(&c.code));
@@ -290,7 +292,7 @@ fn group_total_mismatch_is_a_warning() {
 #[test]
 fn negative_deduction_is_read_as_its_absolute_value_with_a_warning() {
     let c = leaf(|c| {
-        c.kind == thidua::criteria::Kind::Deduction
+        c.kind == thidua::domain::criteria::Kind::Deduction
             && (c.bands.is_empty() || c.bands.iter().any(|b| b.points > 0.0))
     });
     let v = c
@@ -329,7 +331,7 @@ fn indicator_invalid() {
 
 #[test]
 fn crosscheck_by_an_assigned_unit_is_accepted() {
-    let c = leaf(|c| c.bands.len() >= 2 && c.kind == thidua::criteria::Kind::Score);
+    let c = leaf(|c| c.bands.len() >= 2 && c.kind == thidua::domain::criteria::Kind::Score);
     let (hi, lo) = (c.bands[0].points, c.bands[1].points);
     // 2026: each unit inspects the next one, north to south.
     let grid = crosscheck(
@@ -344,14 +346,14 @@ fn crosscheck_by_an_assigned_unit_is_accepted() {
 
 #[test]
 fn crosscheck_not_assigned() {
-    let c = leaf(|c| c.kind == thidua::criteria::Kind::Score);
+    let c = leaf(|c| c.kind == thidua::domain::criteria::Kind::Score);
     let grid = crosscheck("STP-THA", "STP-HUE", &[(&c.code, c.max, c.max, "")]);
     rejected_with(&grid, "crosscheck-not-assigned", Some("C3"));
 }
 
 #[test]
 fn reason_missing() {
-    let c = leaf(|c| c.bands.len() >= 2 && c.kind == thidua::criteria::Kind::Score);
+    let c = leaf(|c| c.bands.len() >= 2 && c.kind == thidua::domain::criteria::Kind::Score);
     let (hi, lo) = (c.bands[0].points, c.bands[1].points);
     let grid = crosscheck("STP-THA", "STP-NAN", &[(&c.code, hi, lo, "")]);
     rejected_with(&grid, "reason-missing", Some("F8"));
@@ -362,7 +364,7 @@ fn every_contract_code_is_covered_here() {
     // A guard that this file keeps one case per code: the names of the codes
     // appear in the assertions above.
     let sources = [include_str!("validate.rs"), include_str!("ballots.rs")];
-    for code in thidua::findings::Code::ALL {
+    for code in thidua::domain::findings::Code::ALL {
         assert!(
             sources
                 .iter()
@@ -374,7 +376,7 @@ fn every_contract_code_is_covered_here() {
 
 #[test]
 fn human_output_names_file_code_and_cell_and_exit_codes() {
-    let c = leaf(|c| c.kind == thidua::criteria::Kind::Score);
+    let c = leaf(|c| c.kind == thidua::domain::criteria::Kind::Score);
     let dir = TempDir::new().unwrap();
     let (mut bad, _) = Grid::filled(UNIT);
     let e = format!("E{}", bad.row_of(&c.code));

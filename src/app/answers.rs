@@ -1,0 +1,339 @@
+//! What units receive when they send a file: a receipt (accepted) or a
+//! rejection listing every finding, rendered from the templates, with the
+//! recipients and an idempotency key. Also the `.findings.txt` written beside
+//! a rejected file. Values quoted from workbooks arrive already escaped by
+//! `vn::quote`; file names are made single-line here.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::time::{format_time, local};
+use serde::Serialize;
+
+use crate::app::mail_texts::{Rendered, TextError, Texts};
+use crate::domain::cluster::Cluster;
+use crate::domain::criteria::{Kind, Table};
+use crate::domain::findings::Finding;
+use crate::domain::validate::{SubmissionKind, Verdict};
+use crate::domain::vn::{format_date, format_number, norm, one_line};
+use crate::io::ledger::QueuedMail;
+
+#[derive(Debug, Serialize)]
+struct UnitRef {
+    code: String,
+    name: String,
+}
+
+#[derive(Debug, Serialize)]
+#[allow(clippy::struct_field_names)]
+struct Place {
+    place: String,
+    message: String,
+    code: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Group {
+    indent: String,
+    number: String,
+    name: String,
+    total: String,
+    max: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Context {
+    cluster: String,
+    cluster_short: String,
+    unit: UnitRef,
+    inspected: Option<UnitRef>,
+    year: String,
+    kind: String,
+    file: String,
+    received: String,
+    hash8: String,
+    self_total: String,
+    max: String,
+    groups: Vec<Group>,
+    changed: usize,
+    /// A ballot's marks.
+    votes: usize,
+    errors: Vec<Place>,
+    warnings: Vec<Place>,
+    deadline: String,
+    /// Received after the year's deadline (Viet Nam's date).
+    past_deadline: bool,
+    /// The sender already had an accepted file of this kind for the year.
+    replaces: bool,
+    secretariat: String,
+    folder: String,
+    sheet: bool,
+}
+
+/// One file's answer: to whom, and the text.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub mail: QueuedMail,
+    /// The findings report written beside a rejected file.
+    pub findings_txt: Option<String>,
+}
+
+/// Everything needed to answer one file.
+#[derive(Debug, Clone, Copy)]
+pub struct Received<'a> {
+    pub original_name: &'a str,
+    pub folder_unit: Option<&'a str>,
+    pub received_at: DateTime<Utc>,
+    pub hash: &'a str,
+    /// The score sheet the receipt carries, if one was made.
+    pub sheet: Option<&'a std::path::Path>,
+    /// The sender already had an accepted file of this kind for the year,
+    /// which this one replaces if it is accepted.
+    pub replaces: bool,
+}
+
+fn place(f: &Finding) -> Place {
+    let place = match (&f.sheet, &f.cell) {
+        (Some(s), Some(c)) => format!("{s}!{c}"),
+        (Some(s), None) => s.clone(),
+        _ => "cả tệp".to_string(),
+    };
+    Place {
+        place,
+        message: f.message.clone(),
+        code: f.code.as_str().to_string(),
+    }
+}
+
+/// Group subtotals of leaf scores, for the top two levels of the table.
+/// (Groups with an unscored leaf, as in a cross-check, are left out.)
+pub fn group_totals(table: &Table, scores: &BTreeMap<String, f64>) -> BTreeMap<String, f64> {
+    table
+        .criteria
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.is_leaf() && c.depth <= 1)
+        .filter_map(|(i, c)| Some((c.code.clone(), table.subtotal(i, scores)?)))
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+struct Change {
+    number: String,
+    code: String,
+    name: String,
+    self_score: String,
+    verified: String,
+    reason: String,
+}
+
+/// The notice to the inspected unit of an accepted cross-check: the
+/// criteria whose score changed, with self score, verified score and
+/// reason. `self_scores` are the inspected unit's accepted self scores.
+pub fn crosscheck_notice(
+    texts: &Texts,
+    cluster: &Cluster,
+    table: &Table,
+    verdict: &Verdict,
+    r: &Received<'_>,
+    self_scores: Option<&crate::domain::validate::SelfScores>,
+    secretariat: &str,
+) -> Result<Option<QueuedMail>, TextError> {
+    let (Some(inspected), Some(inspector), Some(year)) = (
+        verdict.inspected.as_deref().and_then(|c| cluster.unit(c)),
+        verdict.unit.as_deref().and_then(|c| cluster.unit(c)),
+        verdict.year,
+    ) else {
+        return Ok(None);
+    };
+    let mut changes = Vec::new();
+    let mut unchanged = 0;
+    for (code, verified) in &verdict.scores {
+        // The self score of the inspected unit's accepted file, or where
+        // none is accepted yet, the one printed on the cross-check.
+        let own = match self_scores {
+            Some(m) => m.get(code).copied(),
+            None => verdict.printed_self.get(code).copied(),
+        };
+        if own.is_some_and(|s| crate::domain::criteria::same(s, *verified)) {
+            unchanged += 1;
+            continue;
+        }
+        let (number, name) = table
+            .find(code)
+            .map_or((String::new(), String::new()), |i| {
+                (
+                    table.criteria[i].number.clone(),
+                    table.criteria[i].name.clone(),
+                )
+            });
+        changes.push(Change {
+            number,
+            code: code.clone(),
+            name,
+            self_score: own.map_or_else(|| "chưa có".to_string(), format_number),
+            verified: format_number(*verified),
+            reason: one_line(verdict.reasons.get(code).map_or("", String::as_str)),
+        });
+    }
+    let ctx = minijinja::context! {
+        cluster => &cluster.name,
+        cluster_short => &cluster.short_name,
+        unit => minijinja::context! { code => &inspected.code, name => inspected.name_in(year) },
+        inspector => minijinja::context! { code => &inspector.code, name => inspector.name_in(year) },
+        year => year,
+        received => format_time(r.received_at),
+        file => one_line(r.original_name),
+        changes => changes,
+        unchanged => unchanged,
+        deadline => cluster.year(year).map_or_else(String::new, |y| format_date(y.deadline)),
+        secretariat => secretariat,
+    };
+    let Rendered { subject, body } = texts.render("mail/crosscheck.txt.j2", &ctx)?;
+    Ok(Some(QueuedMail {
+        key: format!("crosscheck-notice:{}:{}:{year}", r.hash, inspected.code),
+        to: inspected.emails.clone(),
+        cc: vec![secretariat.to_string()],
+        subject,
+        body,
+        attachments: Vec::new(),
+    }))
+}
+
+/// Builds the answer to a file. `secretariat` is copied on every mail.
+pub fn answer(
+    texts: &Texts,
+    cluster: &Cluster,
+    table: Option<&Table>,
+    verdict: &Verdict,
+    r: &Received<'_>,
+    secretariat: &str,
+) -> Result<Answer, TextError> {
+    let year = verdict.year.unwrap_or_else(|| cluster.current_year());
+    // The unit answered is the sender: the folder's, or for a file in the
+    // inbox root the unit it declares.
+    let unit_code = r.folder_unit.or_else(|| {
+        verdict
+            .unit
+            .as_deref()
+            .filter(|c| cluster.unit(c).is_some())
+    });
+    let unit = unit_code.and_then(|c| cluster.unit(c));
+    let unit_ref = unit.map_or_else(
+        || UnitRef {
+            code: "?".into(),
+            name: "Đơn vị gửi tệp".into(),
+        },
+        |u| UnitRef {
+            code: u.code.clone(),
+            name: u.name_in(year).to_string(),
+        },
+    );
+    let accepted = verdict.accepted();
+    let groups = match (table, accepted) {
+        (Some(t), true) => {
+            let totals = group_totals(t, &verdict.scores);
+            t.criteria
+                .iter()
+                .filter(|c| !c.is_leaf() && c.depth <= 1)
+                .map(|c| Group {
+                    indent: "  ".repeat(c.depth),
+                    number: c.number.clone(),
+                    name: match (c.kind, c.parent) {
+                        (Kind::Bonus, None) if !norm(&c.name).contains("thưởng") => {
+                            format!("{} (điểm thưởng)", c.name)
+                        }
+                        (Kind::Deduction, None) if !norm(&c.name).contains("trừ") => {
+                            format!("{} (điểm trừ)", c.name)
+                        }
+                        _ => c.name.clone(),
+                    },
+                    total: format_number(totals.get(&c.code).copied().unwrap_or(0.0)),
+                    max: format_number(c.max),
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let plan = cluster.year(year);
+    let deadline = plan.map_or_else(String::new, |y| format_date(y.deadline));
+    let past_deadline = plan.is_some_and(|y| local(r.received_at).date_naive() > y.deadline);
+    let ctx = Context {
+        cluster: cluster.name.clone(),
+        cluster_short: cluster.short_name.clone(),
+        inspected: verdict
+            .inspected
+            .as_deref()
+            .and_then(|c| cluster.unit(c))
+            .map(|u| UnitRef {
+                code: u.code.clone(),
+                name: u.name_in(year).to_string(),
+            }),
+        unit: unit_ref,
+        year: year.to_string(),
+        kind: match verdict.kind {
+            Some(SubmissionKind::CrossCheck) => "cross-check",
+            Some(SubmissionKind::Ballot) => "ballot",
+            _ => "self-scoring",
+        }
+        .to_string(),
+        votes: verdict.marks.len(),
+        file: one_line(r.original_name),
+        received: format_time(r.received_at),
+        hash8: r.hash.chars().take(8).collect(),
+        sheet: r.sheet.is_some(),
+        self_total: verdict.self_total.map(format_number).unwrap_or_default(),
+        max: table.map(|t| format_number(t.max)).unwrap_or_default(),
+        groups,
+        changed: verdict.scores.len(),
+        errors: verdict
+            .findings
+            .iter()
+            .filter(|f| f.is_error())
+            .map(place)
+            .collect(),
+        warnings: verdict
+            .findings
+            .iter()
+            .filter(|f| !f.is_error())
+            .map(place)
+            .collect(),
+        deadline,
+        past_deadline,
+        replaces: r.replaces,
+        secretariat: secretariat.to_string(),
+        folder: unit_code.unwrap_or("của đơn vị").to_string(),
+    };
+    let template = if accepted {
+        "mail/receipt.txt.j2"
+    } else {
+        "mail/rejection.txt.j2"
+    };
+    let Rendered { subject, body } = texts.render(template, &ctx)?;
+    let to = match unit {
+        Some(u) => u.emails.clone(),
+        None => vec![secretariat.to_string()],
+    };
+    let cc = if to.iter().any(|a| a == secretariat) {
+        Vec::new()
+    } else {
+        vec![secretariat.to_string()]
+    };
+    let status = if accepted { "receipt" } else { "rejection" };
+    Ok(Answer {
+        findings_txt: (!accepted).then(|| body.clone()),
+        mail: QueuedMail {
+            key: format!("{status}:{}:{}:{year}", r.hash, unit_code.unwrap_or("-")),
+            to,
+            cc,
+            subject,
+            body,
+            attachments: r
+                .sheet
+                .map(std::path::Path::to_path_buf)
+                .into_iter()
+                .collect(),
+        },
+    })
+}

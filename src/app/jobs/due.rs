@@ -1,0 +1,146 @@
+//! When jobs run: at start (a run a crash interrupted is finished; a time
+//! missed while thidua was down is caught up once or skipped), on each
+//! trigger (a cron fire or a `thidua job --now` request), never two runs of
+//! one job at once. The clock comes in as a function, so tests can set it.
+
+use chrono::{DateTime, Utc};
+use tracing::{info, warn};
+
+use super::run::{Done, Running, execute};
+use crate::app::mail_texts::Texts;
+use crate::config::Settings;
+use crate::domain::schedule::{JobKind, Missed, missed};
+use crate::io::ledger::{Ledger, LedgerError};
+use crate::io::pdf::Documents;
+
+/// What a job needs to run.
+pub struct Tools<'a> {
+    pub settings: &'a Settings,
+    pub texts: &'a Texts,
+    pub docs: &'a Documents,
+}
+
+fn parse(t: Option<&str>) -> Option<DateTime<Utc>> {
+    t.and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// At start: finishes interrupted runs, then catches up or skips what was
+/// missed; returns the runs made.
+pub fn startup(
+    tools: &Tools,
+    ledger: &mut Ledger,
+    running: &Running,
+    now: &dyn Fn() -> DateTime<Utc>,
+) -> Result<Vec<Done>, LedgerError> {
+    let mut done = Vec::new();
+    done.extend(requests(tools, ledger, running, now)?);
+    for r in ledger.jobs_unfinished()? {
+        let (Some(kind), Some(at)) = (JobKind::from_name(&r.job), parse(r.scheduled_at.as_deref()))
+        else {
+            ledger.job_finish(r.id, "failed", Some("unknown job or time"), &[], 0, now())?;
+            continue;
+        };
+        warn!(job = r.job, scheduled = %at, "finishing a run that a stop interrupted");
+        if let Some(d) = trigger(tools, ledger, running, kind, at, Some(r.id), now)? {
+            done.push(d);
+        }
+    }
+    for spec in &tools.settings.jobs {
+        let name = spec.kind.name();
+        let t = now();
+        match missed(spec, ledger.job_checked_until(name)?, t) {
+            Missed::Nothing => ledger.set_job_checked(name, t)?,
+            Missed::Skip(at) => {
+                info!(job = name, scheduled = %at, "skipping a run missed while thidua was not running");
+                ledger.job_skipped(
+                    name,
+                    at,
+                    "missed while thidua was not running (catch_up = \"skip\")",
+                    t,
+                )?;
+                ledger.set_job_checked(name, t)?;
+            }
+            Missed::Run(at) => {
+                info!(job = name, scheduled = %at, "catching up a run missed while thidua was not running");
+                if let Some(d) = trigger(tools, ledger, running, spec.kind, at, None, now)? {
+                    done.push(d);
+                }
+                ledger.set_job_checked(name, t)?;
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Runs what `thidua job NAME --now` asked for while this process held
+/// the data folder.
+pub fn requests(
+    tools: &Tools,
+    ledger: &mut Ledger,
+    running: &Running,
+    now: &dyn Fn() -> DateTime<Utc>,
+) -> Result<Vec<Done>, LedgerError> {
+    let mut done = Vec::new();
+    for r in ledger.job_requests()? {
+        let Some(kind) = JobKind::from_name(&r.job) else {
+            ledger.job_finish(r.id, "failed", Some("unknown job"), &[], 0, now())?;
+            continue;
+        };
+        let at = parse(r.scheduled_at.as_deref()).unwrap_or_else(now);
+        // A request nobody took within an hour is stale: whoever asked has
+        // given up, and running it now would surprise them.
+        if now() - at > chrono::Duration::hours(1) {
+            ledger.job_withdraw(r.id, "asked for by hand but not run within an hour", now())?;
+            continue;
+        }
+        if ledger.job_claim(r.id, now())? {
+            info!(job = r.job, "running a job asked for by hand");
+            if let Some(d) = trigger(tools, ledger, running, kind, at, Some(r.id), now)? {
+                done.push(d);
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Runs `kind` for `at` unless a run of it is going (then the trigger is
+/// recorded as skipped and `None` returned). `run` is an existing row to
+/// run under (a claimed request or an interrupted run).
+pub fn trigger(
+    tools: &Tools,
+    ledger: &mut Ledger,
+    running: &Running,
+    kind: JobKind,
+    at: DateTime<Utc>,
+    run: Option<i64>,
+    now: &dyn Fn() -> DateTime<Utc>,
+) -> Result<Option<Done>, LedgerError> {
+    let Some(_slot) = running.try_start(kind) else {
+        warn!(job = kind.name(), scheduled = %at, "skipped: the previous run is still going");
+        match run {
+            Some(id) => ledger.job_finish(
+                id,
+                "skipped",
+                Some("the previous run was still going"),
+                &[],
+                0,
+                now(),
+            )?,
+            None => {
+                ledger.job_skipped(kind.name(), at, "the previous run was still going", now())?;
+            }
+        }
+        return Ok(None);
+    };
+    let id = match run {
+        Some(id) => id,
+        None => ledger.job_begin(kind.name(), at, now())?,
+    };
+    let Tools {
+        settings,
+        texts,
+        docs,
+    } = tools;
+    execute(settings, texts, docs, ledger, kind, at, id, now).map(Some)
+}

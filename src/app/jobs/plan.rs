@@ -1,0 +1,419 @@
+//! What a job run produces: the documents it writes (and where) and the
+//! mails it queues, each with an idempotency key made of the job, the
+//! scheduled time and the recipient. The plan comes first, so `--dry-run`
+//! can show it and a run that is repeated after a crash writes the same
+//! files and queues nothing twice.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::app::mail_texts::{TextError, Texts};
+use crate::config::Settings;
+use crate::domain::cluster::Unit;
+use crate::domain::schedule::JobKind;
+use crate::domain::time::local;
+use crate::domain::vn::format_date;
+use crate::io::ledger::{Ledger, LedgerError, QueuedMail};
+
+/// A document a run writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Make {
+    /// The unit's blank self-scoring form (`.xlsx`).
+    Form {
+        unit: String,
+    },
+    Ranking {
+        provisional: bool,
+    },
+    Proposals,
+    Agreement,
+    Sheet {
+        unit: String,
+    },
+    /// The unit's commendation ballot (`.xlsx`).
+    Ballot {
+        unit: String,
+    },
+    Minutes,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Doc {
+    pub path: PathBuf,
+    pub make: Make,
+}
+
+/// Everything one run of a job does.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub year: i32,
+    pub scheduled_at: DateTime<Utc>,
+    pub docs: Vec<Doc>,
+    pub mails: Vec<QueuedMail>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Text(#[from] TextError),
+    #[error("{0}")]
+    Config(String),
+}
+
+#[derive(Serialize)]
+struct UnitRef<'a> {
+    code: &'a str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Recipient<'a> {
+    name: &'a str,
+    kind: &'a str,
+}
+
+fn file_name(p: &std::path::Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Builds the plan of `kind` for the time `at` it was scheduled.
+pub fn plan(
+    settings: &Settings,
+    texts: &Texts,
+    ledger: &Ledger,
+    kind: JobKind,
+    at: DateTime<Utc>,
+) -> Result<Plan, PlanError> {
+    let cluster = &settings.cluster;
+    // The kick-off opens the year it runs in. The others work on the
+    // latest open year up to the scheduled time's, so a year-end caught up
+    // in January is still last year's.
+    let scheduled_year = chrono::Datelike::year(&local(at).date_naive());
+    let year = if kind == JobKind::Kickoff {
+        if !cluster.is_open(scheduled_year) {
+            return Err(PlanError::Config(format!(
+                "kickoff: {scheduled_year} is not in cluster.open_years of {}; add it (with its [[years]] entry and criteria tables) to send its forms",
+                settings.source
+            )));
+        }
+        scheduled_year
+    } else {
+        cluster
+            .open_years
+            .iter()
+            .copied()
+            .filter(|o| *o <= scheduled_year)
+            .max()
+            .unwrap_or_else(|| cluster.current_year())
+    };
+    let yp = cluster.year(year).ok_or_else(|| {
+        PlanError::Config(format!(
+            "the open year {year} has no [[years]] entry in {}",
+            settings.source
+        ))
+    })?;
+    let dir = settings.paths.reports.join(year.to_string());
+    let day = local(at).date_naive();
+    let key = |who: &str| format!("job:{}:{}:{who}", kind.name(), at.to_rfc3339());
+    let secretariat = settings.mail.from.clone();
+    let members: Vec<&Unit> = cluster.members(year).collect();
+    let common = |extra: minijinja::Value| {
+        minijinja::context! {
+            cluster => &cluster.name,
+            cluster_short => &cluster.short_name,
+            year => year,
+            next_year => year + 1,
+            deadline => format_date(yp.deadline),
+            secretariat => &secretariat,
+            date => format_date(day),
+            ..extra
+        }
+    };
+    let mail = |who: &str,
+                to: Vec<String>,
+                template: &str,
+                ctx: minijinja::Value,
+                attachments: Vec<PathBuf>|
+     -> Result<QueuedMail, PlanError> {
+        let r = texts.render(template, &ctx)?;
+        Ok(QueuedMail {
+            key: key(who),
+            to,
+            cc: Vec::new(),
+            subject: r.subject,
+            body: r.body,
+            attachments,
+        })
+    };
+    let mut docs = Vec::new();
+    let mut mails = Vec::new();
+    match kind {
+        JobKind::Kickoff => {
+            for u in &members {
+                let path = dir.join("bieu-mau").join(format!("{}-{year}.xlsx", u.code));
+                let ctx = common(minijinja::context! {
+                    unit => UnitRef { code: &u.code, name: u.name_in(year) },
+                    folder => format!("inbox/{}", u.code),
+                    form => file_name(&path),
+                });
+                mails.push(mail(
+                    &u.code,
+                    u.emails.clone(),
+                    "mail/kickoff.txt.j2",
+                    ctx,
+                    vec![path.clone()],
+                )?);
+                docs.push(Doc {
+                    path,
+                    make: Make::Form {
+                        unit: u.code.clone(),
+                    },
+                });
+            }
+        }
+        JobKind::Reminder => {
+            let overdue = day > yp.deadline;
+            for u in &members {
+                if ledger.latest_accepted(&u.code, year)?.is_some() {
+                    continue;
+                }
+                let ctx = common(minijinja::context! {
+                    unit => UnitRef { code: &u.code, name: u.name_in(year) },
+                    folder => format!("inbox/{}", u.code),
+                    overdue => overdue,
+                });
+                mails.push(mail(
+                    &u.code,
+                    u.emails.clone(),
+                    "mail/reminder.txt.j2",
+                    ctx,
+                    Vec::new(),
+                )?);
+            }
+        }
+        JobKind::Provisional => {
+            let path = dir.join(format!(
+                "bao-cao-xep-hang-du-kien-{}.pdf",
+                day.format("%Y-%m-%d")
+            ));
+            let submitted = members
+                .iter()
+                .map(|u| ledger.latest_accepted(&u.code, year).map(|s| s.is_some()))
+                .collect::<Result<Vec<bool>, _>>()?
+                .into_iter()
+                .filter(|x| *x)
+                .count();
+            let mut to_all: Vec<(String, &str, Vec<String>)> = members
+                .iter()
+                .map(|u| (u.code.clone(), u.name_in(year), u.emails.clone()))
+                .collect();
+            to_all.push((
+                "secretariat".into(),
+                "Văn phòng Khu vực",
+                vec![secretariat.clone()],
+            ));
+            for (who, name, to) in to_all {
+                let ctx = common(minijinja::context! {
+                    recipient => Recipient { name, kind: "unit" },
+                    submitted => submitted,
+                    members => members.len(),
+                    report => file_name(&path),
+                });
+                mails.push(mail(
+                    &who,
+                    to,
+                    "mail/provisional.txt.j2",
+                    ctx,
+                    vec![path.clone()],
+                )?);
+            }
+            docs.push(Doc {
+                path,
+                make: Make::Ranking { provisional: true },
+            });
+        }
+        JobKind::YearEnd => {
+            if cluster.year(year + 1).is_none() {
+                return Err(PlanError::Config(format!(
+                    "year-end: the agreement for {} needs a [[years]] entry for {} in {}",
+                    year + 1,
+                    year + 1,
+                    settings.source
+                )));
+            }
+            let ranking = dir.join(crate::app::papers::file_name(
+                crate::io::pdf::Kind::Ranking,
+                year,
+                None,
+            ));
+            let proposals = dir.join(crate::app::papers::file_name(
+                crate::io::pdf::Kind::Proposals,
+                year,
+                None,
+            ));
+            let agreement = dir.join(crate::app::papers::file_name(
+                crate::io::pdf::Kind::Agreement,
+                year,
+                None,
+            ));
+            docs.push(Doc {
+                path: ranking.clone(),
+                make: Make::Ranking { provisional: false },
+            });
+            docs.push(Doc {
+                path: proposals.clone(),
+                make: Make::Proposals,
+            });
+            docs.push(Doc {
+                path: agreement.clone(),
+                make: Make::Agreement,
+            });
+            for u in &members {
+                let mut attachments = vec![ranking.clone(), agreement.clone()];
+                if ledger.latest_accepted(&u.code, year)?.is_some() {
+                    let sheet = dir
+                        .join("phieu-cham-diem")
+                        .join(crate::app::papers::file_name(
+                            crate::io::pdf::Kind::Sheet,
+                            year,
+                            Some(&u.code),
+                        ));
+                    docs.push(Doc {
+                        path: sheet.clone(),
+                        make: Make::Sheet {
+                            unit: u.code.clone(),
+                        },
+                    });
+                    attachments.insert(1, sheet);
+                }
+                let names: Vec<String> = attachments.iter().map(|p| file_name(p)).collect();
+                let ctx = common(minijinja::context! {
+                    recipient => Recipient { name: u.name_in(year), kind: "unit" },
+                    attachments => names,
+                });
+                mails.push(mail(
+                    &u.code,
+                    u.emails.clone(),
+                    "mail/year-end.txt.j2",
+                    ctx,
+                    attachments,
+                )?);
+            }
+            let mut package = vec![ranking.clone(), proposals.clone(), agreement.clone()];
+            if !ledger.ballots(year)?.is_empty() {
+                let minutes = dir.join(crate::app::papers::file_name(
+                    crate::io::pdf::Kind::Minutes,
+                    year,
+                    None,
+                ));
+                docs.push(Doc {
+                    path: minutes.clone(),
+                    make: Make::Minutes,
+                });
+                package.push(minutes.clone());
+                for m in &mut mails {
+                    m.attachments.push(minutes.clone());
+                }
+            }
+            let names: Vec<String> = package.iter().map(|p| file_name(p)).collect();
+            for (who, name, kind_, to) in [
+                (
+                    "ministry",
+                    "Vụ Thi đua - Khen thưởng, Bộ Tư pháp",
+                    "ministry",
+                    cluster.ministry_email.clone(),
+                ),
+                (
+                    "secretariat",
+                    "Văn phòng Khu vực",
+                    "secretariat",
+                    secretariat.clone(),
+                ),
+            ] {
+                let ctx = common(minijinja::context! {
+                    recipient => Recipient { name, kind: kind_ },
+                    attachments => names.clone(),
+                });
+                mails.push(mail(
+                    who,
+                    vec![to],
+                    "mail/year-end.txt.j2",
+                    ctx,
+                    package.clone(),
+                )?);
+            }
+        }
+        JobKind::Ballot => {
+            let closes = crate::app::standings::vote_closes(settings, ledger, year)?
+                .map(crate::domain::time::format_time);
+            for u in &members {
+                let path = dir
+                    .join("phieu-bau")
+                    .join(format!("{}-{year}.xlsx", u.code));
+                let ctx = common(minijinja::context! {
+                    unit => UnitRef { code: &u.code, name: u.name_in(year) },
+                    folder => format!("inbox/{}", u.code),
+                    form => file_name(&path),
+                    closes => closes.clone(),
+                });
+                mails.push(mail(
+                    &u.code,
+                    u.emails.clone(),
+                    "mail/ballot.txt.j2",
+                    ctx,
+                    vec![path.clone()],
+                )?);
+                docs.push(Doc {
+                    path,
+                    make: Make::Ballot {
+                        unit: u.code.clone(),
+                    },
+                });
+            }
+        }
+        JobKind::CloseVote => {
+            let path = dir.join(crate::app::papers::file_name(
+                crate::io::pdf::Kind::Minutes,
+                year,
+                None,
+            ));
+            let ballots = ledger.ballots(year)?.len();
+            let ctx = common(minijinja::context! {
+                recipient => Recipient { name: "Văn phòng Khu vực", kind: "secretariat" },
+                ballots => ballots,
+                members => members.len(),
+                minutes => file_name(&path),
+            });
+            let attachments = if ballots > 0 {
+                vec![path.clone()]
+            } else {
+                Vec::new()
+            };
+            mails.push(mail(
+                "secretariat",
+                vec![secretariat.clone()],
+                "mail/vote-closed.txt.j2",
+                ctx,
+                attachments,
+            )?);
+            if ballots > 0 {
+                docs.push(Doc {
+                    path,
+                    make: Make::Minutes,
+                });
+            }
+        }
+    }
+    Ok(Plan {
+        year,
+        scheduled_at: at,
+        docs,
+        mails,
+    })
+}

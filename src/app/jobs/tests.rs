@@ -1,0 +1,251 @@
+//! Jobs against a real ledger in a temporary folder, with the clock set by
+//! the test: catch-up at start (once, or skipped), a run finished after a
+//! crash without sending twice, no overlap, a failure recorded and mailed.
+
+use chrono::{DateTime, Utc};
+
+use super::due::{Tools, startup, trigger};
+use super::run::Running;
+use crate::app::mail_texts::Texts;
+use crate::config::Settings;
+use crate::domain::schedule::{CatchUp, JobKind};
+use crate::io::ledger::Ledger;
+use crate::io::pdf::Documents;
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    settings: Settings,
+    texts: Texts,
+    docs: Documents,
+}
+
+impl World {
+    fn new() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let env = vec![(
+            "THIDUA__PATHS__DATA".to_string(),
+            dir.path().display().to_string(),
+        )];
+        let settings = Settings::load_with_env(None, &env).unwrap();
+        World {
+            _dir: dir,
+            settings,
+            texts: Texts::load(None).unwrap(),
+            docs: Documents::load(None).unwrap(),
+        }
+    }
+
+    fn tools(&self) -> Tools<'_> {
+        Tools {
+            settings: &self.settings,
+            texts: &self.texts,
+            docs: &self.docs,
+        }
+    }
+
+    fn ledger(&self) -> Ledger {
+        Ledger::open(&self.settings.paths.ledger).unwrap()
+    }
+
+    /// Fires `kind` for the time `at`, no other run going, with the clock
+    /// at `now`; the run must happen.
+    fn fire(
+        &self,
+        l: &mut Ledger,
+        kind: JobKind,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> super::run::Done {
+        trigger(
+            &self.tools(),
+            l,
+            &Running::default(),
+            kind,
+            at,
+            None,
+            &move || now,
+        )
+        .unwrap()
+        .unwrap()
+    }
+}
+
+/// The shipped reminder: Mondays 08:00 in October and November.
+const DOWN: &str = "2026-11-01T10:00:00Z";
+const UP: &str = "2026-11-18T03:00:00Z";
+const MONDAY_16: &str = "2026-11-16T01:00:00Z";
+
+#[test]
+fn a_run_missed_while_down_runs_exactly_once_at_start() {
+    let w = World::new();
+    let mut l = w.ledger();
+    l.set_job_checked("reminder", utc(DOWN)).unwrap();
+    let now = || utc(UP);
+    let done = startup(&w.tools(), &mut l, &Running::default(), &now).unwrap();
+    assert_eq!(done.len(), 1, "{done:?}");
+    assert_eq!(done[0].queued, 10, "ten units, none has sent a workbook");
+    let runs = l.job_history("reminder", 10).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].outcome, "ok");
+    assert_eq!(
+        runs[0].scheduled_at.as_deref(),
+        Some(utc(MONDAY_16).to_rfc3339().as_str())
+    );
+    // Other jobs were seen for the first time: nothing caught up.
+    assert!(l.job_history("year-end", 10).unwrap().is_empty());
+
+    // A second start at the same time (or a little later) runs nothing.
+    let later = || utc("2026-11-18T05:00:00Z");
+    assert!(
+        startup(&w.tools(), &mut l, &Running::default(), &later)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(l.job_history("reminder", 10).unwrap().len(), 1);
+    assert_eq!(l.outbox_counts().unwrap().pending, 10);
+}
+
+#[test]
+fn a_missed_run_set_to_skip_is_recorded_not_run() {
+    let mut w = World::new();
+    for j in &mut w.settings.jobs {
+        j.catch_up = CatchUp::Skip;
+    }
+    let mut l = w.ledger();
+    l.set_job_checked("reminder", utc(DOWN)).unwrap();
+    let now = || utc(UP);
+    assert!(
+        startup(&w.tools(), &mut l, &Running::default(), &now)
+            .unwrap()
+            .is_empty()
+    );
+    let runs = l.job_history("reminder", 10).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].outcome, "skipped");
+    assert_eq!(l.outbox_counts().unwrap().pending, 0);
+}
+
+#[test]
+fn a_run_interrupted_by_a_crash_is_finished_and_sends_nothing_twice() {
+    let w = World::new();
+    let mut l = w.ledger();
+    let at = utc(MONDAY_16);
+    // The crashed run had begun and queued three of its mails.
+    let id = l.job_begin("reminder", at, at).unwrap();
+    let p = super::plan::plan(&w.settings, &w.texts, &l, JobKind::Reminder, at).unwrap();
+    assert_eq!(l.enqueue_all(&p.mails[..3], at).unwrap(), 3);
+    let now = || utc("2026-11-16T01:05:00Z");
+    let done = startup(&w.tools(), &mut l, &Running::default(), &now).unwrap();
+    assert_eq!(done.len(), 1);
+    assert_eq!((done[0].run, done[0].queued), (id, 7));
+    assert_eq!(l.job_run(id).unwrap().unwrap().outcome, "ok");
+    assert_eq!(l.outbox_counts().unwrap().pending, 10);
+}
+
+#[test]
+fn a_trigger_while_the_job_runs_is_recorded_as_skipped() {
+    let w = World::new();
+    let mut l = w.ledger();
+    let running = Running::default();
+    let _busy = running.try_start(JobKind::Reminder).unwrap();
+    let now = || utc(MONDAY_16);
+    let r = trigger(
+        &w.tools(),
+        &mut l,
+        &running,
+        JobKind::Reminder,
+        utc(MONDAY_16),
+        None,
+        &now,
+    )
+    .unwrap();
+    assert!(r.is_none());
+    let runs = l.job_history("reminder", 10).unwrap();
+    assert_eq!(runs[0].outcome, "skipped");
+    assert!(runs[0].detail.as_deref().unwrap().contains("still going"));
+}
+
+#[test]
+fn a_failing_job_is_recorded_and_mailed_to_the_secretariat() {
+    let mut w = World::new();
+    // No plan for 2027: the agreement cannot be made.
+    w.settings.cluster.years.retain(|y| y.year != 2027);
+    let mut l = w.ledger();
+    let at = utc("2026-12-05T00:00:00Z");
+    let done = w.fire(&mut l, JobKind::YearEnd, at, at);
+    assert!(done.error.as_deref().unwrap().contains("2027"), "{done:?}");
+    let runs = l.job_history("year-end", 1).unwrap();
+    assert_eq!(runs[0].outcome, "failed");
+    let due = l.due(at, 10).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].mail.to, [w.settings.mail.from.clone()]);
+    assert!(
+        due[0].mail.subject.contains("year-end"),
+        "{}",
+        due[0].mail.subject
+    );
+}
+
+#[test]
+fn year_end_writes_its_documents_and_mails_every_unit_and_the_ministry() {
+    let w = World::new();
+    let mut l = w.ledger();
+    let at = utc("2026-12-05T00:00:00Z");
+    let done = w.fire(&mut l, JobKind::YearEnd, at, at);
+    assert_eq!(done.error, None);
+    for d in &done.documents {
+        assert!(std::path::Path::new(d).exists(), "{d}");
+        assert!(d.contains("/reports/2026/"), "{d}");
+    }
+    assert_eq!(done.documents.len(), 3);
+    // Ten units, the ministry, the secretariat.
+    assert_eq!(done.queued, 12);
+    let mails = l.due(at, 100).unwrap();
+    let ministry = mails
+        .iter()
+        .find(|m| m.mail.to == [w.settings.cluster.ministry_email.clone()])
+        .unwrap();
+    assert_eq!(ministry.mail.attachments.len(), 3);
+    // Run again for the same time: same files, no new mail.
+    let again = w.fire(&mut l, JobKind::YearEnd, at, at);
+    assert_eq!(again.queued, 0);
+}
+
+#[test]
+fn the_kickoff_sends_each_unit_its_form_for_the_year_it_opens() {
+    let w = World::new();
+    let mut l = w.ledger();
+    let at = utc("2026-01-05T00:00:00Z");
+    let done = w.fire(&mut l, JobKind::Kickoff, at, at);
+    assert_eq!(done.error, None);
+    assert_eq!((done.documents.len(), done.queued), (10, 10));
+    let mails = l.due(at, 100).unwrap();
+    let qtr = mails
+        .iter()
+        .find(|m| m.mail.key.ends_with(":STP-QTR"))
+        .unwrap();
+    assert!(qtr.mail.attachments[0].ends_with("reports/2026/bieu-mau/STP-QTR-2026.xlsx"));
+    assert!(
+        qtr.mail.body.contains("ngày 15 tháng 11 năm 2026"),
+        "{}",
+        qtr.mail.body
+    );
+    assert!(qtr.mail.body.contains("inbox/STP-QTR"), "{}", qtr.mail.body);
+    // The attachment is a real workbook.
+    let grid = crate::io::workbook::Book::open(&qtr.mail.attachments[0], &w.settings.limits);
+    assert!(grid.is_ok(), "{grid:?}");
+
+    // A year that is not open is refused, and the secretariat told.
+    let next = utc("2027-01-05T00:00:00Z");
+    let failed = w.fire(&mut l, JobKind::Kickoff, next, next);
+    assert!(
+        failed
+            .error
+            .unwrap()
+            .contains("2027 is not in cluster.open_years")
+    );
+}

@@ -1,0 +1,14 @@
+//! The application: what thidua does with the domain through the I/O
+//! layer. One file reviewed (read, then check), a year's standings, the
+//! papers of a year, the answers to units and their mail texts, the
+//! operator's overview, the scheduled jobs, `init` and the demo.
+
+pub mod answers;
+pub mod demo;
+pub mod init;
+pub mod jobs;
+pub mod mail_texts;
+pub mod overview;
+pub mod papers;
+pub mod review;
+pub mod standings;

@@ -1,0 +1,383 @@
+//! The documents of a year written from the ledger: the ranking report,
+//! a unit's score sheet (also the one a receipt carries) and the next
+//! year's agreement. Gathers the values, renders through `documents`.
+
+pub mod context;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::app::standings;
+use crate::config::Settings;
+use crate::domain::criteria::Table;
+use crate::domain::scoring::{Points, Submitted, UnitInput, score_unit, verified};
+use crate::domain::time::format_time;
+use crate::io::ledger::{Ledger, LedgerError};
+use crate::io::pdf::{DocumentError, Documents, Kind};
+use context::SheetInput;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PaperError {
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Document(#[from] DocumentError),
+    /// What the document needs is not there (no accepted workbook, no
+    /// `[[years]]` entry): the message says what.
+    #[error("{0}")]
+    Missing(String),
+}
+
+/// The file name a document is saved and attached under.
+pub fn file_name(kind: Kind, year: i32, unit: Option<&str>) -> String {
+    match kind {
+        Kind::Ranking => format!("bao-cao-xep-hang-thi-dua-{year}.pdf"),
+        Kind::Sheet => format!("phieu-cham-diem-{}-{year}.pdf", unit.unwrap_or("don-vi")),
+        Kind::Agreement => format!("giao-uoc-thi-dua-{}.pdf", year + 1),
+        Kind::Proposals => format!("de-nghi-khen-thuong-{year}.pdf"),
+        Kind::Minutes => format!("bien-ban-bau-chon-khen-thuong-{year}.pdf"),
+    }
+}
+
+fn received(at: &str) -> String {
+    DateTime::parse_from_rfc3339(at)
+        .map_or_else(|_| at.to_string(), |t| format_time(t.with_timezone(&Utc)))
+}
+
+/// The ranking report of `year`, provisional or final.
+pub fn ranking(
+    settings: &Settings,
+    ledger: &Ledger,
+    docs: &Documents,
+    year: i32,
+    provisional: bool,
+    date: NaiveDate,
+) -> Result<Vec<u8>, PaperError> {
+    let result = standings::standings(settings, ledger, year)?;
+    ranking_in(settings, docs, &result, provisional, date)
+}
+
+/// The ranking report of a scored year.
+pub fn ranking_in(
+    settings: &Settings,
+    docs: &Documents,
+    result: &standings::Standings,
+    provisional: bool,
+    date: NaiveDate,
+) -> Result<Vec<u8>, PaperError> {
+    let ctx = context::ranking(
+        &settings.cluster,
+        &settings.tables,
+        result,
+        provisional,
+        date,
+    );
+    Ok(docs.render(
+        Kind::Ranking,
+        &ctx,
+        &format!("Kết quả chấm điểm, xếp hạng thi đua năm {}", result.year),
+    )?)
+}
+
+/// The ranking report of `year` from gathered inputs.
+pub fn ranking_of(
+    settings: &Settings,
+    docs: &Documents,
+    year: i32,
+    units: &[UnitInput],
+    provisional: bool,
+    date: NaiveDate,
+) -> Result<Vec<u8>, PaperError> {
+    ranking_in(
+        settings,
+        docs,
+        &standings::Standings::without_vote(standings::score(settings, year, units)),
+        provisional,
+        date,
+    )
+}
+
+/// The commendation proposals of a scored year.
+pub fn proposals_in(
+    settings: &Settings,
+    docs: &Documents,
+    result: &standings::Standings,
+    date: NaiveDate,
+) -> Result<Vec<u8>, PaperError> {
+    let ctx = context::ranking(&settings.cluster, &settings.tables, result, false, date);
+    Ok(docs.render(
+        Kind::Proposals,
+        &ctx,
+        &format!("Đề nghị khen thưởng thi đua năm {}", result.year),
+    )?)
+}
+
+/// The commendation proposals of `year` (from the final ranking), for the
+/// ministry.
+pub fn proposals_of(
+    settings: &Settings,
+    docs: &Documents,
+    year: i32,
+    units: &[UnitInput],
+    date: NaiveDate,
+) -> Result<Vec<u8>, PaperError> {
+    proposals_in(
+        settings,
+        docs,
+        &standings::Standings::without_vote(standings::score(settings, year, units)),
+        date,
+    )
+}
+
+/// The score sheet of `unit` for `year`, from its latest accepted
+/// workbook and the cross-checks so far, with its rank.
+pub fn sheet(
+    settings: &Settings,
+    ledger: &Ledger,
+    docs: &Documents,
+    unit: &str,
+    year: i32,
+    date: NaiveDate,
+) -> Result<Vec<u8>, PaperError> {
+    let units = standings::gather(settings, ledger, year)?;
+    let evidence = match units
+        .iter()
+        .find(|i| i.code == unit)
+        .and_then(|i| i.submission.as_ref())
+    {
+        Some(sub) => ledger.evidence(sub.id)?,
+        None => BTreeMap::new(),
+    };
+    sheet_of(settings, docs, year, &units, unit, &evidence, date)
+}
+
+/// The score sheet of `unit` from gathered inputs; `evidence` is its
+/// submission's evidence per criterion.
+pub fn sheet_of(
+    settings: &Settings,
+    docs: &Documents,
+    year: i32,
+    units: &[UnitInput],
+    unit: &str,
+    evidence: &BTreeMap<String, String>,
+    date: NaiveDate,
+) -> Result<Vec<u8>, PaperError> {
+    let result = standings::score(settings, year, units);
+    sheet_in(settings, docs, &result, units, unit, evidence, date)
+}
+
+/// As [`sheet_of`], with the year already scored (for many sheets at once).
+pub fn sheet_in(
+    settings: &Settings,
+    docs: &Documents,
+    result: &crate::domain::scoring::YearResult,
+    units: &[UnitInput],
+    unit: &str,
+    evidence: &BTreeMap<String, String>,
+    date: NaiveDate,
+) -> Result<Vec<u8>, PaperError> {
+    let year = result.year;
+    let u = settings.cluster.member(unit, year).ok_or_else(|| {
+        PaperError::Missing(format!("--unit: {unit} is not a member unit in {year}"))
+    })?;
+    let table = settings.tables.get(&u.unit_type, year).ok_or_else(|| {
+        PaperError::Missing(format!("no criteria table for {} in {year}", u.unit_type))
+    })?;
+    let input = units
+        .iter()
+        .find(|i| i.code == unit)
+        .ok_or_else(|| PaperError::Missing(format!("{unit}: not a member in {year}")))?;
+    let Some(sub) = &input.submission else {
+        return Err(PaperError::Missing(format!(
+            "{unit} has no accepted self-scoring workbook for {year}, so it has no score sheet yet"
+        )));
+    };
+    let rank = result
+        .types
+        .iter()
+        .find(|t| t.unit_type == u.unit_type)
+        .and_then(|t| {
+            let r = t.ranking.iter().find(|r| r.scored.unit == unit)?;
+            Some(format!("{}/{}", r.rank, t.ranking.len()))
+        });
+    render_sheet(settings, docs, table, input, sub, evidence, rank, date)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render_sheet(
+    settings: &Settings,
+    docs: &Documents,
+    table: &Table,
+    unit: &UnitInput,
+    sub: &Submitted,
+    evidence: &BTreeMap<String, String>,
+    rank: Option<String>,
+    date: NaiveDate,
+) -> Result<Vec<u8>, PaperError> {
+    let scored = score_unit(table, unit, sub, &settings.cluster.rules);
+    let checks = verified(&unit.crosschecks);
+    let ctx = context::sheet(
+        &settings.cluster,
+        &SheetInput {
+            table,
+            scored: &scored,
+            self_scores: &sub.scores,
+            checks: &checks,
+            evidence,
+            received: received(&sub.received_at),
+            rank,
+        },
+        date,
+    );
+    Ok(docs.render(
+        Kind::Sheet,
+        &ctx,
+        &format!("Phiếu chấm điểm thi đua năm {} - {}", table.year, unit.name),
+    )?)
+}
+
+/// The score sheet a receipt carries: the workbook just accepted, with the
+/// cross-checks of the unit accepted so far.
+#[allow(clippy::too_many_arguments)]
+pub fn receipt_sheet(
+    settings: &Settings,
+    ledger: &Ledger,
+    docs: &Documents,
+    table: &Table,
+    unit: &str,
+    scores: &BTreeMap<String, f64>,
+    evidence: &BTreeMap<String, String>,
+    received_at: DateTime<Utc>,
+) -> Result<Vec<u8>, PaperError> {
+    let year = table.year;
+    let u = settings
+        .cluster
+        .unit(unit)
+        .ok_or_else(|| PaperError::Missing(format!("{unit}: not in the configuration")))?;
+    let sub = Submitted {
+        id: i64::MAX,
+        received_at: received_at.to_rfc3339(),
+        scores: scores
+            .iter()
+            .map(|(k, v)| (k.clone(), Points::from_f64(*v)))
+            .collect(),
+        indicators: BTreeMap::new(),
+    };
+    let input = UnitInput {
+        code: unit.to_string(),
+        name: u.name_in(year).to_string(),
+        unit_type: u.unit_type.clone(),
+        submission: None,
+        crosschecks: standings::crosschecks(ledger, unit, year)?,
+    };
+    let date = crate::domain::time::local(received_at).date_naive();
+    render_sheet(settings, docs, table, &input, &sub, evidence, None, date)
+}
+
+/// The agreement for the year after `year`.
+pub fn agreement(
+    settings: &Settings,
+    docs: &Documents,
+    year: i32,
+    date: NaiveDate,
+) -> Result<Vec<u8>, PaperError> {
+    let ctx = context::agreement(&settings.cluster, year, date).ok_or_else(|| {
+        PaperError::Missing(format!(
+            "the agreement for {} needs a [[years]] entry for {} (head, deputies, motto) in {}",
+            year + 1,
+            year + 1,
+            settings.source
+        ))
+    })?;
+    Ok(docs.render(
+        Kind::Agreement,
+        &ctx,
+        &format!("Bản giao ước thi đua năm {}", year + 1),
+    )?)
+}
+
+/// A unit's ballot for `year`, with the candidates as the ranking stands at
+/// `now` and the closing time if one is set.
+pub fn ballot_form(
+    settings: &Settings,
+    ledger: &Ledger,
+    voter: &crate::domain::cluster::Unit,
+    year: i32,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>, PaperError> {
+    let ballots = Ballots::read(settings, ledger, year, now)?;
+    ballot_form_in(settings, &ballots, voter, year)
+}
+
+/// What every ballot of a year shares: the candidates as the ranking
+/// stands and when the vote closes. Read once for all the units' ballots.
+#[derive(Debug, Clone)]
+pub struct Ballots {
+    context: crate::domain::validate::BallotContext,
+    closes: Option<String>,
+}
+
+impl Ballots {
+    pub fn read(
+        settings: &Settings,
+        ledger: &Ledger,
+        year: i32,
+        now: DateTime<Utc>,
+    ) -> Result<Ballots, PaperError> {
+        Ok(Ballots {
+            context: standings::ballot_context(settings, ledger, year, now)?,
+            closes: standings::vote_closes(settings, ledger, year)?.map(format_time),
+        })
+    }
+}
+
+/// One unit's ballot from the year's shared [`Ballots`].
+pub fn ballot_form_in(
+    settings: &Settings,
+    ballots: &Ballots,
+    voter: &crate::domain::cluster::Unit,
+    year: i32,
+) -> Result<Vec<u8>, PaperError> {
+    crate::io::workbook::ballot_form::ballot_bytes(&crate::io::workbook::ballot_form::BallotSpec {
+        cluster_name: &settings.cluster.name,
+        year,
+        voter,
+        sections: &ballots.context.sections,
+        self_vote: settings.vote.rules.self_vote,
+        closes: ballots.closes.clone(),
+    })
+    .map_err(|e| PaperError::Missing(format!("cannot write the ballot: {e}")))
+}
+
+/// The minutes of a scored year's vote (the ledger gives the closing time).
+pub fn minutes_in(
+    settings: &Settings,
+    ledger: &Ledger,
+    docs: &Documents,
+    result: &standings::Standings,
+    date: NaiveDate,
+) -> Result<Vec<u8>, PaperError> {
+    let year = result.year;
+    let Some(vote) = &result.vote else {
+        return Err(PaperError::Missing(format!(
+            "no ballot for {year} has been accepted, so there are no minutes yet"
+        )));
+    };
+    let closed = standings::vote_closes(settings, ledger, year)?
+        .map_or_else(|| "(chưa kết thúc)".to_string(), format_time);
+    let ctx = context::minutes(
+        &settings.cluster,
+        year,
+        vote,
+        closed,
+        &settings.vote.secretary,
+        settings.vote.rules.threshold,
+        date,
+    );
+    Ok(docs.render(
+        Kind::Minutes,
+        &ctx,
+        &format!("Biên bản họp bình xét, bầu chọn khen thưởng năm {year}"),
+    )?)
+}

@@ -1,0 +1,203 @@
+//! A year's standings from the ledger: for each member unit, its latest
+//! accepted self-scoring and its accepted cross-checks, handed to the pure
+//! `scoring` module. The daemon, `thidua score` and `thidua report` use this.
+
+use chrono::{DateTime, Utc};
+
+use crate::config::Settings;
+use crate::domain::scoring::{Points, Submitted, UnitInput, Verified, YearResult, score_year};
+use crate::domain::validate::BallotContext;
+use crate::domain::vote::{Ballot, VoteResult, sections, tally};
+use crate::io::ledger::{Ledger, LedgerError};
+
+/// A scored year and, once ballots have been counted, its vote: what the
+/// papers, `thidua score` and the status page show. It reads as the
+/// [`YearResult`] it holds; `score --json` prints both side by side.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Standings {
+    #[serde(flatten)]
+    pub result: YearResult,
+    /// The commendation vote, once ballots have been counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vote: Option<VoteResult>,
+}
+
+impl std::ops::Deref for Standings {
+    type Target = YearResult;
+    fn deref(&self) -> &YearResult {
+        &self.result
+    }
+}
+
+impl Standings {
+    /// A year scored without a vote.
+    pub fn without_vote(result: YearResult) -> Standings {
+        Standings { result, vote: None }
+    }
+}
+
+/// The unit's latest accepted self-scoring of `year`, if any.
+pub fn submitted(ledger: &Ledger, unit: &str, year: i32) -> Result<Option<Submitted>, LedgerError> {
+    let Some(s) = ledger.latest_accepted(unit, year)? else {
+        return Ok(None);
+    };
+    Ok(Some(Submitted {
+        id: s.id,
+        received_at: s.received_at.clone(),
+        scores: ledger
+            .scores(s.id)?
+            .into_iter()
+            .map(|(k, v)| (k, Points::from_f64(v)))
+            .collect(),
+        indicators: ledger.indicators(s.id)?,
+    }))
+}
+
+/// The accepted cross-checks of `unit` in `year`.
+pub fn crosschecks(ledger: &Ledger, unit: &str, year: i32) -> Result<Vec<Verified>, LedgerError> {
+    Ok(ledger
+        .crosschecks_of(unit, year)?
+        .into_iter()
+        .map(|c| Verified {
+            id: c.id,
+            inspector: c.inspector,
+            received_at: c.received_at,
+            scores: c
+                .scores
+                .into_iter()
+                .map(|(k, v)| (k, Points::from_f64(v)))
+                .collect(),
+            reasons: c.reasons,
+        })
+        .collect())
+}
+
+/// Gathers the inputs of `year` for every member unit.
+pub fn gather(
+    settings: &Settings,
+    ledger: &Ledger,
+    year: i32,
+) -> Result<Vec<UnitInput>, LedgerError> {
+    let mut units = Vec::new();
+    for u in settings.cluster.members(year) {
+        units.push(UnitInput {
+            code: u.code.clone(),
+            name: u.name_in(year).to_string(),
+            unit_type: u.unit_type.clone(),
+            submission: submitted(ledger, &u.code, year)?,
+            crosschecks: crosschecks(ledger, &u.code, year)?,
+        });
+    }
+    Ok(units)
+}
+
+/// Scores `year` from the ledger, with the vote's tally once ballots exist.
+pub fn standings(
+    settings: &Settings,
+    ledger: &Ledger,
+    year: i32,
+) -> Result<Standings, LedgerError> {
+    let units = gather(settings, ledger, year)?;
+    with_vote(settings, ledger, year, &units)
+}
+
+/// Scores gathered inputs and adds the vote's tally from the ledger.
+pub fn with_vote(
+    settings: &Settings,
+    ledger: &Ledger,
+    year: i32,
+    units: &[UnitInput],
+) -> Result<Standings, LedgerError> {
+    let result = score(settings, year, units);
+    let vote = vote(settings, ledger, &result)?;
+    Ok(Standings { result, vote })
+}
+
+/// When `year`'s vote closes or closed: the configured time, or the time
+/// `thidua job close-vote` recorded, whichever comes first.
+pub fn vote_closes(
+    settings: &Settings,
+    ledger: &Ledger,
+    year: i32,
+) -> Result<Option<DateTime<Utc>>, LedgerError> {
+    let by_hand = ledger.vote_closed(year)?;
+    // The configured time closes the vote of its own year only.
+    let configured = settings
+        .vote
+        .closes
+        .filter(|t| chrono::Datelike::year(&crate::domain::time::local(*t)) == year);
+    Ok(match (configured, by_hand) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    })
+}
+
+/// What a ballot arriving at `now` is checked against.
+pub fn ballot_context(
+    settings: &Settings,
+    ledger: &Ledger,
+    year: i32,
+    now: DateTime<Utc>,
+) -> Result<BallotContext, LedgerError> {
+    let units = gather(settings, ledger, year)?;
+    let result = score(settings, year, &units);
+    let closed = vote_closes(settings, ledger, year)?
+        .filter(|t| *t <= now)
+        .map(crate::domain::time::format_time);
+    Ok(BallotContext {
+        sections: sections(&settings.cluster, &settings.tables, &result),
+        rules: settings.vote.rules,
+        closed,
+    })
+}
+
+/// The tally of the counted ballots, if any unit has voted.
+fn vote(
+    settings: &Settings,
+    ledger: &Ledger,
+    result: &YearResult,
+) -> Result<Option<VoteResult>, LedgerError> {
+    let closes = vote_closes(settings, ledger, result.year)?;
+    // Only ballots received before the close count, whatever raced it.
+    let counted: Vec<_> = ledger
+        .ballots(result.year)?
+        .into_iter()
+        .filter(|b| {
+            closes
+                .is_none_or(|c| DateTime::parse_from_rfc3339(&b.received_at).is_ok_and(|t| t <= c))
+        })
+        .collect();
+    if counted.is_empty() {
+        return Ok(None);
+    }
+    let ballots: Vec<Ballot> = counted
+        .into_iter()
+        .map(|b| Ballot {
+            voter: b.voter,
+            marks: b.marks.into_iter().collect(),
+        })
+        .collect();
+    let members: Vec<String> = settings
+        .cluster
+        .members(result.year)
+        .map(|u| u.code.clone())
+        .collect();
+    Ok(Some(tally(
+        &sections(&settings.cluster, &settings.tables, result),
+        &ballots,
+        &members,
+        &settings.vote.rules,
+    )))
+}
+
+/// Scores `year` from gathered inputs.
+pub fn score(settings: &Settings, year: i32, units: &[UnitInput]) -> YearResult {
+    let types: Vec<(String, String)> = settings
+        .cluster
+        .unit_types
+        .iter()
+        .map(|t| (t.code.clone(), t.name.clone()))
+        .collect();
+    let tables = |t: &str| settings.tables.get(t, year).cloned();
+    score_year(year, &types, &tables, units, &settings.cluster.rules)
+}

@@ -1,0 +1,398 @@
+//! Hand-computed cases: every expected number is written here, worked out
+//! from the small table below, not computed by the code under test.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::domain::cluster::{Award, Rules, TieBreak};
+use crate::domain::criteria::parse_table;
+
+const TABLE: &str = r#"
+unit_type = "stp"
+year = 2026
+title = "Bảng thử"
+decision = "thử"
+step = 0.25
+max = 10
+classes = [
+  { name = "Xuất sắc", min_percent = 90 },
+  { name = "Tốt", min_percent = 80 },
+  { name = "Khá", min_percent = 70 },
+  { name = "Trung bình", min_percent = 50 },
+  { name = "Yếu", min_percent = 0 },
+]
+[[criteria]]
+code = "A"
+number = "A"
+name = "Nhiệm vụ"
+max = 6
+[[criteria]]
+code = "A.1"
+number = "1"
+name = "Báo cáo đúng hạn"
+max = 4
+hard = true
+bands = [{ points = 4, condition = "đúng hạn" }, { points = 3, condition = "chậm" }, { points = 0, condition = "không gửi" }]
+[[criteria]]
+code = "A.2"
+number = "2"
+name = "Thẩm định"
+max = 2
+[[criteria]]
+code = "B"
+number = "B"
+name = "Tổ chức"
+max = 4
+[[criteria]]
+code = "B.1"
+number = "1"
+name = "Cán bộ"
+max = 4
+[[criteria]]
+code = "C"
+number = "C"
+name = "Điểm thưởng"
+kind = "bonus"
+max = 1
+[[criteria]]
+code = "C.1"
+number = "1"
+name = "Sáng kiến"
+max = 1
+[[criteria]]
+code = "D"
+number = "D"
+name = "Điểm trừ"
+kind = "deduction"
+max = 2
+[[criteria]]
+code = "D.1"
+number = "1"
+name = "Bị phê bình"
+max = 2
+"#;
+
+fn table() -> Table {
+    parse_table("test.toml", TABLE).unwrap()
+}
+
+fn p(v: f64) -> Points {
+    Points::from_f64(v)
+}
+
+/// Scores for A.1, A.2, B.1, C.1, D.1.
+fn sub(id: i64, at: &str, s: [f64; 5]) -> Submitted {
+    let codes = ["A.1", "A.2", "B.1", "C.1", "D.1"];
+    Submitted {
+        id,
+        received_at: at.into(),
+        scores: codes
+            .iter()
+            .zip(s)
+            .map(|(c, v)| ((*c).to_string(), p(v)))
+            .collect(),
+        indicators: BTreeMap::new(),
+    }
+}
+
+fn unit(code: &str, s: Option<Submitted>) -> UnitInput {
+    UnitInput {
+        code: code.into(),
+        name: format!("Sở Tư pháp {code}"),
+        unit_type: "stp".into(),
+        submission: s,
+        crosschecks: vec![],
+    }
+}
+
+fn rules() -> Rules {
+    Rules {
+        tie_breaks: vec![TieBreak::Group("A".into()), TieBreak::Earliest],
+        hard_cap: Some("Tốt".into()),
+        awards: vec![
+            Award {
+                code: "co".into(),
+                name: "Cờ thi đua".into(),
+                seats: 1,
+                min_class: "Xuất sắc".into(),
+                unit_types: vec![],
+            },
+            Award {
+                code: "bk".into(),
+                name: "Bằng khen".into(),
+                seats: 2,
+                min_class: "Tốt".into(),
+                unit_types: vec![],
+            },
+        ],
+    }
+}
+
+fn year(units: &[UnitInput]) -> YearResult {
+    let t = table();
+    score_year(
+        2026,
+        &[("stp".into(), "Sở Tư pháp".into())],
+        &|_| Some(t.clone()),
+        units,
+        &rules(),
+    )
+}
+
+#[test]
+fn bonus_adds_and_deductions_subtract_exactly() {
+    let t = table();
+    // 4 + 1,75 + 3,5 + 0,75 − 1,25 = 8,75
+    let s = sub(1, "2026-11-01T00:00:00Z", [4.0, 1.75, 3.5, 0.75, 1.25]);
+    let (finals, adj) = final_scores(&t, &s, &[]);
+    assert!(adj.is_empty());
+    assert_eq!(total(&t, &finals), Points(875));
+    let groups = group_totals(&t, &finals);
+    assert_eq!(
+        groups
+            .iter()
+            .map(|g| (g.code.as_str(), g.total))
+            .collect::<Vec<_>>(),
+        vec![
+            ("A", Points(575)),
+            ("B", Points(350)),
+            ("C", Points(75)),
+            ("D", Points(125))
+        ]
+    );
+}
+
+#[test]
+fn ties_share_a_rank_and_tie_breaks_decide_the_order() {
+    let r = year(&[
+        // 9: 4 + 2 + 3 + 0 − 0
+        unit(
+            "U1",
+            Some(sub(1, "2026-11-03T00:00:00Z", [4.0, 2.0, 3.0, 0.0, 0.0])),
+        ),
+        // 8: 4 + 1 + 3 = 8, group A 5
+        unit(
+            "U2",
+            Some(sub(2, "2026-11-02T00:00:00Z", [4.0, 1.0, 3.0, 0.0, 0.0])),
+        ),
+        // 8: 4 + 2 + 2 = 8, group A 6 → above U2
+        unit(
+            "U3",
+            Some(sub(3, "2026-11-04T00:00:00Z", [4.0, 2.0, 2.0, 0.0, 0.0])),
+        ),
+        // 7,5
+        unit(
+            "U4",
+            Some(sub(4, "2026-11-01T00:00:00Z", [4.0, 1.5, 2.0, 0.0, 0.0])),
+        ),
+    ]);
+    let ranking = &r.types[0].ranking;
+    let rows: Vec<(&str, u32, u32, Points)> = ranking
+        .iter()
+        .map(|x| (x.scored.unit.as_str(), x.rank, x.position, x.scored.total))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("U1", 1, 1, Points(900)),
+            ("U3", 2, 2, Points(800)),
+            ("U2", 2, 3, Points(800)),
+            ("U4", 4, 4, Points(750))
+        ]
+    );
+    let why = ranking[1].tie_break.as_deref().unwrap();
+    assert!(
+        why.contains("U2") && why.contains('A') && why.contains('6') && why.contains('5'),
+        "{why}"
+    );
+    assert!(ranking[0].tie_break.is_none() && ranking[3].tie_break.is_none());
+}
+
+#[test]
+fn equal_groups_fall_to_the_earlier_submission() {
+    let r = year(&[
+        unit(
+            "U1",
+            Some(sub(1, "2026-11-05T00:00:00Z", [4.0, 2.0, 2.0, 0.0, 0.0])),
+        ),
+        unit(
+            "U2",
+            Some(sub(2, "2026-11-02T00:00:00Z", [4.0, 2.0, 2.0, 0.0, 0.0])),
+        ),
+    ]);
+    let ranking = &r.types[0].ranking;
+    assert_eq!(ranking[0].scored.unit, "U2");
+    assert!(ranking[0].tie_break.as_deref().unwrap().contains("sớm hơn"));
+    assert_eq!((ranking[0].rank, ranking[1].rank), (1, 1));
+}
+
+#[test]
+fn cross_checks_override_self_scores_up_or_down_and_later_ones_replace() {
+    let t = table();
+    let s = sub(1, "2026-11-01T00:00:00Z", [4.0, 1.0, 3.0, 0.0, 0.0]);
+    let check = |id: i64, at: &str, scores: &[(&str, f64)]| Verified {
+        id,
+        inspector: "U9".into(),
+        received_at: at.into(),
+        scores: scores
+            .iter()
+            .map(|(c, v)| ((*c).to_string(), p(*v)))
+            .collect(),
+        reasons: scores
+            .iter()
+            .map(|(c, _)| ((*c).to_string(), "theo hồ sơ".to_string()))
+            .collect(),
+    };
+    // First check: A.1 down to 3, A.2 up to 2 (higher than the self score).
+    let first = check(10, "2026-11-10T00:00:00Z", &[("A.1", 3.0), ("A.2", 2.0)]);
+    let (finals, adj) = final_scores(&t, &s, std::slice::from_ref(&first));
+    // 3 + 2 + 3 = 8
+    assert_eq!(total(&t, &finals), Points(800));
+    assert_eq!(adj.len(), 2);
+    assert_eq!(
+        (
+            adj[1].criterion.as_str(),
+            adj[1].self_score,
+            adj[1].verified
+        ),
+        ("A.2", Points(100), Points(200))
+    );
+    // A later check by the same inspector replaces the first entirely: only B.1 → 2.
+    let later = check(11, "2026-11-12T00:00:00Z", &[("B.1", 2.0)]);
+    let (finals, adj) = final_scores(&t, &s, &[later, first]);
+    // 4 + 1 + 2 = 7
+    assert_eq!(total(&t, &finals), Points(700));
+    assert_eq!(adj.len(), 1);
+    // A verified score equal to the self score changes nothing and is no adjustment.
+    let same = check(12, "2026-11-13T00:00:00Z", &[("A.1", 4.0)]);
+    let (finals, adj) = final_scores(&t, &s, &[same]);
+    assert_eq!(total(&t, &finals), Points(800));
+    assert!(adj.is_empty());
+}
+
+#[test]
+fn a_unit_without_a_submission_is_missing_not_zero() {
+    let r = year(&[
+        unit(
+            "U1",
+            Some(sub(1, "2026-11-01T00:00:00Z", [4.0, 2.0, 4.0, 0.0, 0.0])),
+        ),
+        unit("U2", None),
+    ]);
+    assert_eq!(r.types[0].ranking.len(), 1);
+    assert_eq!(
+        r.types[0].missing,
+        vec![Missing {
+            unit: "U2".into(),
+            name: "Sở Tư pháp U2".into()
+        }]
+    );
+}
+
+#[test]
+fn classes_follow_the_thresholds_and_a_hard_condition_caps_them() {
+    let t = table();
+    // 9 of 10 = 90 % → Xuất sắc; 8,75 → Tốt; 6,75 → Trung bình; 4,75 → Yếu.
+    assert_eq!(
+        classify(&t, Points(900), false, Some("Tốt")),
+        (Some("Xuất sắc".into()), false)
+    );
+    assert_eq!(
+        classify(&t, Points(875), false, Some("Tốt")),
+        (Some("Tốt".into()), false)
+    );
+    assert_eq!(
+        classify(&t, Points(675), false, None),
+        (Some("Trung bình".into()), false)
+    );
+    assert_eq!(
+        classify(&t, Points(475), false, None),
+        (Some("Yếu".into()), false)
+    );
+    // 9,75 (with the bonus) but A.1 at 3 of 4: a hard condition unmet → capped at Tốt.
+    let r = year(&[unit(
+        "U1",
+        Some(sub(1, "2026-11-01T00:00:00Z", [3.0, 2.0, 4.0, 1.0, 0.25])),
+    )]);
+    let row = &r.types[0].ranking[0];
+    assert_eq!(row.scored.total, Points(975));
+    assert_eq!(row.scored.unmet_hard, vec!["A.1".to_string()]);
+    assert_eq!(
+        (row.scored.class.as_deref(), row.scored.capped),
+        (Some("Tốt"), true)
+    );
+}
+
+#[test]
+fn quotas_take_seats_in_order_among_eligible_units() {
+    let r = year(&[
+        // 10: Xuất sắc → Cờ
+        unit(
+            "U1",
+            Some(sub(1, "2026-11-01T00:00:00Z", [4.0, 2.0, 4.0, 0.0, 0.0])),
+        ),
+        // 9,75 but capped at Tốt (A.1 = 3) → not the flag; Bằng khen
+        unit(
+            "U2",
+            Some(sub(2, "2026-11-01T00:00:00Z", [3.0, 2.0, 4.0, 1.0, 0.25])),
+        ),
+        // 9,5: Xuất sắc → Bằng khen (the flag's one seat is taken)
+        unit(
+            "U3",
+            Some(sub(3, "2026-11-01T00:00:00Z", [4.0, 1.5, 4.0, 0.0, 0.0])),
+        ),
+        // 8,5: Tốt, but the two Bằng khen seats are taken → nothing
+        unit(
+            "U4",
+            Some(sub(4, "2026-11-01T00:00:00Z", [4.0, 0.5, 4.0, 0.0, 0.0])),
+        ),
+    ]);
+    let got: Vec<(&str, Option<&str>)> = r.types[0]
+        .ranking
+        .iter()
+        .map(|x| {
+            (
+                x.scored.unit.as_str(),
+                x.proposal.as_ref().map(|p| p.award.as_str()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("U1", Some("co")),
+            ("U2", Some("bk")),
+            ("U3", Some("bk")),
+            ("U4", None)
+        ]
+    );
+    let reason = &r.types[0].ranking[0].proposal.as_ref().unwrap().reason;
+    assert_eq!(
+        reason,
+        "Xếp thứ 1 khối Sở Tư pháp với 10 điểm, xếp loại Xuất sắc"
+    );
+}
+
+#[test]
+fn figures_are_summed_per_type() {
+    let mut t = table();
+    t.indicators.push(crate::domain::criteria::Indicator {
+        code: "SL01".into(),
+        name: "Dự thảo được thẩm định".into(),
+        unit: "lượt".into(),
+    });
+    let mut a = sub(1, "2026-11-01T00:00:00Z", [4.0, 2.0, 4.0, 0.0, 0.0]);
+    a.indicators.insert("SL01".into(), 1000);
+    let mut b = sub(2, "2026-11-01T00:00:00Z", [4.0, 2.0, 4.0, 0.0, 0.0]);
+    b.indicators.insert("SL01".into(), 103);
+    let units = [unit("U1", Some(a)), unit("U2", Some(b)), unit("U3", None)];
+    let r = score_year(
+        2026,
+        &[("stp".into(), "Sở Tư pháp".into())],
+        &|_| Some(t.clone()),
+        &units,
+        &rules(),
+    );
+    assert_eq!(r.figures[0].total, 1103);
+    assert_eq!(r.figures[0].by_unit.len(), 2);
+}

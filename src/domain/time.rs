@@ -1,0 +1,22 @@
+//! Viet Nam's time: the cluster's time zone (UTC+7 all year, no daylight
+//! saving) and a moment written the way a Vietnamese office writes it. One
+//! definition for the scheduler, receipts, papers and the overview.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use chrono_tz::Tz;
+
+use crate::domain::vn::format_date;
+
+/// The cluster's time zone; Viet Nam keeps UTC+7 all year.
+pub const TZ: Tz = chrono_tz::Asia::Ho_Chi_Minh;
+
+/// A moment in Viet Nam's time.
+pub fn local(t: DateTime<Utc>) -> DateTime<FixedOffset> {
+    t.with_timezone(&TZ).fixed_offset()
+}
+
+/// "08:05 ngày 27 tháng 11 năm 2026" in Viet Nam's time.
+pub fn format_time(t: DateTime<Utc>) -> String {
+    let l = local(t);
+    format!("{} {}", l.format("%H:%M"), format_date(l.date_naive()))
+}

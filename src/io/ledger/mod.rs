@@ -1,0 +1,475 @@
+//! The ledger: one `SQLite` file (rusqlite, bundled, WAL) in the data folder
+//! that records every file received, its findings, cross-checks, job runs
+//! and the outbox. Schema migrations run at open. Each step of a file is a
+//! transaction, so after a crash the ledger and the folders can be brought
+//! back into agreement (see `inbox::recover`).
+
+mod jobs;
+mod migrations;
+mod outbox;
+mod own_files;
+mod tallies;
+mod votes;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::domain::findings::Finding;
+
+pub use jobs::JobRun;
+pub use outbox::{MailStatus, OutboxCounts, OutboxRow, QueuedMail};
+pub use tallies::Tallies;
+pub use votes::CountedBallot;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("ledger {path}: {source}")]
+    Sqlite {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("ledger {path}: {reason}")]
+    Other { path: String, reason: String },
+}
+
+/// What a file turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Taken from the inbox, not yet filed.
+    Processing,
+    Accepted,
+    Rejected,
+    /// The same content as an earlier file of the same unit and year.
+    Duplicate,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Processing => "processing",
+            Status::Accepted => "accepted",
+            Status::Rejected => "rejected",
+            Status::Duplicate => "duplicate",
+        }
+    }
+
+    fn parse(s: &str) -> Status {
+        match s {
+            "accepted" => Status::Accepted,
+            "rejected" => Status::Rejected,
+            "duplicate" => Status::Duplicate,
+            _ => Status::Processing,
+        }
+    }
+}
+
+/// A file as taken from the inbox, before it is filed.
+#[derive(Debug, Clone)]
+pub struct Intake {
+    pub kind: String,
+    pub unit: Option<String>,
+    pub inspected: Option<String>,
+    pub folder_unit: Option<String>,
+    pub year: Option<i32>,
+    pub original_name: String,
+    pub inbox_path: PathBuf,
+    /// Where the file will be filed.
+    pub stored_path: PathBuf,
+    pub hash: String,
+    pub size: u64,
+    pub received_at: DateTime<Utc>,
+}
+
+/// What filing a file records beside its final status.
+#[derive(Debug, Clone, Default)]
+pub struct Filed {
+    pub self_total: Option<f64>,
+    pub group_totals: BTreeMap<String, f64>,
+    pub scores: BTreeMap<String, f64>,
+    pub evidence: BTreeMap<String, String>,
+    pub reasons: BTreeMap<String, String>,
+    pub indicators: BTreeMap<String, i64>,
+    pub findings: Vec<Finding>,
+    pub duplicate_of: Option<i64>,
+    /// A ballot's marks: `(award, candidate)`.
+    pub marks: Vec<(String, String)>,
+}
+
+/// An accepted cross-check as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrosscheckRecord {
+    pub id: i64,
+    pub inspector: String,
+    pub received_at: String,
+    pub scores: BTreeMap<String, f64>,
+    pub reasons: BTreeMap<String, String>,
+}
+
+/// A submission row, as read back.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub id: i64,
+    pub kind: String,
+    pub unit: Option<String>,
+    pub inspected: Option<String>,
+    pub year: Option<i32>,
+    pub original_name: String,
+    pub inbox_path: PathBuf,
+    pub stored_path: PathBuf,
+    pub hash: String,
+    pub received_at: String,
+    pub status: Status,
+    pub self_total: Option<f64>,
+}
+
+pub struct Ledger {
+    conn: Connection,
+    path: String,
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+impl Ledger {
+    /// Opens (creating) the ledger and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
+        let shown = path.display().to_string();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::io::private::create_dir_all(dir).map_err(|e| LedgerError::Other {
+                path: shown.clone(),
+                reason: format!("cannot create its folder: {e}"),
+            })?;
+        }
+        let err = |source| LedgerError::Sqlite {
+            path: shown.clone(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(err)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(err)?;
+        let mut ledger = Ledger {
+            conn,
+            path: shown.clone(),
+        };
+        migrations::migrate(&mut ledger.conn).map_err(err)?;
+        Ok(ledger)
+    }
+
+    fn err(&self, source: rusqlite::Error) -> LedgerError {
+        LedgerError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Records that a file was taken and where it is about to be filed.
+    pub fn begin(&mut self, i: &Intake) -> Result<i64, LedgerError> {
+        self.conn
+            .execute(
+                "INSERT INTO submissions (kind, unit, inspected, folder_unit, year, original_name,
+                    inbox_path, stored_path, hash, size, received_at, status)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'processing')",
+                params![
+                    i.kind,
+                    i.unit,
+                    i.inspected,
+                    i.folder_unit,
+                    i.year,
+                    i.original_name,
+                    i.inbox_path.to_string_lossy(),
+                    i.stored_path.to_string_lossy(),
+                    i.hash,
+                    i.size as i64,
+                    i.received_at.to_rfc3339(),
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Records the final status, the findings, the cross-check rows and the
+    /// mails to send, in one transaction.
+    pub fn finish(
+        &mut self,
+        id: i64,
+        status: Status,
+        filed: &Filed,
+        mails: &[QueuedMail],
+        now: DateTime<Utc>,
+    ) -> Result<(), LedgerError> {
+        let path = self.path.clone();
+        let err = |source| LedgerError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        tx.execute(
+            "UPDATE submissions SET status = ?2, self_total = ?3, group_totals = ?4, scores = ?5,
+                evidence = ?6, reasons = ?7, indicators = ?8, duplicate_of = ?9, marks = ?10
+             WHERE id = ?1",
+            params![
+                id,
+                status.as_str(),
+                filed.self_total,
+                json(&filed.group_totals),
+                json(&filed.scores),
+                json(&filed.evidence),
+                json(&filed.reasons),
+                json(&filed.indicators),
+                filed.duplicate_of,
+                json(&filed.marks),
+            ],
+        )
+        .map_err(err)?;
+        for (seq, f) in filed.findings.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO findings (submission_id, seq, code, severity, sheet, cell, message)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    id,
+                    seq as i64,
+                    f.code.as_str(),
+                    f.severity.as_str(),
+                    f.sheet,
+                    f.cell,
+                    f.message
+                ],
+            )
+            .map_err(err)?;
+        }
+        if status == Status::Accepted {
+            let row: (String, Option<String>, Option<String>, Option<i32>) = tx
+                .query_row(
+                    "SELECT kind, unit, inspected, year FROM submissions WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .map_err(err)?;
+            if let ("cross-check", Some(inspector), Some(inspected), Some(year)) =
+                (row.0.as_str(), row.1, row.2, row.3)
+            {
+                for (code, verified) in &filed.scores {
+                    tx.execute(
+                        "INSERT INTO crosschecks (submission_id, inspector, inspected, year, criterion, verified, reason)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        params![id, inspector, inspected, year, code, verified, filed.reasons.get(code).cloned().unwrap_or_default()],
+                    )
+                    .map_err(err)?;
+                }
+            }
+        }
+        for m in mails {
+            outbox::insert(&tx, m, Some(id), now).map_err(err)?;
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// Forgets a file whose filing did not complete (its inbox copy remains).
+    pub fn forget(&mut self, id: i64) -> Result<(), LedgerError> {
+        self.conn
+            .execute(
+                "DELETE FROM submissions WHERE id = ?1 AND status = 'processing'",
+                [id],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Files taken but never filed (a crash between the two steps).
+    pub fn unfinished(&self) -> Result<Vec<Submission>, LedgerError> {
+        self.query("WHERE status = 'processing' ORDER BY id", [])
+    }
+
+    /// Filed submissions whose inbox file may still exist (checked by the caller).
+    pub fn filed(&self) -> Result<Vec<Submission>, LedgerError> {
+        self.query("WHERE status != 'processing' ORDER BY id", [])
+    }
+
+    /// The sender's latest filed (not duplicate) submission of a year.
+    pub fn latest_filed(
+        &self,
+        unit: Option<&str>,
+        year: Option<i32>,
+    ) -> Result<Option<Submission>, LedgerError> {
+        Ok(self
+            .query(
+                "WHERE unit IS ?1 AND year IS ?2 AND status IN ('accepted', 'rejected') ORDER BY id DESC LIMIT 1",
+                params![unit, year],
+            )?
+            .into_iter()
+            .next())
+    }
+
+    /// The latest self-scoring workbook of a unit for a year, accepted or
+    /// rejected.
+    pub fn latest_self_scoring(
+        &self,
+        unit: &str,
+        year: i32,
+    ) -> Result<Option<Submission>, LedgerError> {
+        self.latest_self_scoring_in(unit, year, "('accepted', 'rejected')")
+    }
+
+    /// The latest self-scoring of a unit for a year whose status is in
+    /// `statuses` (an SQL list of constants).
+    fn latest_self_scoring_in(
+        &self,
+        unit: &str,
+        year: i32,
+        statuses: &str,
+    ) -> Result<Option<Submission>, LedgerError> {
+        Ok(self
+            .query(
+                &format!(
+                    "WHERE unit = ?1 AND year = ?2 AND status IN {statuses}
+                     AND kind = 'self-scoring' ORDER BY id DESC LIMIT 1"
+                ),
+                params![unit, year],
+            )?
+            .into_iter()
+            .next())
+    }
+
+    /// The latest accepted self-scoring of a unit for a year.
+    pub fn latest_accepted(
+        &self,
+        unit: &str,
+        year: i32,
+    ) -> Result<Option<Submission>, LedgerError> {
+        self.latest_self_scoring_in(unit, year, "('accepted')")
+    }
+
+    /// Leaf scores recorded for a submission.
+    pub fn scores(&self, id: i64) -> Result<BTreeMap<String, f64>, LedgerError> {
+        self.json_column(id, "scores")
+    }
+
+    /// Evidence text per criterion recorded for a submission.
+    pub fn evidence(&self, id: i64) -> Result<BTreeMap<String, String>, LedgerError> {
+        self.json_column(id, "evidence")
+    }
+
+    /// Figures recorded for a submission.
+    pub fn indicators(&self, id: i64) -> Result<BTreeMap<String, i64>, LedgerError> {
+        self.json_column(id, "indicators")
+    }
+
+    /// A JSON column of a submission (empty when absent or unreadable).
+    fn json_column<T: serde::de::DeserializeOwned + Default>(
+        &self,
+        id: i64,
+        column: &'static str,
+    ) -> Result<T, LedgerError> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                &format!("SELECT {column} FROM submissions WHERE id = ?1"),
+                [id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?
+            .flatten();
+        Ok(text
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default())
+    }
+
+    /// Accepted cross-checks of `inspected` in `year`: one entry per
+    /// cross-check, with its verified scores and reasons.
+    pub fn crosschecks_of(
+        &self,
+        inspected: &str,
+        year: i32,
+    ) -> Result<Vec<CrosscheckRecord>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT c.submission_id, c.inspector, s.received_at, c.criterion, c.verified, c.reason
+                 FROM crosschecks c JOIN submissions s ON s.id = c.submission_id
+                 WHERE c.inspected = ?1 AND c.year = ?2 ORDER BY c.submission_id, c.criterion",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![inspected, year], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, f64>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out: Vec<CrosscheckRecord> = Vec::new();
+        for row in rows {
+            let (id, inspector, received_at, criterion, verified, reason) =
+                row.map_err(|e| self.err(e))?;
+            if out.last().is_none_or(|c| c.id != id) {
+                out.push(CrosscheckRecord {
+                    id,
+                    inspector,
+                    received_at,
+                    scores: BTreeMap::new(),
+                    reasons: BTreeMap::new(),
+                });
+            }
+            if let Some(c) = out.last_mut() {
+                c.scores.insert(criterion.clone(), verified);
+                c.reasons.insert(criterion, reason);
+            }
+        }
+        Ok(out)
+    }
+
+    fn query<P: rusqlite::Params>(
+        &self,
+        filter: &str,
+        params: P,
+    ) -> Result<Vec<Submission>, LedgerError> {
+        let sql = format!(
+            "SELECT id, kind, unit, inspected, year, original_name, inbox_path, stored_path, hash,
+                received_at, status, self_total FROM submissions {filter}"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params, |r| {
+                Ok(Submission {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    unit: r.get(2)?,
+                    inspected: r.get(3)?,
+                    year: r.get(4)?,
+                    original_name: r.get(5)?,
+                    inbox_path: PathBuf::from(r.get::<_, String>(6)?),
+                    stored_path: PathBuf::from(r.get::<_, String>(7)?),
+                    hash: r.get(8)?,
+                    received_at: r.get(9)?,
+                    status: Status::parse(&r.get::<_, String>(10)?),
+                    self_total: r.get(11)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+}

@@ -1,0 +1,104 @@
+//! A queued mail as a MIME message: UTF-8 text in base64 (so no bare CR or
+//! LF from a unit's text can reach the wire), attachments in base64, and a
+//! Message-ID derived from the idempotency key.
+
+use std::path::Path;
+
+use lettre::Message;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+
+use crate::domain::vn::one_line;
+use crate::io::ledger::QueuedMail;
+
+/// The Message-ID of a key: the same key always gives the same ID.
+pub fn message_id(key: &str) -> String {
+    format!("<{}@thidua>", crate::io::digest::short(key, 16))
+}
+
+fn mailbox(addr: &str) -> Result<Mailbox, String> {
+    addr.trim()
+        .parse::<Mailbox>()
+        .map_err(|e| format!("address `{}` is not valid: {e}", one_line(addr)))
+}
+
+fn content_type(path: &Path) -> ContentType {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let mime = match ext.as_str() {
+        "pdf" => "application/pdf",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    };
+    ContentType::parse(mime).unwrap_or(ContentType::TEXT_PLAIN)
+}
+
+/// Builds the message. An error is permanent (a bad address, a missing attachment).
+pub fn compose(m: &QueuedMail, from: &str) -> Result<Message, String> {
+    let mut b = Message::builder()
+        .from(mailbox(from)?)
+        .subject(one_line(&m.subject))
+        .message_id(Some(message_id(&m.key)));
+    if m.to.is_empty() {
+        return Err("the mail has no recipient".into());
+    }
+    for to in &m.to {
+        b = b.to(mailbox(to)?);
+    }
+    for cc in &m.cc {
+        b = b.cc(mailbox(cc)?);
+    }
+    let text = SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .header(ContentTransferEncoding::Base64)
+        .body(m.body.clone());
+    let msg = if m.attachments.is_empty() {
+        b.singlepart(text)
+    } else {
+        let mut parts = MultiPart::mixed().singlepart(text);
+        for path in &m.attachments {
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("attachment {}: {e}", path.display()))?;
+            let name = path
+                .file_name()
+                .map_or_else(|| "tep".into(), |n| n.to_string_lossy().into_owned());
+            parts = parts.singlepart(Attachment::new(name).body(bytes, content_type(path)));
+        }
+        b.multipart(parts)
+    };
+    msg.map_err(|e| format!("cannot build the message: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_base64_and_headers_single_line() {
+        let m = QueuedMail {
+            key: "receipt:1".into(),
+            to: vec!["vanphong@stp.quangtri.example".into()],
+            cc: vec!["vanphong@stp.hatinh.example".into()],
+            subject: "Từ chối\r\nBcc: x@y.example".into(),
+            body: "Ô “\r\n.\r\nRCPT TO:<x@y>” không phải là số.\n".into(),
+            attachments: vec![],
+        };
+        let raw = String::from_utf8(
+            compose(&m, "thidua@stp.hatinh.example")
+                .unwrap()
+                .formatted(),
+        )
+        .unwrap();
+        assert!(raw.contains("Content-Transfer-Encoding: base64"), "{raw}");
+        assert!(!raw.contains("RCPT TO"), "{raw}");
+        assert!(!raw.lines().any(|l| l.starts_with("Bcc:")), "{raw}");
+        assert!(
+            raw.contains(&format!("Message-ID: {}", message_id("receipt:1"))),
+            "{raw}"
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! Input and output: reading and writing workbooks, the ledger (`SQLite`)
+//! with typed rows, the PDF engine, the one loader of editable files
+//! ("the configured folder, else the copy compiled in"), composing and
+//! sending mail, and the file helpers. Uses the domain and the settings.
+
+pub mod atomic_file;
+pub mod digest;
+pub mod ledger;
+pub mod mail;
+pub mod pdf;
+pub mod private;
+pub mod templates;
+pub mod workbook;

@@ -1,0 +1,246 @@
+//! Typesetting: the blocks of a parsed document → A4 pages (`sheet`), with
+//! tables whose header repeats on every page, headings kept with what
+//! follows, signature rows never split, and the letterhead, signatures and
+//! recipients of `letterhead`. Drawing by hand rather than through
+//! printpdf's HTML layout is what gives this control; see
+//! `docs/documents.md`.
+
+use super::DocumentError;
+use super::fonts::{Fonts, Style};
+use printpdf::PdfDocument;
+
+use super::lines::Line;
+use super::markup::{Align, Block, Cell, Chart, Doc, Para, Table};
+use super::sheet::{LEADING, Sheet, plain};
+
+fn para(s: &mut Sheet, para: &Para, next_height: f32) {
+    let width = s.width();
+    let lines = s.lines(&para.content, para.size, width, para.indent);
+    let lh = para.size * LEADING;
+    if s.y > s.geo.top + 0.5 {
+        s.y += para.space_before;
+    }
+    let need = if para.keep_with_next {
+        lines.len() as f32 * lh + next_height
+    } else {
+        lh * lines.len().min(2) as f32
+    };
+    s.ensure(need);
+    let mut done = 0;
+    while done < lines.len() {
+        let left = lines.len() - done;
+        let mut fit = ((s.room() / lh).floor() as usize).max(1).min(left);
+        // No single line left alone at the foot or the head of a page.
+        if fit < left && left - fit == 1 && fit > 2 {
+            fit -= 1;
+        }
+        let left_edge = s.left();
+        let indent = if done == 0 { para.indent } else { 0.0 };
+        let top = s.y;
+        let used = s.flow(
+            &lines[done..done + fit],
+            para.align,
+            para.size,
+            left_edge,
+            width,
+            indent,
+            top,
+        );
+        s.y += used;
+        done += fit;
+        if done < lines.len() {
+            s.new_page();
+        }
+    }
+    s.y += para.space_after;
+}
+
+const PAD_X: f32 = 3.0;
+const PAD_Y: f32 = 2.5;
+
+struct LaidRow {
+    cells: Vec<(Vec<Line>, Align, f32, f32)>,
+    height: f32,
+}
+
+fn lay_row(s: &Sheet, row: &[Cell], xs: &[f32], size: f32) -> LaidRow {
+    let mut col = 0;
+    let mut cells = Vec::new();
+    let mut height = 0.0f32;
+    for c in row {
+        let x = xs[col];
+        let w = xs[col + c.span] - x;
+        col += c.span;
+        let lines = s.lines(&c.content, size, w - 2.0 * PAD_X, 0.0);
+        height = height.max(lines.len() as f32 * size * LEADING + 2.0 * PAD_Y);
+        cells.push((lines, c.align, x, w));
+    }
+    LaidRow { cells, height }
+}
+
+/// Cuts a row into pieces of at most `max_lines` lines per cell.
+fn split_row(row: &LaidRow, max_lines: usize, size: f32) -> Vec<LaidRow> {
+    let longest = row.cells.iter().map(|c| c.0.len()).max().unwrap_or(0);
+    (0..longest.div_ceil(max_lines))
+        .map(|k| {
+            let cells: Vec<(Vec<Line>, Align, f32, f32)> = row
+                .cells
+                .iter()
+                .map(|(lines, align, x, w)| {
+                    let from = (k * max_lines).min(lines.len());
+                    let to = ((k + 1) * max_lines).min(lines.len());
+                    (lines[from..to].to_vec(), *align, *x, *w)
+                })
+                .collect();
+            let n = cells.iter().map(|c| c.0.len()).max().unwrap_or(0);
+            LaidRow {
+                cells,
+                height: n as f32 * size * LEADING + 2.0 * PAD_Y,
+            }
+        })
+        .collect()
+}
+
+fn draw_row(s: &mut Sheet, row: &LaidRow, size: f32, shade: bool) {
+    let top = s.y;
+    for (lines, align, x, w) in &row.cells {
+        if shade {
+            s.fill(*x, top, *w, row.height, 0.9);
+        }
+        let h = lines.len() as f32 * size * LEADING;
+        let y = top + (row.height - h) / 2.0;
+        s.flow(lines, *align, size, x + PAD_X, w - 2.0 * PAD_X, 0.0, y);
+        // Each cell's left edge; the row's right edge once, below.
+        s.rule(*x, top, *x, top + row.height, 0.5);
+    }
+    let (x0, x1) = (
+        row.cells.first().map_or(0.0, |c| c.2),
+        row.cells.last().map_or(0.0, |c| c.2 + c.3),
+    );
+    s.rule(x1, top, x1, top + row.height, 0.5);
+    s.rule(x0, top, x1, top, 0.5);
+    s.rule(x0, top + row.height, x1, top + row.height, 0.5);
+    s.y += row.height;
+}
+
+fn table(s: &mut Sheet, t: &Table) {
+    let total: f32 = t.widths.iter().sum();
+    let scale = s.width() / total;
+    let mut xs = vec![s.left()];
+    for w in &t.widths {
+        xs.push(xs.last().copied().unwrap_or_default() + w * scale);
+    }
+    let head: Vec<LaidRow> = t.head.iter().map(|r| lay_row(s, r, &xs, t.size)).collect();
+    let head_h: f32 = head.iter().map(|r| r.height).sum();
+    let body: Vec<LaidRow> = t.body.iter().map(|r| lay_row(s, r, &xs, t.size)).collect();
+    s.ensure(head_h + body.first().map_or(0.0, |r| r.height));
+    for r in &head {
+        draw_row(s, r, t.size, true);
+    }
+    // A row taller than a page (a long list of evidence, say) is cut into
+    // pieces that fit, so no text runs off the page.
+    let usable = s.geo.height - s.geo.top - s.geo.bottom - head_h;
+    let max_lines = (((usable - 2.0 * PAD_Y) / (t.size * LEADING)).floor() as usize).max(1);
+    let body: Vec<LaidRow> = body
+        .into_iter()
+        .flat_map(|r| {
+            if r.height > usable {
+                split_row(&r, max_lines, t.size)
+            } else {
+                vec![r]
+            }
+        })
+        .collect();
+    for r in &body {
+        if r.height > s.room() && s.y > s.geo.top + head_h + 0.5 {
+            s.new_page();
+            for h in &head {
+                draw_row(s, h, t.size, true);
+            }
+        }
+        draw_row(s, r, t.size, false);
+    }
+    s.y += 8.0;
+}
+
+fn chart(s: &mut Sheet, c: &Chart) {
+    let size = c.size;
+    let row = size * 1.9;
+    let label_w = s.width() * 0.38;
+    let value_w = s.fonts.width(Style::Regular, "000,00", size) + 6.0;
+    let bar_x = s.left() + label_w + 6.0;
+    let bar_w = s.width() - label_w - 6.0 - value_w;
+    let max = if c.max > 0.0 {
+        c.max
+    } else {
+        c.bars.iter().map(|b| b.value).fold(1.0, f32::max)
+    };
+    s.ensure(row * c.bars.len().min(3) as f32);
+    for b in &c.bars {
+        s.ensure(row);
+        let top = s.y;
+        let lines = s.lines(&plain(&b.label, Style::Regular), size, label_w, 0.0);
+        let lines = &lines[..lines.len().min(1)];
+        let left = s.left();
+        s.flow(
+            lines,
+            Align::Right,
+            size,
+            left,
+            label_w,
+            0.0,
+            top + (row - size * LEADING) / 2.0,
+        );
+        let w = (b.value / max).clamp(0.0, 1.0) * bar_w;
+        s.fill(bar_x, top + row * 0.2, w, row * 0.6, 0.55);
+        s.label(
+            &b.text,
+            (Style::Bold, size),
+            bar_x + w + 4.0,
+            value_w,
+            Align::Left,
+            top + (row - size * LEADING) / 2.0,
+        );
+        s.rule(bar_x, top, bar_x, top + row, 0.75);
+        s.y += row;
+    }
+    s.y += 8.0;
+}
+
+/// Typesets a parsed document into PDF bytes.
+pub fn typeset(doc: &Doc, fonts: &Fonts, title: &str) -> Result<Vec<u8>, DocumentError> {
+    let pdf = PdfDocument::new(title);
+    let mut s = Sheet::new(fonts);
+    super::letterhead::header(&mut s, &doc.header);
+    for (i, b) in doc.blocks.iter().enumerate() {
+        match b {
+            Block::Para(p) => {
+                let next = doc.blocks.get(i + 1).map_or(0.0, first_height);
+                para(&mut s, p, next);
+            }
+            Block::Table(t) => table(&mut s, t),
+            Block::Chart(c) => chart(&mut s, c),
+            Block::Signatures { columns, blocks } => {
+                super::letterhead::signature_grid(&mut s, *columns, blocks);
+            }
+            Block::Closing {
+                recipients,
+                signature,
+            } => super::letterhead::closing(&mut s, recipients, signature),
+            Block::PageBreak => s.new_page(),
+        }
+    }
+    s.finish(pdf)
+}
+
+/// The height of the first unbreakable piece of a block, so a heading is
+/// not left alone at the foot of a page.
+fn first_height(b: &Block) -> f32 {
+    match b {
+        Block::Para(p) => p.space_before + p.size * LEADING * 2.0,
+        Block::Table(t) => (t.size * LEADING * 2.0 + 2.0 * PAD_Y) * (t.head.len() as f32 + 1.0),
+        Block::Chart(c) => c.size * 1.9 * 3.0,
+        Block::Signatures { .. } | Block::Closing { .. } => super::letterhead::SIGN_SPACE * 2.0,
+        Block::PageBreak => 0.0,
+    }
+}

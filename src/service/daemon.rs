@@ -1,0 +1,603 @@
+//! The daemon: wires the inbox, the ledger and the mail worker. It holds a
+//! lock on the data folder (one daemon per folder), recovers from an
+//! unclean stop, then watches the inbox (notify events, plus a full rescan
+//! on an interval for network shares where events never come), takes each
+//! file once it has held still, and sends the outbox. `shutdown` resolving
+//! lets the file in hand finish, then everything stops.
+
+use std::collections::{HashMap, VecDeque};
+use std::fs::File;
+use std::future::Future;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use notify::{RecursiveMode, Watcher};
+use tokio::sync::{Notify, mpsc, watch};
+use tracing::{debug, error, info, warn};
+
+use crate::app::jobs::due::{Tools, startup};
+use crate::app::jobs::run::Running;
+use crate::app::mail_texts::{TextError, Texts};
+use crate::config::Settings;
+use crate::io::ledger::{Ledger, LedgerError};
+use crate::io::mail::{MailError, Transport};
+use crate::io::pdf::{DocumentError, Documents};
+use crate::io::private::prepare_folders;
+use crate::service::inbox::intake::{IntakeError, Prepared, Taken, commit, prepare};
+use crate::service::inbox::recover::recover;
+use crate::service::inbox::{Shape, Stability, scan};
+use crate::service::outbox;
+use crate::service::scheduler::{Host, schedule, worker};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error(
+        "another thidua is already running on the data folder {folder} (lock file {lock}{pid}); stop it first"
+    )]
+    Locked {
+        folder: String,
+        lock: String,
+        pid: String,
+    },
+    #[error("{path}: {reason}")]
+    Io { path: String, reason: String },
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Text(#[from] TextError),
+    #[error(transparent)]
+    Document(#[from] DocumentError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+    #[error(transparent)]
+    Intake(#[from] IntakeError),
+    #[error("scheduler: {0}")]
+    Scheduler(String),
+    #[error(transparent)]
+    Web(#[from] crate::service::web::WebError),
+    #[error("internal error (a bug in thidua): {0}")]
+    Internal(String),
+}
+
+/// How to run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Process what is in the inboxes, drain the outbox once, and return.
+    pub once: bool,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunReport {
+    pub files: usize,
+    pub mails_sent: usize,
+}
+
+/// The lock on a data folder, held for the daemon's life.
+#[derive(Debug)]
+pub struct FolderLock {
+    _file: File,
+}
+
+/// Takes the data folder's lock, or says who holds it.
+pub fn lock(settings: &Settings) -> Result<FolderLock, DaemonError> {
+    let path = &settings.paths.lock;
+    if let Some(dir) = path.parent() {
+        crate::io::private::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| io(path, e))?;
+    if file.try_lock().is_err() {
+        let pid = std::fs::read_to_string(path).unwrap_or_default();
+        return Err(DaemonError::Locked {
+            folder: settings.paths.data.display().to_string(),
+            lock: path.display().to_string(),
+            pid: if pid.trim().is_empty() {
+                String::new()
+            } else {
+                format!(", pid {}", pid.trim())
+            },
+        });
+    }
+    file.set_len(0).map_err(|e| io(path, e))?;
+    writeln!(file, "{}", std::process::id()).map_err(|e| io(path, e))?;
+    Ok(FolderLock { _file: file })
+}
+
+fn io(path: &Path, e: impl std::fmt::Display) -> DaemonError {
+    DaemonError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+struct Shared {
+    settings: Settings,
+    texts: Texts,
+    docs: Documents,
+    ledger: Mutex<Ledger>,
+    /// Read-only connections for preparing files, kept for one batch.
+    readers: Mutex<Vec<Ledger>>,
+    mail_wake: Notify,
+}
+
+impl Shared {
+    fn reader(&self) -> Result<Ledger, LedgerError> {
+        let spare = self
+            .readers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop();
+        spare.map_or_else(|| Ledger::open(&self.settings.paths.ledger), Ok)
+    }
+
+    fn give_back(&self, ledger: Ledger) {
+        self.readers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(ledger);
+    }
+}
+
+impl Host for Shared {
+    fn tools(&self) -> Tools<'_> {
+        Tools {
+            settings: &self.settings,
+            texts: &self.texts,
+            docs: &self.docs,
+        }
+    }
+
+    fn ledger_path(&self) -> PathBuf {
+        self.settings.paths.ledger.clone()
+    }
+
+    fn mail_queued(&self) {
+        self.mail_wake.notify_one();
+    }
+}
+
+/// Finishes interrupted job runs and catches up missed ones, on a blocking thread.
+async fn jobs_at_start(shared: &Arc<Shared>, running: &Running) -> Result<(), DaemonError> {
+    let s = shared.clone();
+    let running = running.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut ledger = Ledger::open(&s.settings.paths.ledger)?;
+        startup(&s.tools(), &mut ledger, &running, &Utc::now)?;
+        Ok::<_, DaemonError>(())
+    })
+    .await
+    .map_err(|e| DaemonError::Internal(e.to_string()))?
+}
+
+/// Runs the daemon until `shutdown` resolves (or, with `once`, until the
+/// inbox and the outbox have been worked through once).
+pub async fn run(
+    settings: Settings,
+    opts: RunOptions,
+    shutdown: impl Future<Output = ()>,
+) -> Result<RunReport, DaemonError> {
+    let _lock = lock(&settings)?;
+    prepare_folders(&settings).map_err(|(dir, e)| io(&dir, e))?;
+    let texts = Texts::load(settings.paths.templates.as_deref())?;
+    let docs = Documents::load(settings.paths.templates.as_deref())?;
+    let transport = Arc::new(Transport::from_settings(
+        &settings.mail,
+        settings.paths.outbox.clone(),
+    )?);
+    let mut ledger = Ledger::open(&settings.paths.ledger)?;
+    recover(&settings.paths, &mut ledger)?;
+    info!(
+        data = %settings.paths.data.display(),
+        config = %settings.source,
+        templates = %texts.source,
+        transport = ?transport,
+        "thidua started"
+    );
+    let shared = Arc::new(Shared {
+        settings,
+        texts,
+        docs,
+        ledger: Mutex::new(ledger),
+        readers: Mutex::new(Vec::new()),
+        mail_wake: Notify::new(),
+    });
+    let running = Running::default();
+    jobs_at_start(&shared, &running).await?;
+    if opts.once {
+        return run_once(&shared, &transport).await;
+    }
+    let _page = match shared.settings.http_listen {
+        Some(addr) => Some(crate::service::web::StatusPage::start(
+            shared.settings.clone(),
+            addr,
+        )?),
+        None => None,
+    };
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    // The mail worker has its own connection, so a slow mail server never
+    // holds up the intake.
+    let mail_ledger = Ledger::open(&shared.settings.paths.ledger)?;
+    let mailer = tokio::spawn(mail_worker(
+        shared.clone(),
+        mail_ledger,
+        transport.clone(),
+        stop_rx.clone(),
+    ));
+    let (fire_tx, fire_rx) = mpsc::unbounded_channel();
+    let mut scheduler = schedule(&shared.settings.jobs, &fire_tx)
+        .await
+        .map_err(|e| DaemonError::Scheduler(e.to_string()))?;
+    let jobs = tokio::spawn(worker(shared.clone(), running, fire_rx, stop_rx));
+    let files = watch_inbox(&shared, shutdown).await;
+    let _ = stop_tx.send(true);
+    if let Err(e) = scheduler.shutdown().await {
+        warn!(error = %e, "scheduler did not stop cleanly");
+    }
+    let _ = jobs.await;
+    let sent = mailer
+        .await
+        .map_err(|e| DaemonError::Internal(e.to_string()))??;
+    let files = files?;
+    info!(files, mails_sent = sent, "thidua stopped");
+    Ok(RunReport {
+        files,
+        mails_sent: sent,
+    })
+}
+
+async fn run_once(
+    shared: &Arc<Shared>,
+    transport: &Arc<Transport>,
+) -> Result<RunReport, DaemonError> {
+    let root = shared.settings.paths.inbox.clone();
+    let window = shared.settings.inbox.stable;
+    let mut stability = Stability::new(window);
+    let start = Instant::now();
+    let found = scan(&root);
+    for p in &found {
+        stability.observe(p, start);
+    }
+    if !found.is_empty() {
+        tokio::time::sleep(window).await;
+    }
+    let now = Instant::now();
+    let ready: Vec<_> = found
+        .iter()
+        .filter_map(|p| stability.observe(p, now).map(|s| (p.clone(), s)))
+        .collect();
+    let never = std::future::pending::<()>();
+    tokio::pin!(never);
+    let (files, _) = take_batch(shared, ready, &mut HashMap::new(), &mut never).await?;
+    let mail_ledger = Arc::new(Mutex::new(Ledger::open(&shared.settings.paths.ledger)?));
+    let (sent, _) = drain(shared, mail_ledger, transport).await?;
+    Ok(RunReport {
+        files,
+        mails_sent: sent,
+    })
+}
+
+/// Takes a batch of stable files, in the batch's order. Several files at
+/// a time are copied, read, reviewed and given their score sheet on
+/// blocking threads, each with its own read-only ledger connection; each is
+/// then recorded under the intake's ledger lock, one after another. A file
+/// whose review or sheet a file recorded meanwhile can change (see
+/// [`Prepared::depends_on`]) is prepared again under the lock first, so the
+/// outcome is the one of taking the files one by one. Files that are
+/// thidua's own and untouched (see [`crate::app::init::own`]) are added to
+/// `own` with their shape. Returns the files taken and whether `shutdown`
+/// resolved before the batch was done.
+async fn take_batch<F: Future<Output = ()>>(
+    shared: &Arc<Shared>,
+    ready: Vec<(PathBuf, Shape)>,
+    own: &mut HashMap<PathBuf, Shape>,
+    shutdown: &mut std::pin::Pin<&mut F>,
+) -> Result<(usize, bool), DaemonError> {
+    type Preparing = tokio::task::JoinHandle<Result<Option<Prepared>, (PathBuf, IntakeError)>>;
+    // As many as the cores: one more was measured slower on two cores (the
+    // recording, the mail worker and the extra preparation crowd each other).
+    let width = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
+    if !ready.is_empty() {
+        debug!(
+            files = ready.len(),
+            "taking a batch of files that held still"
+        );
+    }
+    let mut items = ready.into_iter();
+    let mut pending: VecDeque<(usize, (PathBuf, Shape), Preparing)> = VecDeque::new();
+    let mut recorded: Vec<Taken> = Vec::new();
+    let mut files = 0;
+    let mut stopped = false;
+    // A failure stops taking new files; those being prepared are dropped
+    // (their staged copies removed) before it is returned.
+    let mut failure: Option<DaemonError> = None;
+    let mut fail = |e: DaemonError, stopped: &mut bool| {
+        failure.get_or_insert(e);
+        *stopped = true;
+    };
+    loop {
+        if !stopped && futures_ready(shutdown) {
+            // The files not yet recorded stay in the inbox for the next start.
+            stopped = true;
+        }
+        while !stopped && pending.len() < width {
+            let Some((path, shape)) = items.next() else {
+                break;
+            };
+            let s = shared.clone();
+            pending.push_back((
+                recorded.len(),
+                (path.clone(), shape),
+                tokio::task::spawn_blocking(move || {
+                    let ledger = s.reader().map_err(|e| (path.clone(), e.into()))?;
+                    // The guide and blank form `thidua init` wrote stay put.
+                    let p = match crate::app::init::own::untouched(
+                        &ledger,
+                        &s.settings.paths.inbox,
+                        &path,
+                    ) {
+                        Ok(true) => Ok(None),
+                        Ok(false) => {
+                            prepare(&s.settings, &s.docs, &ledger, &path, shape, Utc::now())
+                                .map(Some)
+                        }
+                        Err(e) => Err(e.into()),
+                    };
+                    s.give_back(ledger);
+                    debug!(file = %path.display(), "prepared");
+                    p.map_err(|e| (path, e))
+                }),
+            ));
+        }
+        let Some((seen, (path, shape), handle)) = pending.pop_front() else {
+            break;
+        };
+        let prepared = match (handle.await, stopped) {
+            (Err(e), _) => {
+                fail(DaemonError::Internal(e.to_string()), &mut stopped);
+                continue;
+            }
+            (Ok(Ok(None)), _) => {
+                own.insert(path, shape);
+                continue;
+            }
+            // Dropped because the daemon is stopping.
+            (Ok(Err(_)), true) => continue,
+            (Ok(Ok(Some(p))), true) => {
+                p.discard();
+                continue;
+            }
+            (Ok(Ok(Some(p))), false) => p,
+            (Ok(Err(e)), false) => {
+                if let Err(e) = retry_later(e) {
+                    fail(e, &mut stopped);
+                }
+                continue;
+            }
+        };
+        let s = shared.clone();
+        // Recorded since it was prepared, by this task alone.
+        let again = recorded[seen..].iter().any(|t| prepared.depends_on(t));
+        let taken = tokio::task::spawn_blocking(move || {
+            let mut ledger = s
+                .ledger
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let path = prepared.path().to_path_buf();
+            let prepared = if again {
+                prepared
+                    .again(&s.settings, &s.docs, &ledger)
+                    .map_err(|e| (path.clone(), e))?
+            } else {
+                prepared
+            };
+            commit(&s.settings, &s.texts, &mut ledger, prepared).map_err(|e| (path, e))
+        })
+        .await;
+        match taken {
+            Ok(Ok(t)) => {
+                recorded.push(t);
+                files += 1;
+                shared.mail_wake.notify_one();
+            }
+            Ok(Err(e)) => {
+                if let Err(e) = retry_later(e) {
+                    fail(e, &mut stopped);
+                }
+            }
+            Err(e) => fail(DaemonError::Internal(e.to_string()), &mut stopped),
+        }
+    }
+    // The read connections' page caches are not worth keeping between
+    // bursts; the next batch opens new ones.
+    shared
+        .readers
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clear();
+    match failure {
+        Some(e) => Err(e),
+        None => Ok((files, stopped)),
+    }
+}
+
+/// A file that vanished or cannot be read now is left for the next scan;
+/// a ledger failure stops the daemon (nothing can be recorded).
+fn retry_later((path, e): (PathBuf, IntakeError)) -> Result<(), DaemonError> {
+    match e {
+        IntakeError::Io { reason, .. } => {
+            warn!(file = %path.display(), error = %reason, "file not taken; will retry on the next scan");
+            Ok(())
+        }
+        e => Err(e.into()),
+    }
+}
+
+/// Drains the outbox on a blocking thread, with the mail worker's own
+/// ledger connection; returns the mails sent and the next attempt due.
+async fn drain(
+    shared: &Arc<Shared>,
+    ledger: Arc<Mutex<Ledger>>,
+    transport: &Arc<Transport>,
+) -> Result<(usize, Option<chrono::DateTime<Utc>>), DaemonError> {
+    let s = shared.clone();
+    let t = transport.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut ledger = ledger
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let d = outbox::drain(&mut ledger, &t, &s.settings.mail, &Utc::now)?;
+        Ok((d.sent, ledger.next_attempt()?))
+    })
+    .await
+    .map_err(|e| DaemonError::Internal(e.to_string()))?
+}
+
+async fn watch_inbox(
+    shared: &Arc<Shared>,
+    shutdown: impl Future<Output = ()>,
+) -> Result<usize, DaemonError> {
+    let settings = &shared.settings;
+    let root = settings.paths.inbox.clone();
+    let (tx, mut rx) = mpsc::unbounded_channel::<PathBuf>();
+    let mut watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
+        // Opening or reading a file (thidua hashing its own files, a unit's
+        // antivirus) changes nothing and must not put it back in the queue.
+        if let Ok(ev) = ev
+            && !matches!(ev.kind, notify::EventKind::Access(_))
+        {
+            for p in ev.paths {
+                let _ = tx.send(p);
+            }
+        }
+    })
+    .map_err(|e| io(&root, e))?;
+    if let Err(e) = watcher.watch(&root, RecursiveMode::Recursive) {
+        warn!(inbox = %root.display(), error = %e, "cannot watch the inbox for events; relying on rescans");
+    }
+    let mut stability = Stability::new(settings.inbox.stable);
+    let mut own: HashMap<PathBuf, Shape> = HashMap::new();
+    let mut next_rescan = Instant::now();
+    // A second after a burst of files (their receipts sent by then), the
+    // memory their score sheets used goes back to the system.
+    let mut release_at: Option<Instant> = None;
+    let mut files = 0;
+    tokio::pin!(shutdown);
+    loop {
+        // Look again when the earliest file will have held still for the
+        // window, at the next rescan, and at least every second.
+        let now = Instant::now();
+        let wake = stability
+            .next_due()
+            .into_iter()
+            .chain(release_at)
+            .fold(next_rescan, Instant::min)
+            .clamp(
+                now + Duration::from_millis(50),
+                now + Duration::from_secs(1),
+            );
+        tokio::select! {
+            biased;
+            () = &mut shutdown => break,
+            Some(path) = rx.recv() => {
+                let wanted = path
+                    .file_name()
+                    .is_some_and(|n| !crate::service::inbox::ignored(&n.to_string_lossy()));
+                if wanted && (path.is_file() || path.is_symlink()) {
+                    stability.observe(&path, Instant::now());
+                }
+            }
+            () = tokio::time::sleep_until(wake.into()) => {
+                let now = Instant::now();
+                if release_at.is_some_and(|t| now >= t) {
+                    crate::service::memory::release();
+                    release_at = None;
+                }
+                if now >= next_rescan {
+                    for p in scan(&root) {
+                        stability.observe(&p, now);
+                    }
+                    next_rescan = now + settings.inbox.rescan;
+                }
+                let mut ready: Vec<_> = stability
+                    .pending()
+                    .into_iter()
+                    .filter_map(|p| stability.observe(&p, now).map(|s| (p, s)))
+                    .collect();
+                ready.sort_by(|a, b| a.0.cmp(&b.0));
+                for (path, _) in &ready {
+                    stability.forget(path);
+                }
+                // thidua's own guide and blank forms stay in the inbox; each
+                // rescan finds them again, and they are looked at again only
+                // once they change.
+                ready.retain(|(p, s)| own.get(p) != Some(s));
+                match take_batch(shared, ready, &mut own, &mut shutdown).await {
+                    Ok((n, stopped)) => {
+                        files += n;
+                        if stopped {
+                            return Ok(files);
+                        }
+                        if n > 0 {
+                            release_at = Some(Instant::now() + Duration::from_secs(1));
+                        }
+                    }
+                    Err(e) => {
+                        error!(error = %e, "stopping: the ledger cannot record files");
+                        return Err(e);
+                    }
+                }
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// Whether the shutdown future has resolved, without waiting.
+fn futures_ready<F: Future<Output = ()>>(f: &mut std::pin::Pin<&mut F>) -> bool {
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    f.as_mut().poll(&mut cx).is_ready()
+}
+
+async fn mail_worker(
+    shared: Arc<Shared>,
+    ledger: Ledger,
+    transport: Arc<Transport>,
+    mut stop: watch::Receiver<bool>,
+) -> Result<usize, DaemonError> {
+    let ledger = Arc::new(Mutex::new(ledger));
+    let mut sent = 0;
+    loop {
+        let next = match drain(&shared, ledger.clone(), &transport).await {
+            Ok((n, next)) => {
+                sent += n;
+                next
+            }
+            Err(e) => {
+                error!(error = %e, "mail worker");
+                None
+            }
+        };
+        let wait = next.map_or(Duration::from_secs(60), |t| {
+            (t - Utc::now())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+                .max(Duration::from_millis(100))
+        });
+        tokio::select! {
+            _ = stop.changed() => return Ok(sent),
+            () = shared.mail_wake.notified() => {}
+            () = tokio::time::sleep(wait) => {}
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! The status page's HTML: `templates/status/page.html.j2`, HTML-escaped.
+
+use std::path::Path;
+
+use crate::app::overview::Overview;
+use crate::io::templates::TemplateFile;
+
+#[derive(Debug)]
+pub struct Page(TemplateFile);
+
+impl Page {
+    pub fn load(dir: Option<&Path>) -> Result<Page, String> {
+        TemplateFile::load(
+            dir,
+            "status/page.html.j2",
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/templates/status/page.html.j2"
+            )),
+        )
+        .map(Page)
+    }
+
+    pub fn render(&self, overview: &Overview) -> Result<String, String> {
+        self.0.render(minijinja::context! { o => overview })
+    }
+}
