@@ -2,7 +2,7 @@
 //! (release build) with the default 2 s stability window, for three bursts
 //! of 100 files dropped at once, the receipts handed to a real SMTP server (aiosmtpd,
 //! `tests/smtp/server.py`); then the idle daemon's memory and CPU over 60 s.
-//! Results go into the README's performance section by hand.
+//! Results go into `docs/performance.md` by hand.
 
 mod support;
 

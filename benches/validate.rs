@@ -2,8 +2,8 @@
 //! `thidua validate` on 1.000 generated workbooks, and the CPU time and peak
 //! memory it spends rejecting zip bombs (an honest one and one whose entry
 //! lies about its size). Each run is a child process measured with wait4,
-//! so the numbers are the binary's own. Results go into the README's
-//! performance section by hand.
+//! so the numbers are the binary's own. Results go into
+//! `docs/performance.md` by hand.
 
 #![allow(unsafe_code)] // wait4 measures each child process.
 
