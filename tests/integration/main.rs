@@ -1,6 +1,7 @@
 //! The one integration-test binary: runs the real `thidua` on workbooks the
 //! tests write. A module per topic.
 
+mod architecture;
 mod ballots;
 mod cli;
 mod config;
