@@ -20,11 +20,14 @@
 //! give no edge.
 //! - Layer rule: every edge. A module's layer is its first segment if that is
 //!   one of the six; an edge with an end outside them is not checked.
-//! - Cycles: every edge but those between a module and its own parent, either
-//!   way (a child using `super::Error`, a `mod.rs` using or re-exporting its
-//!   parts): a folder is one module with its parts. Grandparents get no such
-//!   pass. So `a::form -> b -> a` is no cycle while `a/mod.rs` does not use
-//!   `b`. The cycles are the strongly connected components (Tarjan) left.
+//! - Cycles: each edge is lifted to the two sibling modules just under the
+//!   deepest folder its ends share (`io::workbook::form -> domain::validate`
+//!   counts as `io -> domain`; `io::pdf::layout -> io::pdf::sheet` stays as
+//!   it is), and an edge between a module and anything in its own folder's
+//!   subtree lifts to nothing: a folder is one module with its parts. So two
+//!   folders that need each other are a cycle even when no two of their
+//!   files are (`a::form -> b -> a::mod` is one). The cycles are the
+//!   strongly connected components (Tarjan) of the lifted edges.
 //!
 //! Reading a failure: each edge is `from -> to (file:line)`, the line being
 //! the first place `file` names `to`. Under "imports from a higher layer",
@@ -254,10 +257,6 @@ fn module_of(file: &str) -> Option<String> {
     }
 }
 
-fn parent(module: &str) -> Option<&str> {
-    (module != "crate").then(|| module.rsplit_once("::").map_or("crate", |(p, _)| p))
-}
-
 /// Tarjan's strongly connected components of the graph `next`.
 struct Tarjan<'a> {
     next: &'a [Vec<usize>],
@@ -328,10 +327,34 @@ fn check(files: &[(String, String)]) -> Findings {
         .cloned()
         .collect();
 
-    let counted: Vec<&Edge> = edges
+    // Each edge lifted to the two sibling modules under the ends' deepest
+    // common folder: `io::workbook::form -> domain::validate` is also
+    // `io -> domain`, so folders that need each other form a cycle even when
+    // no two of their files do. An edge into one's own folder lifts to
+    // nothing (a folder is one module with its parts).
+    // One witness per lifted pair: the first edge that gives it.
+    let mut lifted: Vec<Edge> = edges
         .iter()
-        .filter(|e| parent(&e.from) != Some(&e.to) && parent(&e.to) != Some(&e.from))
+        .filter_map(|e| {
+            let (f, t): (Vec<&str>, Vec<&str>) =
+                (e.from.split("::").collect(), e.to.split("::").collect());
+            let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+            // The crate root is every module's folder.
+            if common == f.len() || common == t.len() || e.from == "crate" || e.to == "crate" {
+                return None;
+            }
+            let (from, to) = (f[..=common].join("::"), t[..=common].join("::"));
+            let at = if (&from, &to) == (&e.from, &e.to) {
+                e.at.clone()
+            } else {
+                format!("through {} -> {}, {}", e.from, e.to, e.at)
+            };
+            Some(Edge { from, to, at })
+        })
         .collect();
+    lifted.sort_by(|a, b| (&a.from, &a.to).cmp(&(&b.from, &b.to)));
+    lifted.dedup_by(|b, a| (&a.from, &a.to) == (&b.from, &b.to));
+    let counted: Vec<&Edge> = lifted.iter().collect();
     let nodes: BTreeSet<&str> = counted.iter().flat_map(|e| [&*e.from, &*e.to]).collect();
     let nodes: Vec<&str> = nodes.into_iter().collect();
     let id = |m: &str| nodes.binary_search(&m).expect("a node");
@@ -392,7 +415,9 @@ fn layers_and_no_cycles() {
 
 /// A planted tree, each file after its `== path` line: a back edge from
 /// `domain::vn` to `app::x` among look-alikes in comments and literals, a
-/// cycle `io::a -> io::b -> io::a`, and parent/child edges that are none.
+/// cycle `io::a -> io::b -> io::a`, parent/child edges that are none, and
+/// two folders that need each other through different files
+/// (`app::p::form -> app::q -> app::p`), which no two files do.
 const PLANTED: &str = r#"
 == src/lib.rs
 pub mod app;
@@ -401,7 +426,16 @@ pub mod io;
 == src/main.rs
 use crate::cli::run;
 == src/app/mod.rs
+pub mod p;
+pub mod q;
 pub mod x;
+== src/app/p/mod.rs
+pub mod form;
+pub struct Cell;
+== src/app/p/form.rs
+use crate::app::q::Check;
+== src/app/q.rs
+pub struct Check(crate::app::p::Cell);
 == src/app/x.rs
 pub fn g() -> char { '"' }
 == src/domain/mod.rs
@@ -440,8 +474,15 @@ fn the_check_finds_a_planted_back_edge_and_cycle() {
     let shown = |edges: &[Edge]| edges.iter().map(ToString::to_string).collect::<Vec<_>>();
     let back = ["domain::vn -> app::x (src/domain/vn.rs:3)"];
     assert_eq!(shown(&findings.back_edges), back, "{findings}");
-    assert_eq!(findings.cycles.len(), 1, "{findings}");
+    assert_eq!(findings.cycles.len(), 2, "{findings}");
     let (members, edges) = &findings.cycles[0];
+    assert_eq!(members, &["app::p", "app::q"]);
+    let folders = [
+        "app::p -> app::q (through app::p::form -> app::q, src/app/p/form.rs:1)",
+        "app::q -> app::p (src/app/q.rs:1)",
+    ];
+    assert_eq!(shown(edges), folders);
+    let (members, edges) = &findings.cycles[1];
     assert_eq!(members, &["io::a", "io::b"]);
     let cycle = [
         "io::a -> io::b (src/io/a.rs:1)",
