@@ -5,88 +5,32 @@
 
 use std::path::Path;
 
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::Environment;
 use serde::Serialize;
 
+use crate::config::editable::{EditableError, EditableFiles, Shipped, shipped};
 use crate::domain::vn::one_line;
+use crate::io::templates;
 
-const EMBEDDED: &[(&str, &str)] = &[
-    (
-        "mail/receipt.txt.j2",
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/mail/receipt.txt.j2"
-        )),
-    ),
-    (
-        "mail/rejection.txt.j2",
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/mail/rejection.txt.j2"
-        )),
-    ),
-    (
-        "mail/crosscheck.txt.j2",
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/mail/crosscheck.txt.j2"
-        )),
-    ),
-    (
-        "mail/kickoff.txt.j2",
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/mail/kickoff.txt.j2"
-        )),
-    ),
-    (
-        "mail/reminder.txt.j2",
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/mail/reminder.txt.j2"
-        )),
-    ),
-    (
-        "mail/provisional.txt.j2",
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/mail/provisional.txt.j2"
-        )),
-    ),
-    (
-        "mail/year-end.txt.j2",
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/mail/year-end.txt.j2"
-        )),
-    ),
-    (
-        "mail/job-failed.txt.j2",
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/mail/job-failed.txt.j2"
-        )),
-    ),
-    (
-        "mail/ballot.txt.j2",
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/mail/ballot.txt.j2"
-        )),
-    ),
-    (
-        "mail/vote-closed.txt.j2",
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/mail/vote-closed.txt.j2"
-        )),
-    ),
+static TEMPLATES: &[Shipped] = &[
+    shipped!("templates", "mail/receipt.txt.j2"),
+    shipped!("templates", "mail/rejection.txt.j2"),
+    shipped!("templates", "mail/crosscheck.txt.j2"),
+    shipped!("templates", "mail/kickoff.txt.j2"),
+    shipped!("templates", "mail/reminder.txt.j2"),
+    shipped!("templates", "mail/provisional.txt.j2"),
+    shipped!("templates", "mail/year-end.txt.j2"),
+    shipped!("templates", "mail/job-failed.txt.j2"),
+    shipped!("templates", "mail/ballot.txt.j2"),
+    shipped!("templates", "mail/vote-closed.txt.j2"),
 ];
 
 #[derive(Debug, thiserror::Error)]
 pub enum TextError {
     #[error("template {name}: {reason}")]
     Template { name: String, reason: String },
+    #[error(transparent)]
+    File(#[from] EditableError),
 }
 
 /// A rendered mail text.
@@ -104,13 +48,9 @@ pub struct Texts {
 }
 
 fn template_error(name: &str, e: &minijinja::Error) -> TextError {
-    let mut reason = e.to_string();
-    if let Some(line) = e.line() {
-        reason = format!("line {line}: {reason}");
-    }
     TextError::Template {
         name: name.to_string(),
-        reason,
+        reason: templates::reason(e),
     }
 }
 
@@ -118,34 +58,17 @@ impl Texts {
     /// Loads and compiles the templates of `dir` (the templates folder), or
     /// the compiled-in ones when `dir` is `None`.
     pub fn load(dir: Option<&Path>) -> Result<Texts, TextError> {
-        let mut env = Environment::new();
-        env.set_trim_blocks(true);
-        env.set_lstrip_blocks(true);
+        let files = EditableFiles::new(dir, TEMPLATES);
+        let mut env = templates::environment();
         env.set_keep_trailing_newline(true);
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        let source = match dir {
-            Some(d) => d.display().to_string(),
-            None => "<embedded>/templates".to_string(),
-        };
-        for (name, text) in EMBEDDED {
-            let text = match dir {
-                Some(d) => {
-                    let path = d.join(name);
-                    std::fs::read_to_string(&path).map_err(|e| TextError::Template {
-                        name: path.display().to_string(),
-                        reason: e.to_string(),
-                    })?
-                }
-                None => (*text).to_string(),
-            };
-            let shown = dir.map_or_else(
-                || format!("{source}/{name}"),
-                |d| d.join(name).display().to_string(),
-            );
-            env.add_template_owned(*name, text)
+        for file in files.texts() {
+            let file = file?;
+            let shown = file.origin.to_string();
+            let name = file.name.clone();
+            env.add_template_owned(file.name, file.content)
                 .map_err(|e| template_error(&shown, &e))?;
             let t = env
-                .get_template(name)
+                .get_template(&name)
                 .map_err(|e| template_error(&shown, &e))?;
             for block in ["subject", "body"] {
                 if !t.source().contains(&format!("{{% block {block} %}}")) {
@@ -156,7 +79,10 @@ impl Texts {
                 }
             }
         }
-        Ok(Texts { env, source })
+        Ok(Texts {
+            env,
+            source: files.source(),
+        })
     }
 
     /// Renders the `subject` and `body` blocks of template `name`.
@@ -250,8 +176,8 @@ mod tests {
     fn a_broken_template_names_its_file() {
         let dir = tempfile::TempDir::new().unwrap();
         std::fs::create_dir(dir.path().join("mail")).unwrap();
-        for (name, text) in EMBEDDED {
-            std::fs::write(dir.path().join(name), text).unwrap();
+        for file in TEMPLATES {
+            std::fs::write(dir.path().join(file.name), file.bytes).unwrap();
         }
         std::fs::write(
             dir.path().join("mail/rejection.txt.j2"),

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 
+use super::editable::EditableError;
 use super::raw::{RawSettings, RawUnit, RawYear};
 use super::{
     InboxSettings, MailSettings, Paths, Security, Settings, SmtpSettings, Transport, VoteSettings,
@@ -16,7 +17,7 @@ use crate::domain::cells::Limits;
 use crate::domain::cluster::{
     Award, Cluster, Crosscheck, Rules, TieBreak, Unit, UnitType, YearPlan,
 };
-use crate::domain::criteria::{CriteriaError, TableSet};
+use crate::domain::criteria::CriteriaError;
 use crate::domain::schedule::{CatchUp, JobKind, JobSpec, Schedule};
 
 /// A configuration mistake. The message names the file (or the environment
@@ -35,6 +36,9 @@ pub enum ConfigError {
     },
     #[error(transparent)]
     Criteria(#[from] CriteriaError),
+    /// A criteria table (or their folder) that cannot be read.
+    #[error(transparent)]
+    File(#[from] EditableError),
 }
 
 const ENV_PREFIX: &str = "THIDUA";
@@ -122,12 +126,13 @@ impl Checker<'_> {
             .env
             .iter()
             .any(|(k, _)| k.eq_ignore_ascii_case("THIDUA__PATHS__CRITERIA"));
-        let tables = match (&raw.paths.criteria, base) {
-            (Some(dir), Some(base)) => TableSet::load_dir(&base.join(dir))?,
-            (Some(dir), None) if env_criteria => TableSet::load_dir(Path::new(dir))?,
-            (None, Some(base)) => TableSet::load_dir(&base.join("criteria"))?,
-            (_, None) => TableSet::embedded()?,
+        let folder = match (&raw.paths.criteria, base) {
+            (Some(dir), Some(base)) => Some(base.join(dir)),
+            (Some(dir), None) if env_criteria => Some(PathBuf::from(dir)),
+            (None, Some(base)) => Some(base.join("criteria")),
+            (_, None) => None,
         };
+        let tables = super::tables::load(folder.as_deref())?;
         for table in tables.iter() {
             let has = |name: &str| table.classes.iter().any(|c| c.name == name);
             if let Some(cap) = &cluster.rules.hard_cap

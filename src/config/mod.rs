@@ -2,9 +2,16 @@
 //! `THIDUA__SECTION__KEY` environment overrides, loaded with the `config`
 //! crate, deserialized rejecting unknown keys, then checked into typed
 //! values. Every error names the file (or environment variable) and the key.
+//!
+//! The folders the settings name for editable files (`paths.templates`,
+//! `paths.criteria`) are read through [`editable`], the one loader of "the
+//! configured folder, else the copy compiled in"; the criteria tables are
+//! read here (`tables.rs`) because checking the settings needs them.
 
 mod check;
+pub mod editable;
 mod raw;
+mod tables;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

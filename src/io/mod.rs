@@ -1,7 +1,8 @@
 //! Input and output: reading and writing workbooks, the ledger (`SQLite`)
-//! with typed rows, the PDF engine, the one loader of editable files
-//! ("the configured folder, else the copy compiled in"), composing and
-//! sending mail, and the file helpers. Uses the domain and the settings.
+//! with typed rows, the PDF engine, the templates (compiled from the files
+//! of `config::editable`, the one loader of "the configured folder, else
+//! the copy compiled in"), composing and sending mail, and the file
+//! helpers. Uses the domain and the settings.
 
 pub mod atomic_file;
 pub mod digest;

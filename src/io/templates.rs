@@ -1,13 +1,42 @@
-//! One editable template outside the mail texts and the documents: the
-//! status page and the inbox guide. It is read from the templates folder
-//! when one is configured, else the copy compiled into the program, and
-//! compiled once; errors name the file.
+//! The minijinja side of the editable templates: the environment every
+//! template is compiled in, the reason of a template's error, and one
+//! template on its own (the status page, the inbox guide). The files
+//! themselves come through the one loader, [`EditableFiles`] (the
+//! templates folder, else the copies compiled in); errors name the file.
 
 use std::path::Path;
 
-use minijinja::Environment;
+use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
+use crate::config::editable::{EditableFiles, Shipped};
+
+/// An environment as every thidua template expects it: block tags take
+/// their line with them, and an undefined value is an error.
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env
+}
+
+/// A template error as one line: its line in the template, what went
+/// wrong, and what caused it.
+pub fn reason(e: &minijinja::Error) -> String {
+    let mut reason = e.to_string();
+    if let Some(line) = e.line() {
+        reason = format!("line {line}: {reason}");
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        reason = format!("{reason}: {s}");
+        source = s.source();
+    }
+    reason
+}
+
+/// One template compiled on its own.
 #[derive(Debug)]
 pub struct TemplateFile {
     env: Environment<'static>,
@@ -15,30 +44,20 @@ pub struct TemplateFile {
 }
 
 impl TemplateFile {
-    /// `name` is the path under the templates folder; `embedded` the
-    /// compiled-in text. Names ending `.html.j2` are HTML-escaped.
-    pub fn load(
-        dir: Option<&Path>,
-        name: &'static str,
-        embedded: &'static str,
-    ) -> Result<TemplateFile, String> {
-        let (shown, text) = match dir {
-            Some(d) => {
-                let path = d.join(name);
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-                (path.display().to_string(), text)
-            }
-            None => (format!("<embedded>/templates/{name}"), embedded.to_string()),
-        };
-        let mut env = Environment::new();
-        env.set_trim_blocks(true);
-        env.set_lstrip_blocks(true);
+    /// `file` from the templates folder `dir`, else compiled in. Names
+    /// ending `.html.j2` are HTML-escaped.
+    pub fn load(dir: Option<&Path>, file: &'static Shipped) -> Result<TemplateFile, String> {
+        let loaded = EditableFiles::new(dir, std::slice::from_ref(file))
+            .text(file.name)
+            .map_err(|e| e.to_string())?;
+        let mut env = environment();
         env.set_keep_trailing_newline(true);
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        env.add_template_owned(name, text)
-            .map_err(|e| format!("{shown}: {e}"))?;
-        Ok(TemplateFile { env, name })
+        env.add_template_owned(file.name, loaded.content)
+            .map_err(|e| format!("{}: {}", loaded.origin, reason(&e)))?;
+        Ok(TemplateFile {
+            env,
+            name: file.name,
+        })
     }
 
     pub fn render(&self, ctx: impl Serialize) -> Result<String, String> {

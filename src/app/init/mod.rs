@@ -16,6 +16,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::config::Settings;
+use crate::config::editable::{Shipped, shipped};
 use crate::io::ledger::Ledger;
 use crate::io::templates::TemplateFile;
 use crate::io::workbook::crosscheck_form::{CrosscheckSpec, blank_rows, crosscheck_bytes};
@@ -23,6 +24,9 @@ use crate::io::workbook::form::{FormSpec, form_bytes};
 
 /// The guide's file name in each inbox folder.
 pub const GUIDE: &str = "HUONG-DAN.txt";
+
+/// The guide's template.
+static GUIDE_TEMPLATE: Shipped = shipped!("templates", "init/huong-dan.txt.j2");
 
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {
@@ -136,15 +140,8 @@ pub fn init(
         ))
     })?;
     crate::io::private::prepare_folders(settings).map_err(|(dir, e)| io(&dir, e))?;
-    let guide = TemplateFile::load(
-        settings.paths.templates.as_deref(),
-        "init/huong-dan.txt.j2",
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/init/huong-dan.txt.j2"
-        )),
-    )
-    .map_err(InitError::Template)?;
+    let guide = TemplateFile::load(settings.paths.templates.as_deref(), &GUIDE_TEMPLATE)
+        .map_err(InitError::Template)?;
     let mut ledger = Ledger::open(&settings.paths.ledger)?;
     let inbox = &settings.paths.inbox;
     let mut report = InitReport {

@@ -1,12 +1,12 @@
 //! Criteria tables: the ministry's tree of criteria for one unit type and
 //! year, with maxima, bands, the table's step, the indicators of `Số liệu`
 //! and the classification thresholds. Tables are data (`config/criteria/`),
-//! loaded and checked by [`load`].
+//! read by the settings (`config::tables`), parsed and checked by [`parse`].
 
-mod load;
+mod parse;
 mod raw;
 
-pub use load::{CriteriaError, TableSet, parse_table};
+pub use parse::{CriteriaError, TableSet, parse_table};
 
 use serde::Serialize;
 

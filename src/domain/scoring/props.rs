@@ -9,14 +9,18 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::domain::cluster::{Award, Rules, TieBreak};
-use crate::domain::criteria::{Kind, TableSet};
+use crate::domain::criteria::{Kind, parse_table};
 
+/// The shipped table, compiled in (the domain reads no files).
 fn table() -> Table {
-    TableSet::embedded()
-        .unwrap()
-        .get("stp", 2026)
-        .unwrap()
-        .clone()
+    parse_table(
+        "stp-2026.toml",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/config/criteria/stp-2026.toml"
+        )),
+    )
+    .unwrap()
 }
 
 fn rules() -> Rules {

@@ -16,6 +16,16 @@ use printpdf::{ParsedFont, PdfFontParseWarning};
 use sha2::{Digest, Sha256};
 
 use super::DocumentError;
+use crate::config::editable::{EditableFiles, Shipped, shipped};
+
+/// The four faces as shipped, in the order of [`Style::ALL`] (a face's
+/// index is its style's).
+static SHIPPED: &[Shipped] = &[
+    shipped!("templates", "fonts/LiberationSerif-Regular.ttf"),
+    shipped!("templates", "fonts/LiberationSerif-Bold.ttf"),
+    shipped!("templates", "fonts/LiberationSerif-Italic.ttf"),
+    shipped!("templates", "fonts/LiberationSerif-BoldItalic.ttf"),
+];
 
 /// A face of the family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,38 +51,6 @@ impl Style {
             Style::Bold => "LiberationSerif-Bold",
             Style::Italic => "LiberationSerif-Italic",
             Style::BoldItalic => "LiberationSerif-BoldItalic",
-        }
-    }
-
-    fn file(self) -> &'static str {
-        match self {
-            Style::Regular => "LiberationSerif-Regular.ttf",
-            Style::Bold => "LiberationSerif-Bold.ttf",
-            Style::Italic => "LiberationSerif-Italic.ttf",
-            Style::BoldItalic => "LiberationSerif-BoldItalic.ttf",
-        }
-    }
-
-    fn embedded(self) -> &'static [u8] {
-        match self {
-            Style::Regular => include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/templates/fonts/LiberationSerif-Regular.ttf"
-            )),
-            Style::Bold => include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/templates/fonts/LiberationSerif-Bold.ttf"
-            )),
-            Style::Italic => include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/templates/fonts/LiberationSerif-Italic.ttf"
-            )),
-            Style::BoldItalic => {
-                include_bytes!(concat!(
-                    env!("CARGO_MANIFEST_DIR"),
-                    "/templates/fonts/LiberationSerif-BoldItalic.ttf"
-                ))
-            }
         }
     }
 
@@ -103,6 +81,8 @@ impl Style {
 #[derive(Debug)]
 pub struct Face {
     pub font: ParsedFont,
+    /// The file it came from, for messages.
+    pub source: String,
     per_em: f32,
     missing: f32,
     /// The last subsets made, newest first, keyed by their characters:
@@ -132,24 +112,24 @@ impl Subset {
 }
 
 impl Face {
-    fn parse(bytes: &[u8], shown: &str) -> Result<Face, DocumentError> {
+    fn parse(bytes: &[u8], shown: String) -> Result<Face, DocumentError> {
         // Pages name glyphs by their ids in the subset, which holds for
         // TrueType outlines; CFF fonts and collections number them otherwise.
         if !(bytes.starts_with(&[0, 1, 0, 0]) || bytes.starts_with(b"true")) {
             return Err(DocumentError::Font {
-                file: shown.to_string(),
+                file: shown.clone(),
                 reason: "not a single TrueType font (.ttf with glyf outlines); use Liberation Serif 2 or later".to_string(),
             });
         }
         let mut warnings: Vec<PdfFontParseWarning> = Vec::new();
         let font =
             ParsedFont::from_bytes(bytes, 0, &mut warnings).ok_or_else(|| DocumentError::Font {
-                file: shown.to_string(),
+                file: shown.clone(),
                 reason: "not a TrueType font this program can read".to_string(),
             })?;
         if font.lookup_glyph_index(u32::from('ệ')).is_none() {
             return Err(DocumentError::Font {
-                file: shown.to_string(),
+                file: shown.clone(),
                 reason: "the font has no Vietnamese letters (ệ); use Liberation Serif 2 or later"
                     .to_string(),
             });
@@ -158,6 +138,7 @@ impl Face {
         let missing = f32::from(font.get_glyph_width(0).unwrap_or(0)) * per_em;
         Ok(Face {
             font,
+            source: shown,
             per_em,
             missing,
             recent: Mutex::new(VecDeque::new()),
@@ -245,37 +226,20 @@ impl Face {
 #[derive(Debug)]
 pub struct Fonts {
     faces: Vec<Face>,
-    /// Where the faces came from, for messages.
-    pub source: String,
 }
 
 impl Fonts {
     /// Reads the faces from `dir/fonts/`, or the compiled-in copies when
     /// `dir` is `None`.
     pub fn load(dir: Option<&Path>) -> Result<Fonts, DocumentError> {
-        let mut faces = Vec::with_capacity(4);
-        for style in Style::ALL {
-            let face = match dir {
-                Some(d) => {
-                    let path = d.join("fonts").join(style.file());
-                    let bytes = std::fs::read(&path).map_err(|e| DocumentError::Font {
-                        file: path.display().to_string(),
-                        reason: e.to_string(),
-                    })?;
-                    Face::parse(&bytes, &path.display().to_string())?
-                }
-                None => Face::parse(
-                    style.embedded(),
-                    &format!("<embedded>/templates/fonts/{}", style.file()),
-                )?,
-            };
-            faces.push(face);
-        }
-        let source = dir.map_or_else(
-            || "<embedded>/templates/fonts".to_string(),
-            |d| d.join("fonts").display().to_string(),
-        );
-        Ok(Fonts { faces, source })
+        let faces = EditableFiles::new(dir, SHIPPED)
+            .all()
+            .map(|file| {
+                let file = file?;
+                Face::parse(&file.content, file.origin.to_string())
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Fonts { faces })
     }
 
     pub fn face(&self, style: Style) -> &Face {
@@ -297,6 +261,7 @@ mod tests {
     fn embedded_faces_cover_vietnamese_and_measure_like_times() {
         let f = Fonts::load(None).unwrap();
         for s in Style::ALL {
+            assert!(f.face(s).source.ends_with(&format!("-{s:?}.ttf")), "{s:?}");
             for c in "ẮẰẲẴẶắằẳẵặỆệỮữỲỳƯưƠơĐđ".chars() {
                 assert!(
                     f.face(s).font.lookup_glyph_index(u32::from(c)).is_some(),
@@ -348,6 +313,15 @@ mod tests {
         fill(2 * SUBSETS_KEPT, 3 * SUBSETS_KEPT);
         let later = face.subset(Style::Regular, &a).unwrap();
         assert!(!Arc::ptr_eq(&first, &later));
+    }
+
+    #[test]
+    fn a_templates_folder_without_the_fonts_is_an_error_naming_the_file() {
+        // No fallback to the compiled-in faces for a configured folder.
+        let dir = tempfile::tempdir().unwrap();
+        let e = Fonts::load(Some(dir.path())).unwrap_err().to_string();
+        let regular = dir.path().join("fonts/LiberationSerif-Regular.ttf");
+        assert!(e.starts_with(&regular.display().to_string()), "{e}");
     }
 
     #[test]

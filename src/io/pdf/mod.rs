@@ -16,13 +16,19 @@ mod sheet;
 
 use std::path::Path;
 
-use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
+
+use crate::config::editable::{EditableError, EditableFiles, Shipped, shipped};
+use crate::io::templates;
 
 pub use fonts::Fonts;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
+    /// A template or font file that cannot be read.
+    #[error(transparent)]
+    File(#[from] EditableError),
     #[error("font {file}: {reason}")]
     Font { file: String, reason: String },
     #[error("template {name}: {reason}")]
@@ -57,42 +63,12 @@ impl Kind {
     }
 }
 
-const EMBEDDED: &[(Kind, &str)] = &[
-    (
-        Kind::Ranking,
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/documents/ranking.html.j2"
-        )),
-    ),
-    (
-        Kind::Sheet,
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/documents/sheet.html.j2"
-        )),
-    ),
-    (
-        Kind::Agreement,
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/documents/agreement.html.j2"
-        )),
-    ),
-    (
-        Kind::Proposals,
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/documents/proposals.html.j2"
-        )),
-    ),
-    (
-        Kind::Minutes,
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/documents/minutes.html.j2"
-        )),
-    ),
+static TEMPLATES: &[Shipped] = &[
+    shipped!("templates", "documents/ranking.html.j2"),
+    shipped!("templates", "documents/sheet.html.j2"),
+    shipped!("templates", "documents/agreement.html.j2"),
+    shipped!("templates", "documents/proposals.html.j2"),
+    shipped!("templates", "documents/minutes.html.j2"),
 ];
 
 /// Compiled document templates and the fonts.
@@ -100,23 +76,12 @@ const EMBEDDED: &[(Kind, &str)] = &[
 pub struct Documents {
     env: Environment<'static>,
     fonts: Fonts,
-    /// Where the templates came from, for messages.
-    pub source: String,
 }
 
 fn template_error(name: &str, e: &minijinja::Error) -> DocumentError {
-    let mut reason = e.to_string();
-    if let Some(line) = e.line() {
-        reason = format!("line {line}: {reason}");
-    }
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        reason = format!("{reason}: {s}");
-        source = s.source();
-    }
     DocumentError::Template {
         name: name.to_string(),
-        reason,
+        reason: templates::reason(e),
     }
 }
 
@@ -124,36 +89,18 @@ impl Documents {
     /// Loads and compiles the templates and fonts of `dir` (the templates
     /// folder), or the compiled-in ones when `dir` is `None`.
     pub fn load(dir: Option<&Path>) -> Result<Documents, DocumentError> {
-        let mut env = Environment::new();
-        env.set_trim_blocks(true);
-        env.set_lstrip_blocks(true);
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        let mut env = templates::environment();
         // Values (a unit's evidence text, say) can never become markup.
         env.set_auto_escape_callback(|_| AutoEscape::Html);
-        for (kind, text) in EMBEDDED {
-            let name = kind.template();
-            let (text, shown) = match dir {
-                Some(d) => {
-                    let path = d.join(name);
-                    let text =
-                        std::fs::read_to_string(&path).map_err(|e| DocumentError::Template {
-                            name: path.display().to_string(),
-                            reason: e.to_string(),
-                        })?;
-                    (text, path.display().to_string())
-                }
-                None => ((*text).to_string(), format!("<embedded>/templates/{name}")),
-            };
-            env.add_template_owned(name, text)
+        for file in EditableFiles::new(dir, TEMPLATES).texts() {
+            let file = file?;
+            let shown = file.origin.to_string();
+            env.add_template_owned(file.name, file.content)
                 .map_err(|e| template_error(&shown, &e))?;
         }
         Ok(Documents {
             env,
             fonts: Fonts::load(dir)?,
-            source: dir.map_or_else(
-                || "<embedded>/templates/documents".to_string(),
-                |d| d.join("documents").display().to_string(),
-            ),
         })
     }
 

@@ -269,12 +269,11 @@ impl<'a> Sheet<'a> {
             if chars.is_empty() {
                 continue;
             }
-            let subset = self
-                .fonts
-                .face(style)
+            let face = self.fonts.face(style);
+            let subset = face
                 .subset(style, chars)
                 .map_err(|reason| DocumentError::Font {
-                    file: format!("{}/{style:?}", self.fonts.source),
+                    file: face.source.clone(),
                     reason: format!("cannot subset the font: {reason}"),
                 })?;
             glyphs[style.index()] = chars

@@ -3,22 +3,17 @@
 use std::path::Path;
 
 use crate::app::overview::Overview;
+use crate::config::editable::{Shipped, shipped};
 use crate::io::templates::TemplateFile;
+
+static TEMPLATE: Shipped = shipped!("templates", "status/page.html.j2");
 
 #[derive(Debug)]
 pub struct Page(TemplateFile);
 
 impl Page {
     pub fn load(dir: Option<&Path>) -> Result<Page, String> {
-        TemplateFile::load(
-            dir,
-            "status/page.html.j2",
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/templates/status/page.html.j2"
-            )),
-        )
-        .map(Page)
+        TemplateFile::load(dir, &TEMPLATE).map(Page)
     }
 
     pub fn render(&self, overview: &Overview) -> Result<String, String> {

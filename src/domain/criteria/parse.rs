@@ -1,9 +1,10 @@
-//! Loading criteria tables from TOML and checking them: unique codes,
+//! Parsing criteria tables from TOML text and checking them: unique codes,
 //! parents before children, group maxima equal to their children's sum,
-//! bands within the maximum, every value on the table's step.
+//! bands within the maximum, every value on the table's step. Pure: the
+//! text comes from the settings' loader (`config::tables`), which reads the
+//! configured folder or the tables compiled in.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
 
 use super::raw::{RawCriterion, RawTable};
 use super::{Band, Class, Criterion, Indicator, Kind, Table, on_step, same};
@@ -11,8 +12,6 @@ use super::{Band, Class, Criterion, Indicator, Kind, Table, on_step, same};
 /// A mistake in a criteria table; the message names the file and the code.
 #[derive(Debug, thiserror::Error)]
 pub enum CriteriaError {
-    #[error("{file}: cannot read the criteria table: {reason}")]
-    Io { file: String, reason: String },
     #[error("{file}: not a valid criteria table: {reason}")]
     Syntax { file: String, reason: String },
     #[error("{file}: criterion `{code}`: {reason}")]
@@ -300,74 +299,9 @@ pub struct TableSet {
     tables: BTreeMap<(String, i32), Table>,
 }
 
-/// The tables shipped with the program, used when the configuration is the
-/// embedded default.
-const EMBEDDED: &[(&str, &str)] = &[
-    (
-        "stp-2026.toml",
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/config/criteria/stp-2026.toml"
-        )),
-    ),
-    (
-        "thads-2026.toml",
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/config/criteria/thads-2026.toml"
-        )),
-    ),
-    (
-        "stp-2022.toml",
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/config/criteria/stp-2022.toml"
-        )),
-    ),
-    (
-        "thads-2022.toml",
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/config/criteria/thads-2022.toml"
-        )),
-    ),
-];
-
 impl TableSet {
-    /// Loads every `*.toml` file of a folder.
-    pub fn load_dir(dir: &Path) -> Result<TableSet, CriteriaError> {
-        let shown = dir.display().to_string();
-        let entries = std::fs::read_dir(dir).map_err(|e| CriteriaError::Io {
-            file: shown.clone(),
-            reason: e.to_string(),
-        })?;
-        let mut files: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        files.sort();
-        let mut set = TableSet::default();
-        for path in files {
-            let file = path.display().to_string();
-            let text = std::fs::read_to_string(&path).map_err(|e| CriteriaError::Io {
-                file: file.clone(),
-                reason: e.to_string(),
-            })?;
-            set.insert(parse_table(&file, &text)?)?;
-        }
-        Ok(set)
-    }
-
-    /// The tables compiled into the program.
-    pub fn embedded() -> Result<TableSet, CriteriaError> {
-        let mut set = TableSet::default();
-        for (name, text) in EMBEDDED {
-            set.insert(parse_table(&format!("<embedded>/criteria/{name}"), text)?)?;
-        }
-        Ok(set)
-    }
-
+    /// Adds a table; a second one for the same unit type and year is
+    /// refused, naming both files.
     pub fn insert(&mut self, table: Table) -> Result<(), CriteriaError> {
         let key = (table.unit_type.clone(), table.year);
         if let Some(other) = self.tables.get(&key) {
@@ -503,25 +437,5 @@ max = 1
         .unwrap_err()
         .to_string();
         assert!(e.contains("key `max`"), "{e}");
-    }
-
-    #[test]
-    fn the_shipped_tables_load() {
-        let set = TableSet::embedded().unwrap();
-        for (t, y) in [
-            ("stp", 2026),
-            ("thads", 2026),
-            ("stp", 2022),
-            ("thads", 2022),
-        ] {
-            let table = set.get(t, y).unwrap();
-            assert!(table.sample);
-            assert!(table.leaves().count() >= 40, "{t}-{y}");
-        }
-        assert!(set.get("stp", 2026).unwrap().leaves().count() <= 70);
-        assert_ne!(
-            set.get("stp", 2026).unwrap().max,
-            set.get("thads", 2026).unwrap().max
-        );
     }
 }
