@@ -22,6 +22,15 @@ use crate::io::pdf::Documents;
 use crate::service::daemon::{DaemonError, lock};
 use crate::service::outbox::drain;
 
+/// `thidua job --help`: the job names, from [`JobKind::ALL`].
+pub(super) fn after_help() -> String {
+    let names: Vec<&str> = JobKind::ALL.iter().map(|k| k.name()).collect();
+    format!(
+        "Jobs: {}.\n\nExamples:\n  thidua job year-end                  # schedule, next time, last runs\n  thidua job year-end --now --dry-run  # what it would write and send\n  thidua job reminder --now            # run it now (asks the running daemon if there is one)",
+        names.join(", ")
+    )
+}
+
 /// A job's schedule and next time, as `thidua job NAME` and `thidua
 /// status` show it.
 pub(super) fn schedule_line(name: &str, schedule: &str, next: &str) -> String {

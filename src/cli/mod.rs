@@ -30,6 +30,7 @@ pub use exit::{Exit, Failure};
 pub use logging::LogFormat;
 
 use crate::config::Settings;
+use crate::domain::schedule::JobKind;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -123,11 +124,10 @@ pub enum Command {
     },
     /// A scheduled job: its schedule and last runs; --now runs it, --dry-run
     /// lists the documents and mails it would make
-    #[command(
-        after_help = "Jobs: kickoff, reminder, provisional, year-end, ballot, close-vote.\n\nExamples:\n  thidua job year-end                  # schedule, next time, last runs\n  thidua job year-end --now --dry-run  # what it would write and send\n  thidua job reminder --now            # run it now (asks the running daemon if there is one)"
-    )]
+    #[command(after_help = job::after_help())]
     Job {
-        /// kickoff, reminder, provisional, year-end, ballot or close-vote
+        // The names from `JobKind::ALL`, as the after-help's list.
+        #[arg(help = JobKind::names())]
         name: String,
         /// Run it now
         #[arg(long)]
@@ -271,5 +271,34 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Validate { json, unit, files } => {
             validate::validate(&settings, json, unit.as_deref(), &files)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// `thidua job --help` names every job thidua knows, from the one list.
+    #[test]
+    fn job_help_lists_every_job() {
+        let mut cli = Cli::command();
+        let job = cli.find_subcommand_mut("job").expect("a job command");
+        let help = job.render_long_help().to_string();
+        let jobs = help
+            .lines()
+            .find(|l| l.starts_with("Jobs: "))
+            .unwrap_or_else(|| panic!("no `Jobs:` line in:\n{help}"));
+        let listed: Vec<&str> = jobs["Jobs: ".len()..]
+            .trim_end_matches('.')
+            .split(", ")
+            .collect();
+        let all: Vec<&str> = JobKind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(listed, all, "{help}");
+        assert!(
+            help.contains(&JobKind::names()),
+            "the NAME argument:\n{help}"
+        );
     }
 }
