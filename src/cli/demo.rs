@@ -10,14 +10,17 @@ use std::time::Instant;
 
 use indicatif::ProgressBar;
 
-use super::Failure;
+use super::exit::{Exit, Failure};
+use super::output::{emit, progress};
 use crate::app::demo::{Intent, sample_year};
 use crate::config::Settings;
 use crate::domain::schedule::JobKind;
 use crate::domain::vn::format_number;
+use crate::io::ledger::Ledger;
 
-fn usage(e: impl std::fmt::Display) -> Failure {
-    Failure::usage(e.to_string())
+/// A folder or file of the demo that cannot be made or written.
+fn io(path: &Path, e: impl std::fmt::Display) -> Failure {
+    Failure::runtime(format!("{}: {e}", path.display()))
 }
 
 /// The settings for a demo in `dir`: the configuration with every path
@@ -35,7 +38,7 @@ fn demo_settings(config: Option<&Path>, dir: &Path) -> Result<Settings, Failure>
         ]
         .map(|(k, v)| (k.to_string(), v)),
     );
-    Settings::load_with_env(config, &env).map_err(usage)
+    Settings::load_with_env(config, &env).map_err(Failure::usage)
 }
 
 fn is_empty_dir(dir: &Path) -> bool {
@@ -45,7 +48,7 @@ fn is_empty_dir(dir: &Path) -> bool {
 fn files_under(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     // A folder not made (no mail, no report) simply has no files.
-    let _ = super::walk(dir, &|p| p.extension().is_some_and(|x| x == ext), &mut out);
+    let _ = super::validate::walk(dir, &|p| p.extension().is_some_and(|x| x == ext), &mut out);
     out.sort();
     out
 }
@@ -71,34 +74,30 @@ fn this_program() -> String {
     }
 }
 
-pub fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<u8, Failure> {
+pub(super) fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<Exit, Failure> {
     let started = Instant::now();
     let dir = dir.unwrap_or_else(|| PathBuf::from("thidua-demo"));
     if dir.exists() && !is_empty_dir(&dir) {
-        return Err(usage(format!(
+        return Err(Failure::usage(format!(
             "--dir: {} already exists and is not empty; the demo needs a fresh folder (remove it, or choose another with --dir)",
             dir.display()
         )));
     }
-    crate::io::private::create_dir_all(&dir)
-        .map_err(|e| usage(format!("{}: {e}", dir.display())))?;
-    let dir = dir
-        .canonicalize()
-        .map_err(|e| usage(format!("{}: {e}", dir.display())))?;
+    crate::io::private::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+    let dir = dir.canonicalize().map_err(|e| io(&dir, e))?;
     let settings = demo_settings(config, &dir)?;
     let year = settings.cluster.current_year();
 
     // 1. The units' files, into their inbox folders.
-    let files =
-        sample_year(&settings, year).map_err(|e| usage(format!("sample workbooks: {e}")))?;
-    let pb = super::progress(files.len(), "Viết bảng tự chấm và biên bản mẫu");
+    let files = sample_year(&settings, year)
+        .map_err(|e| Failure::runtime(format!("sample workbooks: {e}")))?;
+    let pb = progress(files.len(), "Viết bảng tự chấm và biên bản mẫu");
     for f in &files {
         let path = f.path_in(&settings.paths.inbox);
         if let Some(parent) = path.parent() {
-            crate::io::private::create_dir_all(parent)
-                .map_err(|e| usage(format!("{}: {e}", parent.display())))?;
+            crate::io::private::create_dir_all(parent).map_err(|e| io(parent, e))?;
         }
-        std::fs::write(&path, &f.bytes).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+        std::fs::write(&path, &f.bytes).map_err(|e| io(&path, e))?;
         pb.inc(1);
     }
     pb.finish_and_clear();
@@ -107,31 +106,24 @@ pub fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<u8, Failure> 
     let spinner = ProgressBar::new_spinner();
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     spinner.set_message("Nhận và kiểm tra các tệp như thidua run…");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| usage(format!("cannot start the runtime: {e}")))?;
-    let report = runtime
-        .block_on(crate::service::daemon::run(
-            settings.clone(),
-            crate::service::daemon::RunOptions { once: true },
-            std::future::pending(),
-        ))
-        .map_err(usage)?;
+    let report = super::run::runtime()?.block_on(crate::service::daemon::run(
+        settings.clone(),
+        crate::service::daemon::RunOptions { once: true },
+        std::future::pending(),
+    ))?;
 
     // 3. The year-end job, as `thidua job year-end --now`.
     spinner.set_message("Chạy công việc cuối năm (year-end)…");
     let mut job_lines = Vec::new();
-    let job_code = super::job::run_here(&settings, JobKind::YearEnd, &mut |l| {
+    let job_exit = super::job::run_here(&settings, JobKind::YearEnd, &mut |l| {
         job_lines.push(l);
         Ok(())
     })?;
     spinner.finish_and_clear();
 
     // 4. Where to look.
-    let ledger = crate::io::ledger::Ledger::open(&settings.paths.ledger).map_err(usage)?;
-    let tallies = ledger.tallies().map_err(usage)?;
+    let ledger = Ledger::open(&settings.paths.ledger)?;
+    let tallies = ledger.tallies()?;
     let count = |s: &str| {
         tallies
             .files
@@ -194,7 +186,7 @@ pub fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<u8, Failure> 
     for p in &pdfs {
         let _ = writeln!(out, "    {}", shown(p));
     }
-    if job_code != 0 {
+    if job_exit != Exit::Done {
         let _ = writeln!(out, "- Công việc cuối năm báo lỗi:");
         for l in &job_lines {
             let _ = writeln!(out, "    {l}");
@@ -209,6 +201,6 @@ pub fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<u8, Failure> 
         out,
         "  {env} THIDUA__HTTP__LISTEN=127.0.0.1:8080 {me} run    # trang trạng thái http://127.0.0.1:8080/"
     );
-    super::emit(&out);
-    Ok(job_code)
+    emit(&out);
+    Ok(job_exit)
 }

@@ -1,14 +1,14 @@
 //! `thidua job NAME`: a job's schedule and last runs; `--now` runs it (in
 //! this process when no daemon holds the data folder, else by asking the
 //! daemon and waiting for it); `--dry-run` lists what it would write and
-//! send; and the jobs part of `thidua status`.
+//! send. [`schedule_line`] is a job's line in `thidua status` too.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use super::Failure;
+use super::exit::{Exit, Failure};
 use crate::app::jobs::due::{Tools, trigger};
 use crate::app::jobs::plan::plan;
 use crate::app::jobs::run::Running;
@@ -22,11 +22,27 @@ use crate::io::pdf::Documents;
 use crate::service::daemon::{DaemonError, lock};
 use crate::service::outbox::drain;
 
-fn usage(e: impl std::fmt::Display) -> Failure {
-    Failure::usage(e.to_string())
+/// `thidua job --help`: the job names, from [`JobKind::ALL`].
+pub(super) fn after_help() -> String {
+    let names: Vec<&str> = JobKind::ALL.iter().map(|k| k.name()).collect();
+    format!(
+        "Jobs: {}.\n\nExamples:\n  thidua job year-end                  # schedule, next time, last runs\n  thidua job year-end --now --dry-run  # what it would write and send\n  thidua job reminder --now            # run it now (asks the running daemon if there is one)",
+        names.join(", ")
+    )
 }
 
-pub fn job(settings: &Settings, name: &str, now: bool, dry_run: bool) -> Result<u8, Failure> {
+/// A job's schedule and next time, as `thidua job NAME` and `thidua
+/// status` show it.
+pub(super) fn schedule_line(name: &str, schedule: &str, next: &str) -> String {
+    format!("  {name:<12} \"{schedule}\"  lần tới: {next}")
+}
+
+pub(super) fn job(
+    settings: &Settings,
+    name: &str,
+    now: bool,
+    dry_run: bool,
+) -> Result<Exit, Failure> {
     let kind = JobKind::from_name(name).ok_or_else(|| {
         Failure::usage(format!(
             "NAME: `{name}` is not a job; use {}",
@@ -34,9 +50,9 @@ pub fn job(settings: &Settings, name: &str, now: bool, dry_run: bool) -> Result<
         ))
     })?;
     let mut out = std::io::stdout().lock();
-    let mut w = |line: String| writeln!(out, "{line}").map_err(usage);
+    let mut w = |line: String| writeln!(out, "{line}").map_err(Failure::runtime);
     if dry_run {
-        let texts = Texts::load(settings.paths.templates.as_deref()).map_err(usage)?;
+        let texts = Texts::load(settings.paths.templates.as_deref()).map_err(Failure::usage)?;
         // A dry run writes nothing, not even a new ledger.
         let scratch = tempfile_dir()?;
         let path = if settings.paths.ledger.exists() {
@@ -44,8 +60,8 @@ pub fn job(settings: &Settings, name: &str, now: bool, dry_run: bool) -> Result<
         } else {
             scratch.join("empty.sqlite")
         };
-        let ledger = Ledger::open(&path).map_err(usage)?;
-        let p = plan(settings, &texts, &ledger, kind, Utc::now()).map_err(usage)?;
+        let ledger = Ledger::open(&path)?;
+        let p = plan(settings, &texts, &ledger, kind, Utc::now())?;
         w(format!(
             "{} (năm {}), chạy thử: {} văn bản, {} thư; không ghi, không gửi gì.",
             kind.name(),
@@ -71,38 +87,38 @@ pub fn job(settings: &Settings, name: &str, now: bool, dry_run: bool) -> Result<
         }
         drop(ledger);
         let _ = std::fs::remove_dir_all(&scratch);
-        return Ok(0);
+        return Ok(Exit::Done);
     }
     if !now {
         match settings.jobs.iter().find(|s| s.kind == kind) {
-            Some(spec) => w(format!(
-                "  {:<12} \"{}\"  lần tới: {}",
+            Some(spec) => w(schedule_line(
                 spec.kind.name(),
-                spec.schedule.expr,
-                crate::app::overview::next_run(spec, Utc::now())
+                &spec.schedule.expr,
+                &crate::app::overview::next_run(spec, Utc::now()),
             ))?,
             None => w(format!(
                 "  {:<12} không có trong [[jobs]]: chỉ chạy tay (--now)",
                 kind.name()
             ))?,
         }
-        let ledger = Ledger::open(&settings.paths.ledger).map_err(usage)?;
-        for r in ledger.job_history(kind.name(), 10).map_err(usage)? {
+        let ledger = Ledger::open(&settings.paths.ledger)?;
+        for r in ledger.job_history(kind.name(), 10)? {
             w(format!("      {}", describe(&r)))?;
         }
-        return Ok(0);
+        return Ok(Exit::Done);
     }
     match lock(settings) {
         Ok(_lock) => run_here(settings, kind, &mut w),
         Err(DaemonError::Locked { pid, .. }) => ask_daemon(settings, kind, &pid, &mut w),
-        Err(e) => Err(usage(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// A private scratch folder under the system's temporary folder.
 fn tempfile_dir() -> Result<std::path::PathBuf, Failure> {
     let dir = std::env::temp_dir().join(format!("thidua-dry-run-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| usage(format!("{}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Failure::runtime(format!("{}: {e}", dir.display())))?;
     Ok(dir)
 }
 
@@ -111,10 +127,10 @@ pub(super) fn run_here(
     settings: &Settings,
     kind: JobKind,
     w: &mut impl FnMut(String) -> Result<(), Failure>,
-) -> Result<u8, Failure> {
-    let texts = Texts::load(settings.paths.templates.as_deref()).map_err(usage)?;
-    let docs = Documents::load(settings.paths.templates.as_deref()).map_err(usage)?;
-    let mut ledger = Ledger::open(&settings.paths.ledger).map_err(usage)?;
+) -> Result<Exit, Failure> {
+    let texts = Texts::load(settings.paths.templates.as_deref()).map_err(Failure::usage)?;
+    let docs = Documents::load(settings.paths.templates.as_deref()).map_err(Failure::usage)?;
+    let mut ledger = Ledger::open(&settings.paths.ledger)?;
     let tools = Tools {
         settings,
         texts: &texts,
@@ -128,15 +144,13 @@ pub(super) fn run_here(
         Utc::now(),
         None,
         &Utc::now,
-    )
-    .map_err(usage)?
-    .ok_or_else(|| usage("the job is already running"))?;
-    let transport =
-        Transport::from_settings(&settings.mail, settings.paths.outbox.clone()).map_err(usage)?;
-    let sent = drain(&mut ledger, &transport, &settings.mail, &Utc::now).map_err(usage)?;
+    )?
+    .ok_or_else(|| Failure::runtime("the job is already running"))?;
+    let transport = Transport::from_settings(&settings.mail, settings.paths.outbox.clone())?;
+    let sent = drain(&mut ledger, &transport, &settings.mail, &Utc::now)?;
     report(&done.documents, done.queued, done.error.as_deref(), w)?;
     w(format!("Đã gửi {} thư.", sent.sent))?;
-    Ok(u8::from(done.error.is_some()))
+    Ok(outcome(done.error.is_none()))
 }
 
 /// A daemon holds the folder: leave it a request and wait for the outcome.
@@ -145,9 +159,9 @@ fn ask_daemon(
     kind: JobKind,
     pid: &str,
     w: &mut impl FnMut(String) -> Result<(), Failure>,
-) -> Result<u8, Failure> {
-    let mut ledger = Ledger::open(&settings.paths.ledger).map_err(usage)?;
-    let id = ledger.job_request(kind.name(), Utc::now()).map_err(usage)?;
+) -> Result<Exit, Failure> {
+    let mut ledger = Ledger::open(&settings.paths.ledger)?;
+    let id = ledger.job_request(kind.name(), Utc::now())?;
     w(format!(
         "thidua đang chạy{pid}; đã yêu cầu chạy {} ngay, đang chờ…",
         kind.name()
@@ -155,21 +169,27 @@ fn ask_daemon(
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(600) {
         std::thread::sleep(Duration::from_millis(200));
-        if let Some(r) = ledger.job_run(id).map_err(usage)?
+        if let Some(r) = ledger.job_run(id)?
             && !matches!(r.outcome.as_str(), "requested" | "running")
         {
             report(&r.documents, r.emails as usize, r.detail.as_deref(), w)?;
             w("Thư được thidua đang chạy gửi đi.".to_string())?;
-            return Ok(u8::from(r.outcome != "ok"));
+            return Ok(outcome(r.outcome == "ok"));
         }
     }
     // Withdraw the request if nobody took it, so it cannot run later.
     let _ = ledger.job_withdraw(id, "not taken by the daemon within 10 minutes", Utc::now());
-    Err(Failure::usage(format!(
+    Err(Failure::runtime(format!(
         "the daemon has not finished {} in 10 minutes; see `thidua job {}` later",
         kind.name(),
         kind.name()
     )))
+}
+
+/// A run that reported an error has printed it (`Lỗi: …`) with the rest
+/// of its output; its exit status says so.
+fn outcome(ok: bool) -> Exit {
+    if ok { Exit::Done } else { Exit::Runtime }
 }
 
 fn report(

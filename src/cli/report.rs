@@ -1,12 +1,15 @@
-//! `thidua report KIND`: writes one document now, as PDF.
+//! `thidua report KIND`: writes one document now, as PDF: the ranking
+//! report, a unit's score sheet, or the next year's agreement.
 
 use std::path::Path;
 
 use chrono::Utc;
 
-use super::Failure;
+use super::args;
+use super::exit::{Exit, Failure};
 use crate::app::papers::{self, PaperError};
 use crate::config::Settings;
+use crate::io::ledger::Ledger;
 use crate::io::pdf::Documents;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -27,30 +30,22 @@ pub struct Request<'a> {
     pub output: &'a Path,
 }
 
-pub fn report(settings: &Settings, req: &Request) -> Result<u8, Failure> {
-    let year = req.year.unwrap_or_else(|| settings.cluster.current_year());
-    if settings.cluster.year(year).is_none() {
-        return Err(Failure::usage(format!(
-            "--year: {year} has no [[years]] entry in {}",
-            settings.source
-        )));
-    }
+pub fn report(settings: &Settings, req: &Request) -> Result<Exit, Failure> {
+    let year = args::planned_year(settings, req.year)?;
     if req.kind != ReportKind::Sheet && req.unit.is_some() {
         return Err(Failure::usage("--unit: only `report sheet` takes a unit"));
     }
-    let docs = Documents::load(settings.paths.templates.as_deref())
-        .map_err(|e| Failure::usage(e.to_string()))?;
+    let docs = Documents::load(settings.paths.templates.as_deref()).map_err(Failure::usage)?;
     let today = crate::domain::time::local(Utc::now()).date_naive();
-    let open_ledger = || {
-        crate::io::ledger::Ledger::open(&settings.paths.ledger)
-            .map_err(|e| Failure::usage(e.to_string()))
-    };
+    let open_ledger = || Ledger::open(&settings.paths.ledger);
+    // What the document needs and is not there: for a score sheet (whose
+    // unit, membership and table are checked below) the unit's accepted
+    // workbook, the one case README gives exit 1; for the agreement, the
+    // next year's `[[years]]` entry, the configuration's to add.
     let fail = |e: PaperError| match e {
-        PaperError::Missing(m) => Failure {
-            code: 1,
-            message: m,
-        },
-        other => Failure::usage(other.to_string()),
+        PaperError::Missing(m) if req.kind == ReportKind::Sheet => Failure::new(Exit::Rejected, m),
+        PaperError::Missing(m) => Failure::usage(m),
+        other => Failure::runtime(other),
     };
     let (bytes, what) = match req.kind {
         ReportKind::Ranking => {
@@ -71,10 +66,16 @@ pub fn report(settings: &Settings, req: &Request) -> Result<u8, Failure> {
             let unit = req
                 .unit
                 .ok_or_else(|| Failure::usage("--unit: `report sheet` needs the unit's code"))?;
-            if settings.cluster.unit(unit).is_none() {
+            args::unit(settings, unit)?;
+            // In the words papers::sheet would use, so that what it finds
+            // missing can only be the accepted workbook.
+            let u = settings.cluster.member(unit, year).ok_or_else(|| {
+                Failure::usage(format!("--unit: {unit} is not a member unit in {year}"))
+            })?;
+            if settings.tables.get(&u.unit_type, year).is_none() {
                 return Err(Failure::usage(format!(
-                    "--unit: `{unit}` is not a unit code of {}",
-                    settings.source
+                    "no criteria table for {} in {year}",
+                    u.unit_type
                 )));
             }
             let ledger = open_ledger()?;
@@ -87,7 +88,7 @@ pub fn report(settings: &Settings, req: &Request) -> Result<u8, Failure> {
         }
     };
     crate::io::atomic_file::write(req.output, &bytes).map_err(|e| {
-        Failure::usage(format!(
+        Failure::runtime(format!(
             "{}: cannot write the PDF: {e}",
             req.output.display()
         ))
@@ -97,38 +98,5 @@ pub fn report(settings: &Settings, req: &Request) -> Result<u8, Failure> {
         req.output.display(),
         crate::domain::vn::format_number(bytes.len() as f64)
     );
-    Ok(0)
-}
-
-/// `thidua form --ballot`: the unit's ballot with today's candidates.
-pub fn ballot(
-    settings: &Settings,
-    unit: &str,
-    year: Option<i32>,
-    output: &Path,
-) -> Result<u8, Failure> {
-    let year = year.unwrap_or_else(|| settings.cluster.current_year());
-    let u = settings.cluster.member(unit, year).ok_or_else(|| {
-        Failure::usage(format!(
-            "--unit: `{unit}` is not a member unit in {year} ({})",
-            settings.source
-        ))
-    })?;
-    let ledger = crate::io::ledger::Ledger::open(&settings.paths.ledger)
-        .map_err(|e| Failure::usage(e.to_string()))?;
-    let bytes = papers::ballot_form(settings, &ledger, u, year, Utc::now())
-        .map_err(|e| Failure::usage(e.to_string()))?;
-    crate::io::atomic_file::write(output, &bytes).map_err(|e| {
-        Failure::usage(format!(
-            "{}: cannot write the ballot: {e}",
-            output.display()
-        ))
-    })?;
-    say!(
-        "Đã ghi phiếu bầu chọn khen thưởng năm {year} của {} ({}) vào {}.",
-        u.name_in(year),
-        u.code,
-        output.display()
-    );
-    Ok(0)
+    Ok(Exit::Done)
 }

@@ -1,10 +1,13 @@
 //! The command line as an operator meets it: every command's `--help` has
-//! an example, `form --all` writes each member's form, and commands that
-//! work through many files keep pipes free of progress bars.
+//! an example, `job --help` names every job, `form --all` writes each
+//! member's form, commands that work through many files keep pipes free of
+//! progress bars, and the exit status says what kind of trouble it was
+//! (0 done, 1 rejected, 2 usage or configuration, 3 runtime).
 
 use tempfile::TempDir;
+use thidua::domain::schedule::JobKind;
 
-use crate::support::thidua;
+use crate::support::{Grid, thidua};
 
 const COMMANDS: &[&str] = &[
     "run", "score", "status", "form", "job", "report", "init", "demo", "validate",
@@ -91,4 +94,85 @@ fn a_closed_pipe_is_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(done.status.code(), Some(0), "{stderr}");
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 10);
+}
+
+#[test]
+fn job_help_names_every_job() {
+    let dir = TempDir::new().unwrap();
+    let help = thidua(dir.path(), &["job", "--help"], &[]);
+    assert_eq!(help.code, 0, "{help:?}");
+    let jobs = help
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Jobs: "))
+        .unwrap_or_else(|| panic!("no `Jobs:` line:\n{}", help.stdout));
+    for kind in JobKind::ALL {
+        assert!(
+            jobs.split([' ', ',', '.']).any(|w| w == kind.name()),
+            "{} not in {jobs:?}",
+            kind.name()
+        );
+    }
+}
+
+/// A ledger that cannot be opened is a runtime failure (3), whichever
+/// command needs it, and the message names the ledger's path.
+#[test]
+fn a_ledger_that_cannot_be_opened_exits_3_naming_it() {
+    let dir = TempDir::new().unwrap();
+    // A folder inside a file: no sqlite file can ever be made there.
+    let ledger = "/dev/null/x.sqlite";
+    for args in [&["status"][..], &["score"], &["job", "year-end"]] {
+        let run = thidua(dir.path(), args, &[("THIDUA__PATHS__LEDGER", ledger)]);
+        assert_eq!(run.code, 3, "{args:?}: {run:?}");
+        assert!(run.stderr.contains(ledger), "{args:?}: {}", run.stderr);
+        assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+    }
+}
+
+/// A usage mistake exits 2, whether clap or thidua finds it.
+#[test]
+fn a_usage_mistake_exits_2() {
+    let dir = TempDir::new().unwrap();
+    let cases: [&[&str]; 4] = [
+        &["score", "--yaer", "2026"],
+        &["validate", "--unit", "STP-NOWHERE", "x.xlsx"],
+        &["validate", "khong-co.xlsx"],
+        &["job", "year-ends"],
+    ];
+    for args in cases {
+        let run = thidua(dir.path(), args, &[]);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(!run.stderr.is_empty(), "{args:?}");
+    }
+}
+
+/// `validate`: 0 when every workbook is accepted, 1 when one is rejected.
+#[test]
+fn a_rejected_workbook_exits_1() {
+    let dir = TempDir::new().unwrap();
+    let good = dir.path().join("dung.xlsx");
+    Grid::filled("STP-QTR").0.write(&good);
+    let blank = dir.path().join("trong.xlsx");
+    let form = thidua(
+        dir.path(),
+        &["form", "--unit", "STP-QTR", "-o", blank.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(form.code, 0, "{form:?}");
+
+    let ok = thidua(dir.path(), &["validate", good.to_str().unwrap()], &[]);
+    assert_eq!(ok.code, 0, "{ok:?}");
+    let one_rejected = thidua(
+        dir.path(),
+        &["validate", good.to_str().unwrap(), blank.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(one_rejected.code, 1, "{one_rejected:?}");
+    assert!(
+        one_rejected.stdout.contains("TỪ CHỐI"),
+        "{}",
+        one_rejected.stdout
+    );
+    assert!(one_rejected.stderr.is_empty(), "{}", one_rejected.stderr);
 }

@@ -276,7 +276,8 @@ fn the_agreement_has_a_whole_signature_block_per_member() {
             u.code
         );
     }
-    // A year without a [[years]] entry for the next year: exit 1, and why.
+    // A year without a [[years]] entry for the next year: a configuration
+    // error (exit 2), and why.
     let run = thidua(
         dir.path(),
         &["report", "agreement", "--year", "2027", "-o", "x.pdf"],
@@ -285,7 +286,7 @@ fn the_agreement_has_a_whole_signature_block_per_member() {
             dir.path().join("data").to_str().unwrap(),
         )],
     );
-    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("2028"), "{}", run.stderr);
 }
 

@@ -1,0 +1,76 @@
+//! `thidua status`: what the operator looks at first: which units have an
+//! accepted workbook for each open year, each scheduled job's last and next
+//! run, and the outbox with the mails that failed for good.
+
+use super::exit::{Exit, Failure};
+use super::job::schedule_line;
+use super::output::emit;
+use crate::config::Settings;
+use crate::io::ledger::Ledger;
+
+pub(super) fn status(settings: &Settings) -> Result<Exit, Failure> {
+    let ledger = Ledger::open(&settings.paths.ledger)?;
+    let view = crate::app::overview::read(settings, &ledger, chrono::Utc::now())?;
+    let mut text = String::new();
+    write_status(&mut text, &view).map_err(Failure::runtime)?;
+    emit(&text);
+    Ok(Exit::Done)
+}
+
+fn write_status(out: &mut String, view: &crate::app::overview::Overview) -> std::fmt::Result {
+    use std::fmt::Write as _;
+    for y in &view.years {
+        writeln!(
+            out,
+            "Năm {} (hạn nộp {}): {}/{} đơn vị đã nộp",
+            y.year, y.deadline, y.submitted, y.members
+        )?;
+        for u in y.units.iter().filter(|u| u.accepted.is_some()) {
+            let a = u.accepted.as_ref().expect("filtered");
+            writeln!(
+                out,
+                "  {:<10} đã nộp      {}  tự chấm {}  ({})",
+                u.code,
+                a.received,
+                a.self_total.as_deref().unwrap_or(""),
+                a.file
+            )?;
+        }
+        for u in y.units.iter().filter(|u| u.accepted.is_none()) {
+            match &u.last {
+                Some(l) => writeln!(
+                    out,
+                    "  {:<10} chưa nộp    tệp gần nhất {}, {} ({})",
+                    u.code, l.received, l.outcome, l.file
+                )?,
+                None => writeln!(out, "  {:<10} chưa nộp", u.code)?,
+            }
+        }
+    }
+    writeln!(out, "Công việc theo lịch:")?;
+    if view.jobs.is_empty() {
+        writeln!(out, "  (không có công việc nào trong [[jobs]])")?;
+    }
+    for j in &view.jobs {
+        writeln!(out, "{}", schedule_line(&j.name, &j.schedule, &j.next))?;
+        writeln!(
+            out,
+            "      lần gần nhất: {}",
+            j.last.as_deref().unwrap_or("chưa chạy")
+        )?;
+    }
+    let o = &view.outbox;
+    writeln!(
+        out,
+        "Hộp thư đi: {} chờ gửi, {} đã gửi, {} lỗi",
+        o.pending, o.sent, o.failed
+    )?;
+    for f in &o.failures {
+        writeln!(
+            out,
+            "  lỗi: {} → {} ({} lần): {}",
+            f.subject, f.to, f.attempts, f.error
+        )?;
+    }
+    Ok(())
+}
