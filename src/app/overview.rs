@@ -149,7 +149,7 @@ pub fn next_run(spec: &crate::domain::schedule::JobSpec, now: DateTime<Utc>) -> 
 fn file_view(s: &crate::io::ledger::Submission) -> FileView {
     FileView {
         file: s.original_name.clone(),
-        received: when(Some(&s.received_at)),
+        received: format_time(s.received_at),
         outcome: match s.status {
             Status::Accepted => "được nhận",
             Status::Duplicate => "trùng tệp trước",
