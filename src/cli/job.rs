@@ -16,7 +16,7 @@ use crate::app::mail_texts::Texts;
 use crate::app::overview::describe;
 use crate::config::Settings;
 use crate::domain::schedule::JobKind;
-use crate::io::ledger::Ledger;
+use crate::io::ledger::{JobOutcome, Ledger};
 use crate::io::mail::Transport;
 use crate::io::pdf::Documents;
 use crate::service::daemon::{DaemonError, lock};
@@ -87,7 +87,7 @@ pub fn job(settings: &Settings, name: &str, now: bool, dry_run: bool) -> Result<
             ))?,
         }
         let ledger = Ledger::open(&settings.paths.ledger).map_err(usage)?;
-        for r in ledger.job_history(kind.name(), 10).map_err(usage)? {
+        for r in ledger.job_history(kind, 10).map_err(usage)? {
             w(format!("      {}", describe(&r)))?;
         }
         return Ok(0);
@@ -147,7 +147,7 @@ fn ask_daemon(
     w: &mut impl FnMut(String) -> Result<(), Failure>,
 ) -> Result<u8, Failure> {
     let mut ledger = Ledger::open(&settings.paths.ledger).map_err(usage)?;
-    let id = ledger.job_request(kind.name(), Utc::now()).map_err(usage)?;
+    let id = ledger.job_request(kind, Utc::now()).map_err(usage)?;
     w(format!(
         "thidua đang chạy{pid}; đã yêu cầu chạy {} ngay, đang chờ…",
         kind.name()
@@ -156,11 +156,11 @@ fn ask_daemon(
     while start.elapsed() < Duration::from_secs(600) {
         std::thread::sleep(Duration::from_millis(200));
         if let Some(r) = ledger.job_run(id).map_err(usage)?
-            && !matches!(r.outcome.as_str(), "requested" | "running")
+            && !matches!(r.outcome, JobOutcome::Requested | JobOutcome::Running)
         {
             report(&r.documents, r.emails as usize, r.detail.as_deref(), w)?;
             w("Thư được thidua đang chạy gửi đi.".to_string())?;
-            return Ok(u8::from(r.outcome != "ok"));
+            return Ok(u8::from(r.outcome != JobOutcome::Ok));
         }
     }
     // Withdraw the request if nobody took it, so it cannot run later.

@@ -25,7 +25,7 @@ use stored::{At, Named, time_text};
 
 pub use jobs::JobRun;
 pub use outbox::{MailStatus, OutboxCounts, OutboxRow, QueuedMail};
-pub use stored::{Status, Unreadable};
+pub use stored::{JobOutcome, Status, Unreadable};
 pub use tallies::Tallies;
 pub use votes::CountedBallot;
 

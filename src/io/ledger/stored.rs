@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::schedule::JobKind;
 use crate::domain::validate::SubmissionKind;
 
 /// A stored value that does not read as what its column holds.
@@ -108,6 +109,54 @@ impl Named for Option<SubmissionKind> {
     }
 }
 
+/// Where a job run stands, or how it ended (`job_runs.outcome`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum JobOutcome {
+    /// `thidua job --now` asked the daemon for it; nobody has taken it yet.
+    Requested,
+    Running,
+    Ok,
+    Failed,
+    /// It did not happen (an overlap, a missed time set to skip, a stale
+    /// request withdrawn).
+    Skipped,
+}
+
+impl JobOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobOutcome::Requested => "requested",
+            JobOutcome::Running => "running",
+            JobOutcome::Ok => "ok",
+            JobOutcome::Failed => "failed",
+            JobOutcome::Skipped => "skipped",
+        }
+    }
+}
+
+impl Named for JobOutcome {
+    const ALL: &'static [JobOutcome] = &[
+        JobOutcome::Requested,
+        JobOutcome::Running,
+        JobOutcome::Ok,
+        JobOutcome::Failed,
+        JobOutcome::Skipped,
+    ];
+    const WHAT: &'static str = "a job run's outcome";
+    fn stored(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+/// A job (`job_runs.job`, `job_state.job`), stored by its name.
+impl Named for JobKind {
+    const ALL: &'static [JobKind] = &JobKind::ALL;
+    const WHAT: &'static str = "a job's name";
+    fn stored(self) -> &'static str {
+        self.name()
+    }
+}
+
 /// One row being read: its table and key, named by any value that does not
 /// read.
 #[derive(Debug, Clone)]
@@ -203,6 +252,15 @@ mod tests {
     fn each_closed_set_reads_back_its_stored_names() {
         round_trip::<Status>(&["processing", "accepted", "rejected", "duplicate"]);
         round_trip::<Option<SubmissionKind>>(&["self-scoring", "cross-check", "ballot", "unknown"]);
+        round_trip::<JobOutcome>(&["requested", "running", "ok", "failed", "skipped"]);
+        round_trip::<JobKind>(&[
+            "kickoff",
+            "reminder",
+            "provisional",
+            "year-end",
+            "ballot",
+            "close-vote",
+        ]);
     }
 
     #[test]
@@ -223,29 +281,29 @@ mod tests {
 
     #[test]
     fn a_value_that_does_not_read_names_its_table_column_and_row() {
-        let at = At::id("submissions", 12);
+        let at = At::id("job_runs", 12);
         let e = at
-            .named::<Status>("status", Some("filed".into()))
+            .named::<JobOutcome>("outcome", Some("done".into()))
             .unwrap_err();
         assert_eq!(
             e,
             Unreadable {
-                table: "submissions",
-                column: "status",
+                table: "job_runs",
+                column: "outcome",
                 row: "id 12".into(),
-                value: "filed".into(),
-                expected: "a file's status",
+                value: "done".into(),
+                expected: "a job run's outcome",
             }
         );
         assert_eq!(
             e.to_string(),
-            "submissions.status of the row with id 12: cannot read \"filed\" as a file's status"
+            "job_runs.outcome of the row with id 12: cannot read \"done\" as a job run's outcome"
         );
         let e = at
-            .time("received_at", Some("27/11/2026".into()))
+            .time("started_at", Some("27/11/2026".into()))
             .unwrap_err();
-        assert_eq!((e.column, e.value.as_str()), ("received_at", "27/11/2026"));
-        let e = at.time("received_at", None).unwrap_err();
+        assert_eq!((e.column, e.value.as_str()), ("started_at", "27/11/2026"));
+        let e = at.time("started_at", None).unwrap_err();
         assert_eq!(e.value, "NULL");
         let e = At::new("vote_state", "year 2026")
             .named::<Status>("status", None)
