@@ -15,6 +15,7 @@ use crate::app::demo::{Intent, sample_year};
 use crate::config::Settings;
 use crate::domain::schedule::JobKind;
 use crate::domain::vn::format_number;
+use crate::io::ledger::Status;
 
 fn usage(e: impl std::fmt::Display) -> Failure {
     Failure::usage(e.to_string())
@@ -132,11 +133,11 @@ pub fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<u8, Failure> 
     // 4. Where to look.
     let ledger = crate::io::ledger::Ledger::open(&settings.paths.ledger).map_err(usage)?;
     let tallies = ledger.tallies().map_err(usage)?;
-    let count = |s: &str| {
+    let count = |s: Status| {
         tallies
             .files
             .iter()
-            .find(|(k, _)| k == s)
+            .find(|(k, _)| *k == s)
             .map_or(0, |(_, n)| *n)
     };
     let mails = files_under(&settings.paths.outbox, "eml");
@@ -159,8 +160,8 @@ pub fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<u8, Failure> 
         "- {} tệp của {} đơn vị đã được nhận: {} được chấp nhận (có {crosschecks} biên bản kiểm tra chéo), {} bị từ chối:",
         report.files,
         settings.cluster.members(year).count(),
-        count("accepted"),
-        count("rejected"),
+        count(Status::Accepted),
+        count(Status::Rejected),
     );
     for f in files
         .iter()

@@ -24,8 +24,8 @@ use crate::domain::validate::SubmissionKind;
 use stored::{At, Named, time_text};
 
 pub use jobs::JobRun;
-pub use outbox::{MailStatus, OutboxCounts, OutboxRow, QueuedMail};
-pub use stored::{JobOutcome, Status, Unreadable};
+pub use outbox::{OutboxCounts, OutboxRow, QueuedMail};
+pub use stored::{JobOutcome, MailStatus, Status, Unreadable};
 pub use tallies::Tallies;
 pub use votes::CountedBallot;
 
@@ -490,6 +490,7 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::schedule::JobKind;
 
     fn t(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -513,6 +514,20 @@ mod tests {
 
     fn text(l: &Ledger, sql: &str) -> String {
         l.conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// The error's stored value, where it is, and that its message says so.
+    fn unreadable(e: LedgerError) -> (&'static str, &'static str, String, String) {
+        let shown = e.to_string();
+        let LedgerError::Unreadable { path, source } = e else {
+            panic!("not an unreadable value: {e}");
+        };
+        assert!(shown.starts_with(&format!("ledger {path}: ")), "{shown}");
+        assert!(
+            shown.contains(&format!("{}.{}", source.table, source.column)),
+            "{shown}"
+        );
+        (source.table, source.column, source.row, source.value)
     }
 
     #[test]
@@ -550,5 +565,119 @@ mod tests {
             "unknown"
         );
         assert_eq!(l.filed().unwrap()[1].kind, None);
+    }
+
+    #[test]
+    fn a_stored_value_that_does_not_read_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = Ledger::open(&dir.path().join("l.sqlite")).unwrap();
+        let at = t("2026-11-27T01:05:00Z");
+        let sql = |l: &Ledger, sql: &str| l.conn.execute_batch(sql).unwrap();
+
+        let id = l.begin(&intake(Some(SubmissionKind::Ballot), at)).unwrap();
+        l.finish(id, Status::Accepted, &Filed::default(), &[], at)
+            .unwrap();
+        sql(
+            &l,
+            "UPDATE submissions SET received_at = '27/11/2026 08:05'",
+        );
+        assert_eq!(
+            unreadable(l.filed().unwrap_err()),
+            (
+                "submissions",
+                "received_at",
+                format!("id {id}"),
+                "27/11/2026 08:05".into()
+            )
+        );
+        assert_eq!(unreadable(l.ballots(2026).unwrap_err()).1, "received_at");
+        sql(
+            &l,
+            "UPDATE submissions SET received_at = '2026-11-27T01:05:00+00:00', kind = 'form'",
+        );
+        assert_eq!(unreadable(l.filed().unwrap_err()).1, "kind");
+        sql(
+            &l,
+            "UPDATE submissions SET kind = 'ballot', status = 'filed'",
+        );
+        assert_eq!(unreadable(l.filed().unwrap_err()).1, "status");
+
+        let run = l.job_begin(JobKind::Reminder, at, at).unwrap();
+        sql(&l, "UPDATE job_runs SET outcome = 'done'");
+        assert_eq!(
+            unreadable(l.job_run(run).unwrap_err()),
+            ("job_runs", "outcome", format!("id {run}"), "done".into())
+        );
+        sql(&l, "UPDATE job_runs SET outcome = 'ok', job = 'retired'");
+        assert_eq!(unreadable(l.tallies().unwrap_err()).1, "job");
+        sql(&l, "UPDATE job_runs SET job = 'reminder', outcome = NULL");
+        assert_eq!(
+            unreadable(l.job_run(run).unwrap_err()).3,
+            "NULL".to_string()
+        );
+        sql(
+            &l,
+            "UPDATE job_runs SET outcome = 'running', started_at = 'soon'",
+        );
+        assert_eq!(unreadable(l.jobs_unfinished().unwrap_err()).1, "started_at");
+
+        l.set_job_checked(JobKind::Reminder, at).unwrap();
+        sql(&l, "UPDATE job_state SET checked_until = 'never'");
+        assert_eq!(
+            unreadable(l.job_checked_until(JobKind::Reminder).unwrap_err()),
+            (
+                "job_state",
+                "checked_until",
+                "job reminder".into(),
+                "never".into()
+            )
+        );
+
+        l.close_vote(2026, at).unwrap();
+        sql(&l, "UPDATE vote_state SET closed_at = 'today'");
+        assert_eq!(
+            unreadable(l.vote_closed(2026).unwrap_err()).2,
+            "year 2026".to_string()
+        );
+
+        let mail = QueuedMail {
+            key: "k".into(),
+            to: vec!["a@stp.quangtri.example".into()],
+            cc: vec![],
+            subject: "s".into(),
+            body: "b".into(),
+            attachments: vec![],
+        };
+        l.enqueue(&mail, at).unwrap();
+        sql(&l, "UPDATE outbox SET next_attempt_at = 'now'");
+        assert_eq!(
+            unreadable(l.next_attempt().unwrap_err()).1,
+            "next_attempt_at"
+        );
+        sql(
+            &l,
+            "UPDATE outbox SET next_attempt_at = '', created_at = 'then'",
+        );
+        assert_eq!(unreadable(l.due(at, 10).unwrap_err()).1, "created_at");
+        sql(&l, "UPDATE outbox SET status = 'lost'");
+        assert_eq!(unreadable(l.outbox_counts().unwrap_err()).1, "status");
+
+        sql(
+            &l,
+            &format!(
+                "INSERT INTO findings (submission_id, seq, code, severity, message)
+                 VALUES ({id}, 0, 'no-such-code', 'error', 'm')"
+            ),
+        );
+        sql(&l, "UPDATE job_runs SET outcome = 'ok'");
+        assert_eq!(
+            unreadable(l.tallies().unwrap_err()),
+            (
+                "findings",
+                "code",
+                format!("submission_id {id}"),
+                "no-such-code".into()
+            )
+        );
     }
 }

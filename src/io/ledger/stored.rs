@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::findings::Code;
 use crate::domain::schedule::JobKind;
 use crate::domain::validate::SubmissionKind;
 
@@ -109,6 +110,32 @@ impl Named for Option<SubmissionKind> {
     }
 }
 
+/// Where a mail stands (`outbox.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailStatus {
+    Pending,
+    Sent,
+    Failed,
+}
+
+impl MailStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailStatus::Pending => "pending",
+            MailStatus::Sent => "sent",
+            MailStatus::Failed => "failed",
+        }
+    }
+}
+
+impl Named for MailStatus {
+    const ALL: &'static [MailStatus] = &[MailStatus::Pending, MailStatus::Sent, MailStatus::Failed];
+    const WHAT: &'static str = "a mail's status";
+    fn stored(self) -> &'static str {
+        self.as_str()
+    }
+}
+
 /// Where a job run stands, or how it ended (`job_runs.outcome`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum JobOutcome {
@@ -154,6 +181,15 @@ impl Named for JobKind {
     const WHAT: &'static str = "a job's name";
     fn stored(self) -> &'static str {
         self.name()
+    }
+}
+
+/// A finding's code (`findings.code`); the codes are stable.
+impl Named for Code {
+    const ALL: &'static [Code] = &Code::ALL;
+    const WHAT: &'static str = "a finding code";
+    fn stored(self) -> &'static str {
+        self.as_str()
     }
 }
 
@@ -252,6 +288,7 @@ mod tests {
     fn each_closed_set_reads_back_its_stored_names() {
         round_trip::<Status>(&["processing", "accepted", "rejected", "duplicate"]);
         round_trip::<Option<SubmissionKind>>(&["self-scoring", "cross-check", "ballot", "unknown"]);
+        round_trip::<MailStatus>(&["pending", "sent", "failed"]);
         round_trip::<JobOutcome>(&["requested", "running", "ok", "failed", "skipped"]);
         round_trip::<JobKind>(&[
             "kickoff",
@@ -261,6 +298,8 @@ mod tests {
             "ballot",
             "close-vote",
         ]);
+        let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        round_trip::<Code>(&codes);
     }
 
     #[test]
