@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::config::Settings;
 use crate::domain::time::format_time;
 use crate::domain::vn::{format_date, format_number};
-use crate::io::ledger::{JobRun, Ledger, LedgerError, Status};
+use crate::io::ledger::{JobOutcome, JobRun, Ledger, LedgerError, Status};
 
 #[derive(Debug, Serialize)]
 pub struct Overview {
@@ -105,28 +105,26 @@ pub struct FailedMail {
     pub error: String,
 }
 
-/// A time stored as RFC 3339, shown in Viet Nam's time ("—" if absent).
-pub fn when(t: Option<&str>) -> String {
-    t.and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-        .map_or_else(|| "—".to_string(), |t| format_time(t.with_timezone(&Utc)))
+/// A time shown in Viet Nam's time ("—" if absent).
+pub fn when(t: Option<DateTime<Utc>>) -> String {
+    t.map_or_else(|| "—".to_string(), format_time)
 }
 
 /// One line about a job run.
 pub fn describe(r: &JobRun) -> String {
-    let outcome = match r.outcome.as_str() {
-        "ok" => "xong",
-        "failed" => "lỗi",
-        "skipped" => "bỏ qua",
-        "running" => "đang chạy",
-        "requested" => "chờ chạy",
-        other => other,
+    let outcome = match r.outcome {
+        JobOutcome::Ok => "xong",
+        JobOutcome::Failed => "lỗi",
+        JobOutcome::Skipped => "bỏ qua",
+        JobOutcome::Running => "đang chạy",
+        JobOutcome::Requested => "chờ chạy",
     };
     let mut s = format!(
         "lịch {} — bắt đầu {} — {outcome}",
-        when(r.scheduled_at.as_deref()),
-        when(Some(&r.started_at)),
+        when(r.scheduled_at),
+        when(Some(r.started_at)),
     );
-    if r.outcome == "ok" {
+    if r.outcome == JobOutcome::Ok {
         let _ = write!(s, ", {} văn bản, {} thư", r.documents.len(), r.emails);
     }
     if let Some(d) = &r.detail {
@@ -149,7 +147,7 @@ pub fn next_run(spec: &crate::domain::schedule::JobSpec, now: DateTime<Utc>) -> 
 fn file_view(s: &crate::io::ledger::Submission) -> FileView {
     FileView {
         file: s.original_name.clone(),
-        received: when(Some(&s.received_at)),
+        received: format_time(s.received_at),
         outcome: match s.status {
             Status::Accepted => "được nhận",
             Status::Duplicate => "trùng tệp trước",
@@ -230,13 +228,15 @@ pub fn read(
     }
     let mut jobs = Vec::new();
     for spec in &settings.jobs {
-        let last = ledger.job_history(spec.kind.name(), 1)?.into_iter().next();
+        let last = ledger.job_history(spec.kind, 1)?.into_iter().next();
         jobs.push(JobView {
             name: spec.kind.name().to_string(),
             schedule: spec.schedule.expr.clone(),
             next: next_run(spec, now),
             last: last.as_ref().map(describe),
-            last_outcome: last.map(|r| r.outcome).unwrap_or_default(),
+            last_outcome: last
+                .map(|r| r.outcome.as_str().to_string())
+                .unwrap_or_default(),
         });
     }
     let c = ledger.outbox_counts()?;

@@ -43,7 +43,7 @@ pub fn submitted(ledger: &Ledger, unit: &str, year: i32) -> Result<Option<Submit
     };
     Ok(Some(Submitted {
         id: s.id,
-        received_at: s.received_at.clone(),
+        received_at: s.received_at.to_rfc3339(),
         scores: ledger
             .scores(s.id)?
             .into_iter()
@@ -61,7 +61,7 @@ pub fn crosschecks(ledger: &Ledger, unit: &str, year: i32) -> Result<Vec<Verifie
         .map(|c| Verified {
             id: c.id,
             inspector: c.inspector,
-            received_at: c.received_at,
+            received_at: c.received_at.to_rfc3339(),
             scores: c
                 .scores
                 .into_iter()
@@ -162,10 +162,7 @@ fn vote(
     let counted: Vec<_> = ledger
         .ballots(result.year)?
         .into_iter()
-        .filter(|b| {
-            closes
-                .is_none_or(|c| DateTime::parse_from_rfc3339(&b.received_at).is_ok_and(|t| t <= c))
-        })
+        .filter(|b| closes.is_none_or(|c| b.received_at <= c))
         .collect();
     if counted.is_empty() {
         return Ok(None);

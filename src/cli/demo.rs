@@ -16,7 +16,7 @@ use crate::app::demo::{Intent, sample_year};
 use crate::config::Settings;
 use crate::domain::schedule::JobKind;
 use crate::domain::vn::format_number;
-use crate::io::ledger::Ledger;
+use crate::io::ledger::{Ledger, Status};
 
 /// A folder or file of the demo that cannot be made or written.
 fn io(path: &Path, e: impl std::fmt::Display) -> Failure {
@@ -124,11 +124,11 @@ pub(super) fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<Exit, 
     // 4. Where to look.
     let ledger = Ledger::open(&settings.paths.ledger)?;
     let tallies = ledger.tallies()?;
-    let count = |s: &str| {
+    let count = |s: Status| {
         tallies
             .files
             .iter()
-            .find(|(k, _)| k == s)
+            .find(|(k, _)| *k == s)
             .map_or(0, |(_, n)| *n)
     };
     let mails = files_under(&settings.paths.outbox, "eml");
@@ -151,8 +151,8 @@ pub(super) fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<Exit, 
         "- {} tệp của {} đơn vị đã được nhận: {} được chấp nhận (có {crosschecks} biên bản kiểm tra chéo), {} bị từ chối:",
         report.files,
         settings.cluster.members(year).count(),
-        count("accepted"),
-        count("rejected"),
+        count(Status::Accepted),
+        count(Status::Rejected),
     );
     for f in files
         .iter()

@@ -16,7 +16,7 @@ use crate::app::mail_texts::Texts;
 use crate::app::overview::describe;
 use crate::config::Settings;
 use crate::domain::schedule::JobKind;
-use crate::io::ledger::Ledger;
+use crate::io::ledger::{JobOutcome, Ledger};
 use crate::io::mail::Transport;
 use crate::io::pdf::Documents;
 use crate::service::daemon::{DaemonError, lock};
@@ -102,7 +102,7 @@ pub(super) fn job(
             ))?,
         }
         let ledger = Ledger::open(&settings.paths.ledger)?;
-        for r in ledger.job_history(kind.name(), 10)? {
+        for r in ledger.job_history(kind, 10)? {
             w(format!("      {}", describe(&r)))?;
         }
         return Ok(Exit::Done);
@@ -161,7 +161,7 @@ fn ask_daemon(
     w: &mut impl FnMut(String) -> Result<(), Failure>,
 ) -> Result<Exit, Failure> {
     let mut ledger = Ledger::open(&settings.paths.ledger)?;
-    let id = ledger.job_request(kind.name(), Utc::now())?;
+    let id = ledger.job_request(kind, Utc::now())?;
     w(format!(
         "thidua đang chạy{pid}; đã yêu cầu chạy {} ngay, đang chờ…",
         kind.name()
@@ -170,11 +170,11 @@ fn ask_daemon(
     while start.elapsed() < Duration::from_secs(600) {
         std::thread::sleep(Duration::from_millis(200));
         if let Some(r) = ledger.job_run(id)?
-            && !matches!(r.outcome.as_str(), "requested" | "running")
+            && !matches!(r.outcome, JobOutcome::Requested | JobOutcome::Running)
         {
             report(&r.documents, r.emails as usize, r.detail.as_deref(), w)?;
             w("Thư được thidua đang chạy gửi đi.".to_string())?;
-            return Ok(outcome(r.outcome == "ok"));
+            return Ok(outcome(r.outcome == JobOutcome::Ok));
         }
     }
     // Withdraw the request if nobody took it, so it cannot run later.

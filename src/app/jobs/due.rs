@@ -10,7 +10,7 @@ use super::run::{Done, Running, execute};
 use crate::app::mail_texts::Texts;
 use crate::config::Settings;
 use crate::domain::schedule::{JobKind, Missed, missed};
-use crate::io::ledger::{Ledger, LedgerError};
+use crate::io::ledger::{JobOutcome, Ledger, LedgerError};
 use crate::io::pdf::Documents;
 
 /// What a job needs to run.
@@ -18,11 +18,6 @@ pub struct Tools<'a> {
     pub settings: &'a Settings,
     pub texts: &'a Texts,
     pub docs: &'a Documents,
-}
-
-fn parse(t: Option<&str>) -> Option<DateTime<Utc>> {
-    t.and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.with_timezone(&Utc))
 }
 
 /// At start: finishes interrupted runs, then catches up or skips what was
@@ -36,37 +31,43 @@ pub fn startup(
     let mut done = Vec::new();
     done.extend(requests(tools, ledger, running, now)?);
     for r in ledger.jobs_unfinished()? {
-        let (Some(kind), Some(at)) = (JobKind::from_name(&r.job), parse(r.scheduled_at.as_deref()))
-        else {
-            ledger.job_finish(r.id, "failed", Some("unknown job or time"), &[], 0, now())?;
+        let Some(at) = r.scheduled_at else {
+            ledger.job_finish(
+                r.id,
+                JobOutcome::Failed,
+                Some("no scheduled time"),
+                &[],
+                0,
+                now(),
+            )?;
             continue;
         };
-        warn!(job = r.job, scheduled = %at, "finishing a run that a stop interrupted");
-        if let Some(d) = trigger(tools, ledger, running, kind, at, Some(r.id), now)? {
+        warn!(job = r.job.name(), scheduled = %at, "finishing a run that a stop interrupted");
+        if let Some(d) = trigger(tools, ledger, running, r.job, at, Some(r.id), now)? {
             done.push(d);
         }
     }
     for spec in &tools.settings.jobs {
         let name = spec.kind.name();
         let t = now();
-        match missed(spec, ledger.job_checked_until(name)?, t) {
-            Missed::Nothing => ledger.set_job_checked(name, t)?,
+        match missed(spec, ledger.job_checked_until(spec.kind)?, t) {
+            Missed::Nothing => ledger.set_job_checked(spec.kind, t)?,
             Missed::Skip(at) => {
                 info!(job = name, scheduled = %at, "skipping a run missed while thidua was not running");
                 ledger.job_skipped(
-                    name,
+                    spec.kind,
                     at,
                     "missed while thidua was not running (catch_up = \"skip\")",
                     t,
                 )?;
-                ledger.set_job_checked(name, t)?;
+                ledger.set_job_checked(spec.kind, t)?;
             }
             Missed::Run(at) => {
                 info!(job = name, scheduled = %at, "catching up a run missed while thidua was not running");
                 if let Some(d) = trigger(tools, ledger, running, spec.kind, at, None, now)? {
                     done.push(d);
                 }
-                ledger.set_job_checked(name, t)?;
+                ledger.set_job_checked(spec.kind, t)?;
             }
         }
     }
@@ -83,11 +84,8 @@ pub fn requests(
 ) -> Result<Vec<Done>, LedgerError> {
     let mut done = Vec::new();
     for r in ledger.job_requests()? {
-        let Some(kind) = JobKind::from_name(&r.job) else {
-            ledger.job_finish(r.id, "failed", Some("unknown job"), &[], 0, now())?;
-            continue;
-        };
-        let at = parse(r.scheduled_at.as_deref()).unwrap_or_else(now);
+        let kind = r.job;
+        let at = r.scheduled_at.unwrap_or_else(now);
         // A request nobody took within an hour is stale: whoever asked has
         // given up, and running it now would surprise them.
         if now() - at > chrono::Duration::hours(1) {
@@ -95,7 +93,7 @@ pub fn requests(
             continue;
         }
         if ledger.job_claim(r.id, now())? {
-            info!(job = r.job, "running a job asked for by hand");
+            info!(job = kind.name(), "running a job asked for by hand");
             if let Some(d) = trigger(tools, ledger, running, kind, at, Some(r.id), now)? {
                 done.push(d);
             }
@@ -121,21 +119,21 @@ pub fn trigger(
         match run {
             Some(id) => ledger.job_finish(
                 id,
-                "skipped",
+                JobOutcome::Skipped,
                 Some("the previous run was still going"),
                 &[],
                 0,
                 now(),
             )?,
             None => {
-                ledger.job_skipped(kind.name(), at, "the previous run was still going", now())?;
+                ledger.job_skipped(kind, at, "the previous run was still going", now())?;
             }
         }
         return Ok(None);
     };
     let id = match run {
         Some(id) => id,
-        None => ledger.job_begin(kind.name(), at, now())?,
+        None => ledger.job_begin(kind, at, now())?,
     };
     let Tools {
         settings,

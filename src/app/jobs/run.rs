@@ -19,7 +19,7 @@ use crate::app::standings;
 use crate::config::Settings;
 use crate::domain::schedule::JobKind;
 use crate::domain::time::{format_time, local};
-use crate::io::ledger::{Ledger, LedgerError, QueuedMail};
+use crate::io::ledger::{JobOutcome, Ledger, LedgerError, QueuedMail};
 use crate::io::pdf::Documents;
 use crate::io::workbook::form::{FormSpec, write_form};
 
@@ -204,8 +204,8 @@ pub fn execute(
     })();
     match attempt {
         Ok((documents, queued)) => {
-            ledger.job_finish(run, "ok", None, &documents, queued, now())?;
-            ledger.set_job_checked(kind.name(), at)?;
+            ledger.job_finish(run, JobOutcome::Ok, None, &documents, queued, now())?;
+            ledger.set_job_checked(kind, at)?;
             info!(job = kind.name(), scheduled = %at, documents = documents.len(), mails = queued, "job done");
             Ok(Done {
                 run,
@@ -217,8 +217,8 @@ pub fn execute(
         Err(e) => {
             let reason = e.to_string();
             error!(job = kind.name(), scheduled = %at, error = %reason, "job failed");
-            ledger.job_finish(run, "failed", Some(&reason), &[], 0, now())?;
-            ledger.set_job_checked(kind.name(), at)?;
+            ledger.job_finish(run, JobOutcome::Failed, Some(&reason), &[], 0, now())?;
+            ledger.set_job_checked(kind, at)?;
             let ctx = minijinja::context! {
                 cluster_short => &settings.cluster.short_name,
                 job => kind.name(),

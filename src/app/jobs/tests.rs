@@ -9,7 +9,7 @@ use super::run::Running;
 use crate::app::mail_texts::Texts;
 use crate::config::Settings;
 use crate::domain::schedule::{CatchUp, JobKind};
-use crate::io::ledger::Ledger;
+use crate::io::ledger::{JobOutcome, Ledger};
 use crate::io::pdf::Documents;
 
 fn utc(s: &str) -> DateTime<Utc> {
@@ -83,20 +83,17 @@ const MONDAY_16: &str = "2026-11-16T01:00:00Z";
 fn a_run_missed_while_down_runs_exactly_once_at_start() {
     let w = World::new();
     let mut l = w.ledger();
-    l.set_job_checked("reminder", utc(DOWN)).unwrap();
+    l.set_job_checked(JobKind::Reminder, utc(DOWN)).unwrap();
     let now = || utc(UP);
     let done = startup(&w.tools(), &mut l, &Running::default(), &now).unwrap();
     assert_eq!(done.len(), 1, "{done:?}");
     assert_eq!(done[0].queued, 10, "ten units, none has sent a workbook");
-    let runs = l.job_history("reminder", 10).unwrap();
+    let runs = l.job_history(JobKind::Reminder, 10).unwrap();
     assert_eq!(runs.len(), 1);
-    assert_eq!(runs[0].outcome, "ok");
-    assert_eq!(
-        runs[0].scheduled_at.as_deref(),
-        Some(utc(MONDAY_16).to_rfc3339().as_str())
-    );
+    assert_eq!(runs[0].outcome, JobOutcome::Ok);
+    assert_eq!(runs[0].scheduled_at, Some(utc(MONDAY_16)));
     // Other jobs were seen for the first time: nothing caught up.
-    assert!(l.job_history("year-end", 10).unwrap().is_empty());
+    assert!(l.job_history(JobKind::YearEnd, 10).unwrap().is_empty());
 
     // A second start at the same time (or a little later) runs nothing.
     let later = || utc("2026-11-18T05:00:00Z");
@@ -105,7 +102,7 @@ fn a_run_missed_while_down_runs_exactly_once_at_start() {
             .unwrap()
             .is_empty()
     );
-    assert_eq!(l.job_history("reminder", 10).unwrap().len(), 1);
+    assert_eq!(l.job_history(JobKind::Reminder, 10).unwrap().len(), 1);
     assert_eq!(l.outbox_counts().unwrap().pending, 10);
 }
 
@@ -116,16 +113,16 @@ fn a_missed_run_set_to_skip_is_recorded_not_run() {
         j.catch_up = CatchUp::Skip;
     }
     let mut l = w.ledger();
-    l.set_job_checked("reminder", utc(DOWN)).unwrap();
+    l.set_job_checked(JobKind::Reminder, utc(DOWN)).unwrap();
     let now = || utc(UP);
     assert!(
         startup(&w.tools(), &mut l, &Running::default(), &now)
             .unwrap()
             .is_empty()
     );
-    let runs = l.job_history("reminder", 10).unwrap();
+    let runs = l.job_history(JobKind::Reminder, 10).unwrap();
     assert_eq!(runs.len(), 1);
-    assert_eq!(runs[0].outcome, "skipped");
+    assert_eq!(runs[0].outcome, JobOutcome::Skipped);
     assert_eq!(l.outbox_counts().unwrap().pending, 0);
 }
 
@@ -135,14 +132,14 @@ fn a_run_interrupted_by_a_crash_is_finished_and_sends_nothing_twice() {
     let mut l = w.ledger();
     let at = utc(MONDAY_16);
     // The crashed run had begun and queued three of its mails.
-    let id = l.job_begin("reminder", at, at).unwrap();
+    let id = l.job_begin(JobKind::Reminder, at, at).unwrap();
     let p = super::plan::plan(&w.settings, &w.texts, &l, JobKind::Reminder, at).unwrap();
     assert_eq!(l.enqueue_all(&p.mails[..3], at).unwrap(), 3);
     let now = || utc("2026-11-16T01:05:00Z");
     let done = startup(&w.tools(), &mut l, &Running::default(), &now).unwrap();
     assert_eq!(done.len(), 1);
     assert_eq!((done[0].run, done[0].queued), (id, 7));
-    assert_eq!(l.job_run(id).unwrap().unwrap().outcome, "ok");
+    assert_eq!(l.job_run(id).unwrap().unwrap().outcome, JobOutcome::Ok);
     assert_eq!(l.outbox_counts().unwrap().pending, 10);
 }
 
@@ -164,8 +161,8 @@ fn a_trigger_while_the_job_runs_is_recorded_as_skipped() {
     )
     .unwrap();
     assert!(r.is_none());
-    let runs = l.job_history("reminder", 10).unwrap();
-    assert_eq!(runs[0].outcome, "skipped");
+    let runs = l.job_history(JobKind::Reminder, 10).unwrap();
+    assert_eq!(runs[0].outcome, JobOutcome::Skipped);
     assert!(runs[0].detail.as_deref().unwrap().contains("still going"));
 }
 
@@ -178,8 +175,8 @@ fn a_failing_job_is_recorded_and_mailed_to_the_secretariat() {
     let at = utc("2026-12-05T00:00:00Z");
     let done = w.fire(&mut l, JobKind::YearEnd, at, at);
     assert!(done.error.as_deref().unwrap().contains("2027"), "{done:?}");
-    let runs = l.job_history("year-end", 1).unwrap();
-    assert_eq!(runs[0].outcome, "failed");
+    let runs = l.job_history(JobKind::YearEnd, 1).unwrap();
+    assert_eq!(runs[0].outcome, JobOutcome::Failed);
     let due = l.due(at, 10).unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].mail.to, [w.settings.mail.from.clone()]);

@@ -6,18 +6,19 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
+use super::stored::{At, JobOutcome, time_text};
 use super::{Ledger, LedgerError};
+use crate::domain::schedule::JobKind;
 
 /// One row of `job_runs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobRun {
     pub id: i64,
-    pub job: String,
-    pub scheduled_at: Option<String>,
-    pub started_at: String,
-    pub finished_at: Option<String>,
-    /// `requested`, `running`, `ok`, `failed`, `skipped`.
-    pub outcome: String,
+    pub job: JobKind,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub outcome: JobOutcome,
     pub detail: Option<String>,
     pub documents: Vec<String>,
     pub emails: i64,
@@ -27,23 +28,19 @@ const COLUMNS: &str =
     "id, job, scheduled_at, started_at, finished_at, outcome, detail, documents, emails";
 
 fn read(r: &Row) -> rusqlite::Result<JobRun> {
+    let id = r.get(0)?;
+    let at = At::id("job_runs", id);
     Ok(JobRun {
-        id: r.get(0)?,
-        job: r.get(1)?,
-        scheduled_at: r.get(2)?,
-        started_at: r.get(3)?,
-        finished_at: r.get(4)?,
-        outcome: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+        id,
+        job: at.named("job", r.get(1)?)?,
+        scheduled_at: at.time_or_null("scheduled_at", r.get(2)?)?,
+        started_at: at.time("started_at", r.get(3)?)?,
+        finished_at: at.time_or_null("finished_at", r.get(4)?)?,
+        outcome: at.named("outcome", r.get(5)?)?,
         detail: r.get(6)?,
         documents: serde_json::from_str(&r.get::<_, String>(7)?).unwrap_or_default(),
         emails: r.get(8)?,
     })
-}
-
-fn parse(t: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(t)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 impl Ledger {
@@ -58,27 +55,27 @@ impl Ledger {
     }
 
     /// How far the job's schedule has been looked at.
-    pub fn job_checked_until(&self, job: &str) -> Result<Option<DateTime<Utc>>, LedgerError> {
-        let t: Option<String> = self
-            .conn
+    pub fn job_checked_until(&self, job: JobKind) -> Result<Option<DateTime<Utc>>, LedgerError> {
+        self.conn
             .query_row(
                 "SELECT checked_until FROM job_state WHERE job = ?1",
-                [job],
-                |r| r.get(0),
+                [job.name()],
+                |r| {
+                    Ok(At::new("job_state", format_args!("job {}", job.name()))
+                        .time("checked_until", r.get(0)?)?)
+                },
             )
             .optional()
-            .map_err(|e| self.err(e))?;
-        Ok(t.as_deref().and_then(parse))
+            .map_err(|e| self.err(e))
     }
 
     /// Moves the job's mark forward to `t` (never back).
-    pub fn set_job_checked(&mut self, job: &str, t: DateTime<Utc>) -> Result<(), LedgerError> {
-        let t = t.to_rfc3339();
+    pub fn set_job_checked(&mut self, job: JobKind, t: DateTime<Utc>) -> Result<(), LedgerError> {
         self.conn
             .execute(
                 "INSERT INTO job_state (job, checked_until) VALUES (?1, ?2)
                  ON CONFLICT(job) DO UPDATE SET checked_until = max(checked_until, excluded.checked_until)",
-                params![job, t],
+                params![job.name(), time_text(t)],
             )
             .map_err(|e| self.err(e))?;
         Ok(())
@@ -87,14 +84,19 @@ impl Ledger {
     /// Starts a run; returns its id.
     pub fn job_begin(
         &mut self,
-        job: &str,
+        job: JobKind,
         scheduled_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<i64, LedgerError> {
         self.conn
             .execute(
-                "INSERT INTO job_runs (job, scheduled_at, started_at, outcome) VALUES (?1, ?2, ?3, 'running')",
-                params![job, scheduled_at.to_rfc3339(), now.to_rfc3339()],
+                "INSERT INTO job_runs (job, scheduled_at, started_at, outcome) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    job.name(),
+                    time_text(scheduled_at),
+                    time_text(now),
+                    JobOutcome::Running.as_str()
+                ],
             )
             .map_err(|e| self.err(e))?;
         Ok(self.conn.last_insert_rowid())
@@ -104,7 +106,7 @@ impl Ledger {
     pub fn job_finish(
         &mut self,
         id: i64,
-        outcome: &str,
+        outcome: JobOutcome,
         detail: Option<&str>,
         documents: &[String],
         emails: usize,
@@ -116,8 +118,8 @@ impl Ledger {
                  WHERE id = ?1",
                 params![
                     id,
-                    now.to_rfc3339(),
-                    outcome,
+                    time_text(now),
+                    outcome.as_str(),
                     detail,
                     serde_json::to_string(documents).unwrap_or_default(),
                     emails as i64
@@ -130,17 +132,22 @@ impl Ledger {
     /// Records a run that did not happen (`skipped`), with why.
     pub fn job_skipped(
         &mut self,
-        job: &str,
+        job: JobKind,
         scheduled_at: DateTime<Utc>,
         why: &str,
         now: DateTime<Utc>,
     ) -> Result<(), LedgerError> {
-        let n = now.to_rfc3339();
         self.conn
             .execute(
                 "INSERT INTO job_runs (job, scheduled_at, started_at, finished_at, outcome, detail)
-                 VALUES (?1, ?2, ?3, ?3, 'skipped', ?4)",
-                params![job, scheduled_at.to_rfc3339(), n, why],
+                 VALUES (?1, ?2, ?3, ?3, ?5, ?4)",
+                params![
+                    job.name(),
+                    time_text(scheduled_at),
+                    time_text(now),
+                    why,
+                    JobOutcome::Skipped.as_str()
+                ],
             )
             .map_err(|e| self.err(e))?;
         Ok(())
@@ -152,12 +159,11 @@ impl Ledger {
     }
 
     /// Asks the daemon to run `job` now; returns the request's id.
-    pub fn job_request(&mut self, job: &str, now: DateTime<Utc>) -> Result<i64, LedgerError> {
-        let n = now.to_rfc3339();
+    pub fn job_request(&mut self, job: JobKind, now: DateTime<Utc>) -> Result<i64, LedgerError> {
         self.conn
             .execute(
-                "INSERT INTO job_runs (job, scheduled_at, started_at, outcome) VALUES (?1, ?2, ?2, 'requested')",
-                params![job, n],
+                "INSERT INTO job_runs (job, scheduled_at, started_at, outcome) VALUES (?1, ?2, ?2, ?3)",
+                params![job.name(), time_text(now), JobOutcome::Requested.as_str()],
             )
             .map_err(|e| self.err(e))?;
         Ok(self.conn.last_insert_rowid())
@@ -185,8 +191,8 @@ impl Ledger {
         let n = self
             .conn
             .execute(
-                "UPDATE job_runs SET outcome = 'running', started_at = ?2 WHERE id = ?1 AND outcome = 'requested'",
-                params![id, now.to_rfc3339()],
+                "UPDATE job_runs SET outcome = ?3, started_at = ?2 WHERE id = ?1 AND outcome = 'requested'",
+                params![id, time_text(now), JobOutcome::Running.as_str()],
             )
             .map_err(|e| self.err(e))?;
         Ok(n == 1)
@@ -202,9 +208,9 @@ impl Ledger {
         let n = self
             .conn
             .execute(
-                "UPDATE job_runs SET outcome = 'skipped', detail = ?2, finished_at = ?3
+                "UPDATE job_runs SET outcome = ?4, detail = ?2, finished_at = ?3
                  WHERE id = ?1 AND outcome = 'requested'",
-                params![id, why, now.to_rfc3339()],
+                params![id, why, time_text(now), JobOutcome::Skipped.as_str()],
             )
             .map_err(|e| self.err(e))?;
         Ok(n == 1)
@@ -215,10 +221,10 @@ impl Ledger {
     }
 
     /// The job's latest runs, newest first.
-    pub fn job_history(&self, job: &str, limit: usize) -> Result<Vec<JobRun>, LedgerError> {
+    pub fn job_history(&self, job: JobKind, limit: usize) -> Result<Vec<JobRun>, LedgerError> {
         self.runs(
             "WHERE job = ?1 AND outcome != 'requested' ORDER BY id DESC LIMIT ?2",
-            params![job, limit as i64],
+            params![job.name(), limit as i64],
         )
     }
 }
@@ -237,7 +243,7 @@ mod tests {
         let mut l = Ledger::open(&dir.path().join("l.sqlite")).unwrap();
         let id = l
             .job_begin(
-                "year-end",
+                JobKind::YearEnd,
                 t("2026-12-05T00:00:00Z"),
                 t("2026-12-05T00:00:01Z"),
             )
@@ -245,7 +251,7 @@ mod tests {
         assert_eq!(l.jobs_unfinished().unwrap().len(), 1);
         l.job_finish(
             id,
-            "ok",
+            JobOutcome::Ok,
             None,
             &["a.pdf".into()],
             12,
@@ -254,20 +260,20 @@ mod tests {
         .unwrap();
         assert!(l.jobs_unfinished().unwrap().is_empty());
         let run = l.job_run(id).unwrap().unwrap();
-        assert_eq!((run.outcome.as_str(), run.emails), ("ok", 12));
+        assert_eq!((run.outcome, run.emails), (JobOutcome::Ok, 12));
         assert_eq!(run.documents, ["a.pdf"]);
 
-        l.set_job_checked("year-end", t("2026-12-05T00:00:00Z"))
+        l.set_job_checked(JobKind::YearEnd, t("2026-12-05T00:00:00Z"))
             .unwrap();
-        l.set_job_checked("year-end", t("2026-12-01T00:00:00Z"))
+        l.set_job_checked(JobKind::YearEnd, t("2026-12-01T00:00:00Z"))
             .unwrap();
         assert_eq!(
-            l.job_checked_until("year-end").unwrap(),
+            l.job_checked_until(JobKind::YearEnd).unwrap(),
             Some(t("2026-12-05T00:00:00Z"))
         );
 
         let r = l
-            .job_request("reminder", t("2026-12-06T00:00:00Z"))
+            .job_request(JobKind::Reminder, t("2026-12-06T00:00:00Z"))
             .unwrap();
         assert!(l.job_claim(r, t("2026-12-06T00:00:01Z")).unwrap());
         assert!(!l.job_claim(r, t("2026-12-06T00:00:02Z")).unwrap());

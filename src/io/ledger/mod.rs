@@ -8,6 +8,7 @@ mod jobs;
 mod migrations;
 mod outbox;
 mod own_files;
+mod stored;
 mod tallies;
 mod votes;
 
@@ -19,9 +20,12 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::domain::findings::Finding;
+use crate::domain::validate::SubmissionKind;
+use stored::{At, Named, time_text};
 
 pub use jobs::JobRun;
-pub use outbox::{MailStatus, OutboxCounts, OutboxRow, QueuedMail};
+pub use outbox::{OutboxCounts, OutboxRow, QueuedMail};
+pub use stored::{JobOutcome, MailStatus, Status, Unreadable};
 pub use tallies::Tallies;
 pub use votes::CountedBallot;
 
@@ -33,37 +37,33 @@ pub enum LedgerError {
         #[source]
         source: rusqlite::Error,
     },
+    /// A stored value that does not read as what its column holds.
+    #[error("ledger {path}: {source}")]
+    Unreadable {
+        path: String,
+        #[source]
+        source: Box<Unreadable>,
+    },
     #[error("ledger {path}: {reason}")]
     Other { path: String, reason: String },
 }
 
-/// What a file turned out to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Taken from the inbox, not yet filed.
-    Processing,
-    Accepted,
-    Rejected,
-    /// The same content as an earlier file of the same unit and year.
-    Duplicate,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Processing => "processing",
-            Status::Accepted => "accepted",
-            Status::Rejected => "rejected",
-            Status::Duplicate => "duplicate",
-        }
-    }
-
-    fn parse(s: &str) -> Status {
-        match s {
-            "accepted" => Status::Accepted,
-            "rejected" => Status::Rejected,
-            "duplicate" => Status::Duplicate,
-            _ => Status::Processing,
+impl LedgerError {
+    /// The error of a statement on the ledger at `path`: an [`Unreadable`]
+    /// a row reader raised comes out as itself.
+    fn from_sqlite(path: &str, source: rusqlite::Error) -> LedgerError {
+        let path = path.to_string();
+        match source {
+            rusqlite::Error::FromSqlConversionFailure(i, t, e) => {
+                match e.downcast::<Unreadable>() {
+                    Ok(source) => LedgerError::Unreadable { path, source },
+                    Err(e) => LedgerError::Sqlite {
+                        path,
+                        source: rusqlite::Error::FromSqlConversionFailure(i, t, e),
+                    },
+                }
+            }
+            source => LedgerError::Sqlite { path, source },
         }
     }
 }
@@ -71,7 +71,8 @@ impl Status {
 /// A file as taken from the inbox, before it is filed.
 #[derive(Debug, Clone)]
 pub struct Intake {
-    pub kind: String,
+    /// `None`: a file not recognised as any form.
+    pub kind: Option<SubmissionKind>,
     pub unit: Option<String>,
     pub inspected: Option<String>,
     pub folder_unit: Option<String>,
@@ -105,7 +106,7 @@ pub struct Filed {
 pub struct CrosscheckRecord {
     pub id: i64,
     pub inspector: String,
-    pub received_at: String,
+    pub received_at: DateTime<Utc>,
     pub scores: BTreeMap<String, f64>,
     pub reasons: BTreeMap<String, String>,
 }
@@ -114,7 +115,8 @@ pub struct CrosscheckRecord {
 #[derive(Debug, Clone)]
 pub struct Submission {
     pub id: i64,
-    pub kind: String,
+    /// `None`: a file not recognised as any form.
+    pub kind: Option<SubmissionKind>,
     pub unit: Option<String>,
     pub inspected: Option<String>,
     pub year: Option<i32>,
@@ -122,7 +124,7 @@ pub struct Submission {
     pub inbox_path: PathBuf,
     pub stored_path: PathBuf,
     pub hash: String,
-    pub received_at: String,
+    pub received_at: DateTime<Utc>,
     pub status: Status,
     pub self_total: Option<f64>,
 }
@@ -154,10 +156,7 @@ impl Ledger {
                 reason: format!("cannot create its folder: {e}"),
             })?;
         }
-        let err = |source| LedgerError::Sqlite {
-            path: shown.clone(),
-            source,
-        };
+        let err = |source| LedgerError::from_sqlite(&shown, source);
         let conn = Connection::open(path).map_err(err)?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -175,10 +174,7 @@ impl Ledger {
     }
 
     fn err(&self, source: rusqlite::Error) -> LedgerError {
-        LedgerError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        LedgerError::from_sqlite(&self.path, source)
     }
 
     /// Records that a file was taken and where it is about to be filed.
@@ -187,9 +183,9 @@ impl Ledger {
             .execute(
                 "INSERT INTO submissions (kind, unit, inspected, folder_unit, year, original_name,
                     inbox_path, stored_path, hash, size, received_at, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'processing')",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
-                    i.kind,
+                    i.kind.stored(),
                     i.unit,
                     i.inspected,
                     i.folder_unit,
@@ -199,7 +195,8 @@ impl Ledger {
                     i.stored_path.to_string_lossy(),
                     i.hash,
                     i.size as i64,
-                    i.received_at.to_rfc3339(),
+                    time_text(i.received_at),
+                    Status::Processing.as_str(),
                 ],
             )
             .map_err(|e| self.err(e))?;
@@ -217,10 +214,7 @@ impl Ledger {
         now: DateTime<Utc>,
     ) -> Result<(), LedgerError> {
         let path = self.path.clone();
-        let err = |source| LedgerError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = |source| LedgerError::from_sqlite(&path, source);
         let tx = self.conn.transaction().map_err(err)?;
         tx.execute(
             "UPDATE submissions SET status = ?2, self_total = ?3, group_totals = ?4, scores = ?5,
@@ -257,15 +251,32 @@ impl Ledger {
             .map_err(err)?;
         }
         if status == Status::Accepted {
-            let row: (String, Option<String>, Option<String>, Option<i32>) = tx
+            let at = At::id("submissions", id);
+            let row: (
+                Option<SubmissionKind>,
+                Option<String>,
+                Option<String>,
+                Option<i32>,
+            ) = tx
                 .query_row(
                     "SELECT kind, unit, inspected, year FROM submissions WHERE id = ?1",
                     [id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    |r| {
+                        Ok((
+                            at.named("kind", r.get(0)?)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                        ))
+                    },
                 )
                 .map_err(err)?;
-            if let ("cross-check", Some(inspector), Some(inspected), Some(year)) =
-                (row.0.as_str(), row.1, row.2, row.3)
+            if let (
+                Some(SubmissionKind::CrossCheck),
+                Some(inspector),
+                Some(inspected),
+                Some(year),
+            ) = row
             {
                 for (code, verified) in &filed.scores {
                     tx.execute(
@@ -414,7 +425,7 @@ impl Ledger {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
+                    At::id("submissions", r.get(0)?).time("received_at", r.get(2)?)?,
                     r.get::<_, String>(3)?,
                     r.get::<_, f64>(4)?,
                     r.get::<_, String>(5)?,
@@ -454,9 +465,11 @@ impl Ledger {
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(params, |r| {
+                let id = r.get(0)?;
+                let at = At::id("submissions", id);
                 Ok(Submission {
-                    id: r.get(0)?,
-                    kind: r.get(1)?,
+                    id,
+                    kind: at.named("kind", r.get(1)?)?,
                     unit: r.get(2)?,
                     inspected: r.get(3)?,
                     year: r.get(4)?,
@@ -464,12 +477,207 @@ impl Ledger {
                     inbox_path: PathBuf::from(r.get::<_, String>(6)?),
                     stored_path: PathBuf::from(r.get::<_, String>(7)?),
                     hash: r.get(8)?,
-                    received_at: r.get(9)?,
-                    status: Status::parse(&r.get::<_, String>(10)?),
+                    received_at: at.time("received_at", r.get(9)?)?,
+                    status: at.named("status", r.get(10)?)?,
                     self_total: r.get(11)?,
                 })
             })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::schedule::JobKind;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn intake(kind: Option<SubmissionKind>, at: DateTime<Utc>) -> Intake {
+        Intake {
+            kind,
+            unit: Some("stp-qt".into()),
+            inspected: None,
+            folder_unit: Some("stp-qt".into()),
+            year: Some(2026),
+            original_name: "tu-cham.xlsx".into(),
+            inbox_path: "inbox/stp-qt/tu-cham.xlsx".into(),
+            stored_path: "archive/2026/stp-qt/tu-cham.xlsx".into(),
+            hash: "ab12".into(),
+            size: 10,
+            received_at: at,
+        }
+    }
+
+    fn text(l: &Ledger, sql: &str) -> String {
+        l.conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// The error's stored value, where it is, and that its message says so.
+    fn unreadable(e: LedgerError) -> (&'static str, &'static str, String, String) {
+        let shown = e.to_string();
+        let LedgerError::Unreadable { path, source } = e else {
+            panic!("not an unreadable value: {e}");
+        };
+        assert!(shown.starts_with(&format!("ledger {path}: ")), "{shown}");
+        assert!(
+            shown.contains(&format!("{}.{}", source.table, source.column)),
+            "{shown}"
+        );
+        (source.table, source.column, source.row, source.value)
+    }
+
+    #[test]
+    fn a_submission_reads_back_typed_from_the_texts_ledgers_hold() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = Ledger::open(&dir.path().join("l.sqlite")).unwrap();
+        let at = t("2026-11-27T08:05:00+07:00");
+        let id = l
+            .begin(&intake(Some(SubmissionKind::SelfScoring), at))
+            .unwrap();
+        assert_eq!(l.unfinished().unwrap()[0].status, Status::Processing);
+        l.finish(id, Status::Accepted, &Filed::default(), &[], at)
+            .unwrap();
+        assert_eq!(
+            text(
+                &l,
+                "SELECT kind || ' ' || status || ' ' || received_at FROM submissions"
+            ),
+            "self-scoring accepted 2026-11-27T01:05:00+00:00"
+        );
+        let s = l.latest_accepted("stp-qt", 2026).unwrap().unwrap();
+        assert_eq!(
+            (s.id, s.kind, s.status, s.received_at),
+            (id, Some(SubmissionKind::SelfScoring), Status::Accepted, at)
+        );
+
+        let other = l.begin(&intake(None, at)).unwrap();
+        l.finish(other, Status::Rejected, &Filed::default(), &[], at)
+            .unwrap();
+        assert_eq!(
+            text(
+                &l,
+                &format!("SELECT kind FROM submissions WHERE id = {other}")
+            ),
+            "unknown"
+        );
+        assert_eq!(l.filed().unwrap()[1].kind, None);
+    }
+
+    #[test]
+    fn a_stored_value_that_does_not_read_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = Ledger::open(&dir.path().join("l.sqlite")).unwrap();
+        let at = t("2026-11-27T01:05:00Z");
+        let sql = |l: &Ledger, sql: &str| l.conn.execute_batch(sql).unwrap();
+
+        let id = l.begin(&intake(Some(SubmissionKind::Ballot), at)).unwrap();
+        l.finish(id, Status::Accepted, &Filed::default(), &[], at)
+            .unwrap();
+        sql(
+            &l,
+            "UPDATE submissions SET received_at = '27/11/2026 08:05'",
+        );
+        assert_eq!(
+            unreadable(l.filed().unwrap_err()),
+            (
+                "submissions",
+                "received_at",
+                format!("id {id}"),
+                "27/11/2026 08:05".into()
+            )
+        );
+        assert_eq!(unreadable(l.ballots(2026).unwrap_err()).1, "received_at");
+        sql(
+            &l,
+            "UPDATE submissions SET received_at = '2026-11-27T01:05:00+00:00', kind = 'form'",
+        );
+        assert_eq!(unreadable(l.filed().unwrap_err()).1, "kind");
+        sql(
+            &l,
+            "UPDATE submissions SET kind = 'ballot', status = 'filed'",
+        );
+        assert_eq!(unreadable(l.filed().unwrap_err()).1, "status");
+
+        let run = l.job_begin(JobKind::Reminder, at, at).unwrap();
+        sql(&l, "UPDATE job_runs SET outcome = 'done'");
+        assert_eq!(
+            unreadable(l.job_run(run).unwrap_err()),
+            ("job_runs", "outcome", format!("id {run}"), "done".into())
+        );
+        sql(&l, "UPDATE job_runs SET outcome = 'ok', job = 'retired'");
+        assert_eq!(unreadable(l.tallies().unwrap_err()).1, "job");
+        sql(&l, "UPDATE job_runs SET job = 'reminder', outcome = NULL");
+        assert_eq!(
+            unreadable(l.job_run(run).unwrap_err()).3,
+            "NULL".to_string()
+        );
+        sql(
+            &l,
+            "UPDATE job_runs SET outcome = 'running', started_at = 'soon'",
+        );
+        assert_eq!(unreadable(l.jobs_unfinished().unwrap_err()).1, "started_at");
+
+        l.set_job_checked(JobKind::Reminder, at).unwrap();
+        sql(&l, "UPDATE job_state SET checked_until = 'never'");
+        assert_eq!(
+            unreadable(l.job_checked_until(JobKind::Reminder).unwrap_err()),
+            (
+                "job_state",
+                "checked_until",
+                "job reminder".into(),
+                "never".into()
+            )
+        );
+
+        l.close_vote(2026, at).unwrap();
+        sql(&l, "UPDATE vote_state SET closed_at = 'today'");
+        assert_eq!(
+            unreadable(l.vote_closed(2026).unwrap_err()).2,
+            "year 2026".to_string()
+        );
+
+        let mail = QueuedMail {
+            key: "k".into(),
+            to: vec!["a@stp.quangtri.example".into()],
+            cc: vec![],
+            subject: "s".into(),
+            body: "b".into(),
+            attachments: vec![],
+        };
+        l.enqueue(&mail, at).unwrap();
+        sql(&l, "UPDATE outbox SET next_attempt_at = 'now'");
+        assert_eq!(
+            unreadable(l.next_attempt().unwrap_err()).1,
+            "next_attempt_at"
+        );
+        sql(
+            &l,
+            "UPDATE outbox SET next_attempt_at = '', created_at = 'then'",
+        );
+        assert_eq!(unreadable(l.due(at, 10).unwrap_err()).1, "created_at");
+        sql(&l, "UPDATE outbox SET status = 'lost'");
+        assert_eq!(unreadable(l.outbox_counts().unwrap_err()).1, "status");
+
+        sql(
+            &l,
+            &format!(
+                "INSERT INTO findings (submission_id, seq, code, severity, message)
+                 VALUES ({id}, 0, 'no-such-code', 'error', 'm')"
+            ),
+        );
+        sql(&l, "UPDATE job_runs SET outcome = 'ok'");
+        assert_eq!(
+            unreadable(l.tallies().unwrap_err()),
+            (
+                "findings",
+                "code",
+                format!("submission_id {id}"),
+                "no-such-code".into()
+            )
+        );
     }
 }

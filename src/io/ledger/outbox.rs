@@ -6,8 +6,9 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
+use super::stored::{At, MailStatus, time_text};
 use super::{Ledger, LedgerError};
 
 /// A mail to send.
@@ -22,30 +23,13 @@ pub struct QueuedMail {
     pub attachments: Vec<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MailStatus {
-    Pending,
-    Sent,
-    Failed,
-}
-
-impl MailStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MailStatus::Pending => "pending",
-            MailStatus::Sent => "sent",
-            MailStatus::Failed => "failed",
-        }
-    }
-}
-
 /// An outbox row as read back.
 #[derive(Debug, Clone)]
 pub struct OutboxRow {
     pub id: i64,
     pub mail: QueuedMail,
     pub attempts: u32,
-    pub created_at: String,
+    pub created_at: DateTime<Utc>,
     pub last_error: Option<String>,
 }
 
@@ -70,16 +54,17 @@ pub(super) fn insert(
     let n = conn.execute(
         "INSERT OR IGNORE INTO outbox (key, submission_id, created_at, to_addrs, cc_addrs, subject,
             body, attachments, status, next_attempt_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?3)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?3)",
         params![
             m.key,
             submission_id,
-            now.to_rfc3339(),
+            time_text(now),
             serde_json::to_string(&m.to).unwrap_or_default(),
             serde_json::to_string(&m.cc).unwrap_or_default(),
             m.subject,
             m.body,
             serde_json::to_string(&paths).unwrap_or_default(),
+            MailStatus::Pending.as_str(),
         ],
     )?;
     Ok(n == 1)
@@ -103,10 +88,7 @@ impl Ledger {
         now: DateTime<Utc>,
     ) -> Result<usize, LedgerError> {
         let path = self.path.clone();
-        let err = |source| LedgerError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = |source| LedgerError::from_sqlite(&path, source);
         let tx = self.conn.transaction().map_err(err)?;
         let mut n = 0;
         for m in mails {
@@ -122,7 +104,7 @@ impl Ledger {
     pub fn due(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<OutboxRow>, LedgerError> {
         self.outbox_rows(
             "WHERE status = 'pending' AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
-            params![now.to_rfc3339(), limit as i64],
+            params![time_text(now), limit as i64],
         )
     }
 
@@ -133,16 +115,15 @@ impl Ledger {
 
     /// The time of the next pending attempt, if any.
     pub fn next_attempt(&self) -> Result<Option<DateTime<Utc>>, LedgerError> {
-        let t: Option<String> = self
-            .conn
+        self.conn
             .query_row(
-                "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'",
+                "SELECT id, next_attempt_at FROM outbox WHERE status = 'pending'
+                 ORDER BY next_attempt_at LIMIT 1",
                 [],
-                |r| r.get(0),
+                |r| Ok(At::id("outbox", r.get(0)?).time("next_attempt_at", r.get(1)?)?),
             )
-            .map_err(|e| self.err(e))?;
-        Ok(t.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-            .map(|t| t.with_timezone(&Utc)))
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     fn outbox_rows<P: rusqlite::Params>(
@@ -157,8 +138,9 @@ impl Ledger {
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(p, |r| {
+                let id = r.get(0)?;
                 Ok(OutboxRow {
-                    id: r.get(0)?,
+                    id,
                     mail: QueuedMail {
                         key: r.get(1)?,
                         to: list(&r.get::<_, String>(2)?),
@@ -171,7 +153,7 @@ impl Ledger {
                             .collect(),
                     },
                     attempts: r.get(7)?,
-                    created_at: r.get(8)?,
+                    created_at: At::id("outbox", id).time("created_at", r.get(8)?)?,
                     last_error: r.get(9)?,
                 })
             })
@@ -182,9 +164,9 @@ impl Ledger {
     pub fn mark_sent(&mut self, id: i64, now: DateTime<Utc>) -> Result<(), LedgerError> {
         self.conn
             .execute(
-                "UPDATE outbox SET status = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = NULL
+                "UPDATE outbox SET status = ?3, sent_at = ?2, attempts = attempts + 1, last_error = NULL
                  WHERE id = ?1",
-                params![id, now.to_rfc3339()],
+                params![id, time_text(now), MailStatus::Sent.as_str()],
             )
             .map(|_| ())
             .map_err(|e| self.err(e))
@@ -200,7 +182,7 @@ impl Ledger {
         self.conn
             .execute(
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?1",
-                params![id, next.to_rfc3339(), error],
+                params![id, time_text(next), error],
             )
             .map(|_| ())
             .map_err(|e| self.err(e))
@@ -210,8 +192,8 @@ impl Ledger {
     pub fn mark_failed(&mut self, id: i64, error: &str) -> Result<(), LedgerError> {
         self.conn
             .execute(
-                "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
-                params![id, error],
+                "UPDATE outbox SET status = ?3, attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+                params![id, error, MailStatus::Failed.as_str()],
             )
             .map(|_| ())
             .map_err(|e| self.err(e))
@@ -221,18 +203,20 @@ impl Ledger {
         let mut c = OutboxCounts::default();
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT status, count(*) FROM outbox GROUP BY status")
+            .prepare_cached("SELECT min(id), status, count(*) FROM outbox GROUP BY status")
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .query_map([], |r| {
+                let status = At::id("outbox", r.get(0)?).named("status", r.get(1)?)?;
+                Ok((status, r.get::<_, i64>(2)?))
+            })
             .map_err(|e| self.err(e))?;
         for row in rows {
             let (status, n) = row.map_err(|e| self.err(e))?;
-            match status.as_str() {
-                "pending" => c.pending = n,
-                "sent" => c.sent = n,
-                "failed" => c.failed = n,
-                _ => {}
+            match status {
+                MailStatus::Pending => c.pending = n,
+                MailStatus::Sent => c.sent = n,
+                MailStatus::Failed => c.failed = n,
             }
         }
         Ok(c)

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
+use super::stored::time_text;
 use super::{Ledger, LedgerError};
 
 impl Ledger {
@@ -20,7 +21,7 @@ impl Ledger {
             .execute(
                 "INSERT INTO own_files (path, hash, written_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT(path) DO UPDATE SET hash = excluded.hash, written_at = excluded.written_at",
-                params![path, hash, at.to_rfc3339()],
+                params![path, hash, time_text(at)],
             )
             .map_err(|e| self.err(e))?;
         Ok(())

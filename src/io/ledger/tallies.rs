@@ -2,45 +2,73 @@
 //! outcome, findings by code, job runs by job and outcome. They only grow
 //! while the ledger is kept, so they are exported as counters.
 
+use super::stored::{At, JobOutcome, Status};
 use super::{Ledger, LedgerError};
+use crate::domain::findings::Code;
+use crate::domain::schedule::JobKind;
 
-/// `(labels…, count)` rows, in label order.
+/// `(labels…, count)` rows, in label order (of the stored names).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Tallies {
     /// `(status, count)`: accepted, rejected, duplicate.
-    pub files: Vec<(String, i64)>,
+    pub files: Vec<(Status, i64)>,
     /// `(finding code, count)`.
-    pub findings: Vec<(String, i64)>,
-    /// `(job, outcome, count)`.
-    pub job_runs: Vec<(String, String, i64)>,
+    pub findings: Vec<(Code, i64)>,
+    /// `(job, outcome, count)`: ok, failed, skipped.
+    pub job_runs: Vec<(JobKind, JobOutcome, i64)>,
 }
 
 impl Ledger {
     pub fn tallies(&self) -> Result<Tallies, LedgerError> {
-        let pairs = |sql: &str| -> Result<Vec<(String, i64)>, LedgerError> {
-            let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(|e| self.err(e))?;
-            rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
-        };
-        let files = pairs(
-            "SELECT status, count(*) FROM submissions
-             WHERE status IN ('accepted', 'rejected', 'duplicate') GROUP BY status ORDER BY status",
-        )?;
-        let findings = pairs("SELECT code, count(*) FROM findings GROUP BY code ORDER BY code")?;
+        // Each group's first row names where a value that does not read is.
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT job, outcome, count(*) FROM job_runs
+                "SELECT min(id), status, count(*) FROM submissions
+                 WHERE status IN ('accepted', 'rejected', 'duplicate') GROUP BY status ORDER BY status",
+            )
+            .map_err(|e| self.err(e))?;
+        let files = stmt
+            .query_map([], |r| {
+                let at = At::id("submissions", r.get(0)?);
+                Ok((at.named("status", r.get(1)?)?, r.get(2)?))
+            })
+            .and_then(Iterator::collect)
+            .map_err(|e| self.err(e))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT min(submission_id), code, count(*) FROM findings GROUP BY code ORDER BY code",
+            )
+            .map_err(|e| self.err(e))?;
+        let findings = stmt
+            .query_map([], |r| {
+                let at = At::new(
+                    "findings",
+                    format_args!("submission_id {}", r.get::<_, i64>(0)?),
+                );
+                Ok((at.named("code", r.get(1)?)?, r.get(2)?))
+            })
+            .and_then(Iterator::collect)
+            .map_err(|e| self.err(e))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT min(id), job, outcome, count(*) FROM job_runs
                  WHERE outcome IN ('ok', 'failed', 'skipped')
                  GROUP BY job, outcome ORDER BY job, outcome",
             )
             .map_err(|e| self.err(e))?;
         let job_runs = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .map_err(|e| self.err(e))?
-            .collect::<Result<_, _>>()
+            .query_map([], |r| {
+                let at = At::id("job_runs", r.get(0)?);
+                Ok((
+                    at.named("job", r.get(1)?)?,
+                    at.named("outcome", r.get(2)?)?,
+                    r.get(3)?,
+                ))
+            })
+            .and_then(Iterator::collect)
             .map_err(|e| self.err(e))?;
         Ok(Tallies {
             files,

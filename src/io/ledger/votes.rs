@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
+use super::stored::{At, time_text};
 use super::{Ledger, LedgerError};
 
 /// The ballot that counts for one unit.
@@ -11,7 +12,7 @@ use super::{Ledger, LedgerError};
 pub struct CountedBallot {
     pub id: i64,
     pub voter: String,
-    pub received_at: String,
+    pub received_at: DateTime<Utc>,
     pub marks: Vec<(String, String)>,
 }
 
@@ -31,10 +32,11 @@ impl Ledger {
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([year], |r| {
+                let id = r.get(0)?;
                 Ok(CountedBallot {
-                    id: r.get(0)?,
+                    id,
                     voter: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                    received_at: r.get(2)?,
+                    received_at: At::id("submissions", id).time("received_at", r.get(2)?)?,
                     marks: r
                         .get::<_, Option<String>>(3)?
                         .and_then(|t| serde_json::from_str(&t).ok())
@@ -48,17 +50,17 @@ impl Ledger {
 
     /// When `year`'s vote was closed by hand, if it was.
     pub fn vote_closed(&self, year: i32) -> Result<Option<DateTime<Utc>>, LedgerError> {
-        let t: Option<String> = self
-            .conn
+        self.conn
             .query_row(
                 "SELECT closed_at FROM vote_state WHERE year = ?1",
                 [year],
-                |r| r.get(0),
+                |r| {
+                    Ok(At::new("vote_state", format_args!("year {year}"))
+                        .time("closed_at", r.get(0)?)?)
+                },
             )
             .optional()
-            .map_err(|e| self.err(e))?;
-        Ok(t.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-            .map(|t| t.with_timezone(&Utc)))
+            .map_err(|e| self.err(e))
     }
 
     /// Closes `year`'s vote at `at` (the first close stands).
@@ -66,7 +68,7 @@ impl Ledger {
         self.conn
             .execute(
                 "INSERT OR IGNORE INTO vote_state (year, closed_at) VALUES (?1, ?2)",
-                params![year, at.to_rfc3339()],
+                params![year, time_text(at)],
             )
             .map_err(|e| self.err(e))?;
         Ok(())

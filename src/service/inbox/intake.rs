@@ -396,12 +396,6 @@ pub fn commit(
         &hash,
         &original_name,
     ));
-    let kind = match verdict.kind {
-        Some(SubmissionKind::CrossCheck) => "cross-check",
-        Some(SubmissionKind::SelfScoring) => "self-scoring",
-        Some(SubmissionKind::Ballot) => "ballot",
-        None => "unknown",
-    };
 
     // The answer is composed before anything is recorded, so a template
     // error leaves nothing behind. The table is the scored unit's (for a
@@ -471,7 +465,7 @@ pub fn commit(
 
     // 3: the intent.
     let id = match ledger.begin(&Intake {
-        kind: kind.to_string(),
+        kind: verdict.kind,
         unit: unit.clone(),
         inspected: verdict.inspected.clone(),
         folder_unit: folder_unit.clone(),

@@ -69,10 +69,9 @@ pub fn recover(paths: &Paths, ledger: &mut Ledger) -> Result<Recovered, IntakeEr
     for sub in ledger.filed()? {
         // Only a file that has not changed since it was received: the same
         // content dropped again later is a new (duplicate) submission.
-        let received = chrono::DateTime::parse_from_rfc3339(&sub.received_at).ok();
         let unchanged = std::fs::metadata(&sub.inbox_path)
             .and_then(|m| m.modified())
-            .is_ok_and(|m| received.is_some_and(|r| chrono::DateTime::<chrono::Utc>::from(m) <= r));
+            .is_ok_and(|m| chrono::DateTime::<chrono::Utc>::from(m) <= sub.received_at);
         if unchanged && hash_file(&sub.inbox_path).is_ok_and(|h| h == sub.hash) {
             // Recorded and filed, but the inbox copy was not removed yet.
             if sub.stored_path.exists() && std::fs::remove_file(&sub.inbox_path).is_ok() {

@@ -49,7 +49,7 @@ pub fn render(settings: &Settings, ledger: &Ledger) -> Result<String, LedgerErro
     );
     for (status, n) in &t.files {
         files
-            .get_or_create(&labels(&[("status", status)]))
+            .get_or_create(&labels(&[("status", status.as_str())]))
             .inc_by(count(*n));
     }
     let findings = counter_family(
@@ -59,7 +59,7 @@ pub fn render(settings: &Settings, ledger: &Ledger) -> Result<String, LedgerErro
     );
     for (code, n) in &t.findings {
         findings
-            .get_or_create(&labels(&[("code", code)]))
+            .get_or_create(&labels(&[("code", code.as_str())]))
             .inc_by(count(*n));
     }
     let emails = counter_family(
@@ -85,8 +85,11 @@ pub fn render(settings: &Settings, ledger: &Ledger) -> Result<String, LedgerErro
         "Scheduled job runs by job and outcome (ok, failed, skipped)",
     );
     for (job, outcome, n) in &t.job_runs {
-        jobs.get_or_create(&labels(&[("job", job), ("outcome", outcome)]))
-            .inc_by(count(*n));
+        jobs.get_or_create(&labels(&[
+            ("job", job.name()),
+            ("outcome", outcome.as_str()),
+        ]))
+        .inc_by(count(*n));
     }
     let units = gauge_family(
         &mut registry,
