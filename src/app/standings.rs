@@ -43,7 +43,7 @@ pub fn submitted(ledger: &Ledger, unit: &str, year: i32) -> Result<Option<Submit
     };
     Ok(Some(Submitted {
         id: s.id,
-        received_at: s.received_at.to_rfc3339(),
+        received_at: s.received_at,
         scores: ledger
             .scores(s.id)?
             .into_iter()
@@ -61,7 +61,7 @@ pub fn crosschecks(ledger: &Ledger, unit: &str, year: i32) -> Result<Vec<Verifie
         .map(|c| Verified {
             id: c.id,
             inspector: c.inspector,
-            received_at: c.received_at.to_rfc3339(),
+            received_at: c.received_at,
             scores: c
                 .scores
                 .into_iter()

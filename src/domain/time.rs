@@ -15,6 +15,12 @@ pub fn local(t: DateTime<Utc>) -> DateTime<FixedOffset> {
     t.with_timezone(&TZ).fixed_offset()
 }
 
+/// Writes a moment as the ledger stores it (RFC 3339 in UTC, `+00:00`), for
+/// `#[serde(serialize_with)]`: `score --json` shows the ledger's text.
+pub fn serialize_rfc3339<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_rfc3339())
+}
+
 /// "08:05 ngày 27 tháng 11 năm 2026" in Viet Nam's time.
 pub fn format_time(t: DateTime<Utc>) -> String {
     let l = local(t);

@@ -78,7 +78,13 @@ fn input(code: &str, name: &str, unit_type: &str, fill: &Fill, id: i64) -> UnitI
         unit_type: unit_type.to_string(),
         submission: Some(Submitted {
             id,
-            received_at: format!("2026-11-{:02}T08:{:02}:00+07:00", 1 + id % 14, id % 60),
+            received_at: chrono::DateTime::parse_from_rfc3339(&format!(
+                "2026-11-{:02}T08:{:02}:00+07:00",
+                1 + id % 14,
+                id % 60
+            ))
+            .expect("a sample time")
+            .to_utc(),
             scores: points(&fill.scores),
             indicators: fill.indicators.clone(),
         }),
@@ -151,7 +157,12 @@ pub fn cluster_year(
         units[target].crosschecks.push(Verified {
             id: 1000 + n as i64,
             inspector: pair.inspector.clone(),
-            received_at: format!("2026-11-20T09:{:02}:00+07:00", n % 60),
+            received_at: chrono::DateTime::parse_from_rfc3339(&format!(
+                "2026-11-20T09:{:02}:00+07:00",
+                n % 60
+            ))
+            .expect("a sample time")
+            .to_utc(),
             scores: [(c.code.clone(), Points::from_f64(c.bands[1].points))].into(),
             reasons: [(
                 c.code.clone(),

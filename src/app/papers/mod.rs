@@ -40,11 +40,6 @@ pub fn file_name(kind: Kind, year: i32, unit: Option<&str>) -> String {
     }
 }
 
-fn received(at: &str) -> String {
-    DateTime::parse_from_rfc3339(at)
-        .map_or_else(|_| at.to_string(), |t| format_time(t.with_timezone(&Utc)))
-}
-
 /// The ranking report of `year`, provisional or final.
 pub fn ranking(
     settings: &Settings,
@@ -225,7 +220,7 @@ fn render_sheet(
             self_scores: &sub.scores,
             checks: &checks,
             evidence,
-            received: received(&sub.received_at),
+            received: format_time(sub.received_at),
             rank,
         },
         date,
@@ -257,7 +252,7 @@ pub fn receipt_sheet(
         .ok_or_else(|| PaperError::Missing(format!("{unit}: not in the configuration")))?;
     let sub = Submitted {
         id: i64::MAX,
-        received_at: received_at.to_rfc3339(),
+        received_at,
         scores: scores
             .iter()
             .map(|(k, v)| (k.clone(), Points::from_f64(*v)))

@@ -9,6 +9,7 @@ mod rank;
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::domain::cluster::Rules;
@@ -21,8 +22,8 @@ pub use rank::{Proposal, Ranked, rank_and_propose};
 #[derive(Debug, Clone, Default)]
 pub struct Submitted {
     pub id: i64,
-    /// RFC 3339; earlier wins the `earliest` tie-break.
-    pub received_at: String,
+    /// Earlier wins the `earliest` tie-break.
+    pub received_at: DateTime<Utc>,
     pub scores: BTreeMap<String, Points>,
     pub indicators: BTreeMap<String, i64>,
 }
@@ -32,7 +33,7 @@ pub struct Submitted {
 pub struct Verified {
     pub id: i64,
     pub inspector: String,
-    pub received_at: String,
+    pub received_at: DateTime<Utc>,
     pub scores: BTreeMap<String, Points>,
     pub reasons: BTreeMap<String, String>,
 }
@@ -86,7 +87,8 @@ pub struct Scored {
     pub class: Option<String>,
     /// Whether an unmet hard condition lowered the class.
     pub capped: bool,
-    pub received_at: String,
+    #[serde(serialize_with = "crate::domain::time::serialize_rfc3339")]
+    pub received_at: DateTime<Utc>,
     pub submission_id: i64,
 }
 
@@ -98,13 +100,13 @@ fn applied(crosschecks: &[Verified]) -> Vec<&Verified> {
     for v in crosschecks {
         let keep = latest
             .get(v.inspector.as_str())
-            .is_none_or(|old| (old.received_at.as_str(), old.id) < (v.received_at.as_str(), v.id));
+            .is_none_or(|old| (old.received_at, old.id) < (v.received_at, v.id));
         if keep {
             latest.insert(&v.inspector, v);
         }
     }
     let mut applied: Vec<&Verified> = latest.into_values().collect();
-    applied.sort_by(|a, b| (a.received_at.as_str(), a.id).cmp(&(b.received_at.as_str(), b.id)));
+    applied.sort_by_key(|v| (v.received_at, v.id));
     applied
 }
 
@@ -269,7 +271,7 @@ pub fn score_unit(table: &Table, unit: &UnitInput, sub: &Submitted, rules: &Rule
         unmet_hard: unmet,
         class,
         capped,
-        received_at: sub.received_at.clone(),
+        received_at: sub.received_at,
         submission_id: sub.id,
     }
 }

@@ -61,7 +61,12 @@ fn unit(code: &str, t: &Table, picks: &[u8], minute: usize) -> UnitInput {
         unit_type: "stp".into(),
         submission: Some(Submitted {
             id: minute as i64,
-            received_at: format!("2026-11-01T08:{:02}:00+07:00", minute % 60),
+            received_at: chrono::DateTime::parse_from_rfc3339(&format!(
+                "2026-11-01T08:{:02}:00+07:00",
+                minute % 60
+            ))
+            .expect("a sample time")
+            .to_utc(),
             scores: scores(t, picks),
             indicators: BTreeMap::new(),
         }),
@@ -142,7 +147,9 @@ proptest! {
         checked.crosschecks.push(Verified {
             id: 99,
             inspector: "U2".into(),
-            received_at: "2026-11-20T09:00:00+07:00".into(),
+            received_at: chrono::DateTime::parse_from_rfc3339("2026-11-20T09:00:00+07:00")
+                .expect("a sample time")
+                .to_utc(),
             scores: sub.scores.clone(),
             reasons: BTreeMap::new(),
         });

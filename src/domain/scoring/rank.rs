@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::{Points, Scored};
 use crate::domain::cluster::{Rules, TieBreak};
 use crate::domain::criteria::Table;
+use crate::domain::time::format_time;
 
 /// A proposed commendation and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,8 +46,9 @@ fn group_total(s: &Scored, code: &str) -> Points {
 fn by(rule: &TieBreak, a: &Scored, b: &Scored) -> Ordering {
     match rule {
         TieBreak::Group(code) => group_total(b, code).cmp(&group_total(a, code)),
-        TieBreak::Earliest => (a.received_at.as_str(), a.submission_id)
-            .cmp(&(b.received_at.as_str(), b.submission_id)),
+        TieBreak::Earliest => {
+            (a.received_at, a.submission_id).cmp(&(b.received_at, b.submission_id))
+        }
     }
 }
 
@@ -66,14 +68,10 @@ fn describe(rule: &TieBreak, table: &Table, a: &Scored, b: &Scored) -> String {
         TieBreak::Earliest => format!(
             "nộp bảng tự chấm sớm hơn {}: {} so với {}",
             b.name,
-            short(&a.received_at),
-            short(&b.received_at)
+            format_time(a.received_at),
+            format_time(b.received_at)
         ),
     }
-}
-
-fn short(t: &str) -> String {
-    t.get(..16).unwrap_or(t).replace('T', " ")
 }
 
 /// Ranks scored units and proposes awards. `type_name` is the unit type's name.

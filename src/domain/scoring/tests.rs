@@ -85,7 +85,9 @@ fn sub(id: i64, at: &str, s: [f64; 5]) -> Submitted {
     let codes = ["A.1", "A.2", "B.1", "C.1", "D.1"];
     Submitted {
         id,
-        received_at: at.into(),
+        received_at: chrono::DateTime::parse_from_rfc3339(at)
+            .expect("a test time")
+            .to_utc(),
         scores: codes
             .iter()
             .zip(s)
@@ -226,6 +228,34 @@ fn equal_groups_fall_to_the_earlier_submission() {
     assert_eq!((ranking[0].rank, ranking[1].rank), (1, 1));
 }
 
+/// Regression: the `earliest` tie-break compared the stored texts, so a
+/// time written with `+07:00` lost to a later one written in UTC, and the
+/// reason showed UTC clock times as if they were Viet Nam's.
+#[test]
+fn the_earliest_tie_break_compares_instants_and_says_viet_nam_time() {
+    let r = year(&[
+        unit(
+            "U1",
+            Some(sub(
+                1,
+                "2026-11-02T07:00:00+07:00",
+                [4.0, 2.0, 2.0, 0.0, 0.0],
+            )),
+        ),
+        unit(
+            "U2",
+            Some(sub(2, "2026-11-02T00:30:00Z", [4.0, 2.0, 2.0, 0.0, 0.0])),
+        ),
+    ]);
+    let ranking = &r.types[0].ranking;
+    assert_eq!(ranking[0].scored.unit, "U1");
+    let why = ranking[0].tie_break.as_deref().unwrap();
+    assert!(
+        why.contains("07:00 ngày 02 tháng 11 năm 2026 so với 07:30 ngày 02 tháng 11 năm 2026"),
+        "{why}"
+    );
+}
+
 #[test]
 fn cross_checks_override_self_scores_up_or_down_and_later_ones_replace() {
     let t = table();
@@ -233,7 +263,9 @@ fn cross_checks_override_self_scores_up_or_down_and_later_ones_replace() {
     let check = |id: i64, at: &str, scores: &[(&str, f64)]| Verified {
         id,
         inspector: "U9".into(),
-        received_at: at.into(),
+        received_at: chrono::DateTime::parse_from_rfc3339(at)
+            .expect("a test time")
+            .to_utc(),
         scores: scores
             .iter()
             .map(|(c, v)| ((*c).to_string(), p(*v)))
