@@ -4,8 +4,8 @@
 //! and answers. See `README.md` for the tour and `docs/architecture.md` for
 //! the map.
 //!
-//! The modules are layers, each using only the ones above it in this list
-//! (`tests/integration/architecture.rs` keeps it so):
+//! The modules are layers, bottom first; each uses only itself and the
+//! ones listed before it (`tests/integration/architecture.rs` keeps it so):
 //! - [`domain`]: the pure core, values in and values out;
 //! - [`config`]: the settings, loaded and checked into domain values;
 //! - [`io`]: files, workbooks, the ledger, PDFs, templates, mail transports;

@@ -134,6 +134,17 @@ pub fn describe(r: &JobRun) -> String {
 }
 
 /// A job's next run after `now`, or why there is none.
+/// A job's schedule and next time, as `thidua job NAME` and `thidua
+/// status` show it.
+pub fn schedule_line(name: &str, schedule: &str, next: &str) -> String {
+    format!("  {name:<12} \"{schedule}\"  lần tới: {next}")
+}
+
+/// A job that has no `[[jobs]]` entry, on the same line.
+pub fn unscheduled_line(name: &str) -> String {
+    format!("  {name:<12} không có trong [[jobs]]: chỉ chạy tay (--now)")
+}
+
 pub fn next_run(spec: &crate::domain::schedule::JobSpec, now: DateTime<Utc>) -> String {
     if spec.enabled {
         spec.schedule

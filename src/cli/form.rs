@@ -9,6 +9,7 @@ use chrono::Utc;
 use super::args;
 use super::exit::{Exit, Failure};
 use super::output::progress;
+use crate::app::papers::names;
 use crate::config::Settings;
 use crate::io::ledger::Ledger;
 use crate::io::workbook::form::{FormSpec, write_form};
@@ -62,9 +63,9 @@ fn all(settings: &Settings, year: Option<i32>, ballot: bool, dir: &Path) -> Resu
     let pb = progress(units.len(), "Ghi mẫu");
     for code in &units {
         let name = if ballot {
-            format!("Phieu-bau-{year}-{code}.xlsx")
+            names::ballot(code, year)
         } else {
-            crate::app::init::form_name(code, year)
+            names::form(code, year)
         };
         pb.suspend(|| one(settings, code, Some(year), ballot, &dir.join(name)))?;
         pb.inc(1);

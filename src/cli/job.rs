@@ -14,6 +14,7 @@ use crate::app::jobs::plan::plan;
 use crate::app::jobs::run::Running;
 use crate::app::mail_texts::Texts;
 use crate::app::overview::describe;
+use crate::app::overview::{schedule_line, unscheduled_line};
 use crate::config::Settings;
 use crate::domain::schedule::JobKind;
 use crate::io::ledger::{JobOutcome, Ledger};
@@ -29,12 +30,6 @@ pub(super) fn after_help() -> String {
         "Jobs: {}.\n\nExamples:\n  thidua job year-end                  # schedule, next time, last runs\n  thidua job year-end --now --dry-run  # what it would write and send\n  thidua job reminder --now            # run it now (asks the running daemon if there is one)",
         names.join(", ")
     )
-}
-
-/// A job's schedule and next time, as `thidua job NAME` and `thidua
-/// status` show it.
-pub(super) fn schedule_line(name: &str, schedule: &str, next: &str) -> String {
-    format!("  {name:<12} \"{schedule}\"  lần tới: {next}")
 }
 
 pub(super) fn job(
@@ -96,10 +91,7 @@ pub(super) fn job(
                 &spec.schedule.expr,
                 &crate::app::overview::next_run(spec, Utc::now()),
             ))?,
-            None => w(format!(
-                "  {:<12} không có trong [[jobs]]: chỉ chạy tay (--now)",
-                kind.name()
-            ))?,
+            None => w(unscheduled_line(kind.name()))?,
         }
         let ledger = Ledger::open(&settings.paths.ledger)?;
         for r in ledger.job_history(kind, 10)? {

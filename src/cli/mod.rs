@@ -87,7 +87,7 @@ pub enum Command {
         /// Scoring year [default: the latest open year]
         #[arg(long, value_name = "N")]
         year: Option<i32>,
-        /// Print JSON (documented in the README) instead of tables
+        /// Print JSON instead of tables (its fields: docs/scoring.md)
         #[arg(long)]
         json: bool,
     },

@@ -40,7 +40,7 @@ pub fn report(settings: &Settings, req: &Request) -> Result<Exit, Failure> {
     let open_ledger = || Ledger::open(&settings.paths.ledger);
     // What the document needs and is not there: for a score sheet (whose
     // unit, membership and table are checked below) the unit's accepted
-    // workbook, the one case README gives exit 1; for the agreement, the
+    // workbook, the one case of `report` that exits 1 (the `Exit` enum); for the agreement, the
     // next year's `[[years]]` entry, the configuration's to add.
     let fail = |e: PaperError| match e {
         PaperError::Missing(m) if req.kind == ReportKind::Sheet => Failure::new(Exit::Rejected, m),

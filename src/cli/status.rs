@@ -3,8 +3,8 @@
 //! run, and the outbox with the mails that failed for good.
 
 use super::exit::{Exit, Failure};
-use super::job::schedule_line;
 use super::output::emit;
+use crate::app::overview::schedule_line;
 use crate::config::Settings;
 use crate::io::ledger::Ledger;
 

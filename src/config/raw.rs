@@ -54,7 +54,7 @@ pub struct RawVote {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawJob {
-    /// `kickoff`, `reminder`, `provisional` or `year-end`.
+    /// A job's name, one of `JobKind::ALL` (`thidua job --help` lists them).
     pub name: String,
     /// Six-field cron expression, seconds first, in the cluster's timezone.
     pub schedule: String,

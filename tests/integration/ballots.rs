@@ -92,7 +92,7 @@ fn the_whole_vote_from_ballots_to_minutes() {
         );
     }
     assert!(
-        data.join("reports/2026/phieu-bau/STP-THA-2026.xlsx")
+        data.join("reports/2026/phieu-bau/Phieu-bau-2026-STP-THA.xlsx")
             .exists()
     );
 

@@ -107,7 +107,7 @@ pub fn sample_year(settings: &Settings, year: i32) -> Result<Vec<SampleFile>, Xl
             };
             files.push(SampleFile {
                 unit: u.code.clone(),
-                name: crate::app::init::form_name(&u.code, year),
+                name: crate::app::papers::names::form(&u.code, year),
                 intent,
                 bytes: form_bytes(&spec, Some(&fill))?,
             });
@@ -169,7 +169,7 @@ pub fn sample_year(settings: &Settings, year: i32) -> Result<Vec<SampleFile>, Xl
         };
         files.push(SampleFile {
             unit: pair.inspector.clone(),
-            name: crate::app::init::crosscheck_name(&pair.inspected, year),
+            name: crate::app::papers::names::crosscheck(&pair.inspected, year),
             intent: Intent::CrossCheck,
             bytes: crosscheck_bytes(&spec)?,
         });

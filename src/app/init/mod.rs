@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 use serde::Serialize;
 
+use crate::app::papers::names;
 use crate::config::Settings;
 use crate::config::editable::{Shipped, shipped};
 use crate::io::ledger::Ledger;
@@ -76,16 +77,6 @@ struct Inspected {
     unit: String,
     /// The blank cross-check form's file name.
     form: String,
-}
-
-/// The blank form's file name for a unit and year.
-pub fn form_name(code: &str, year: i32) -> String {
-    format!("Bang-tu-cham-{year}-{code}.xlsx")
-}
-
-/// The blank cross-check's file name, by the inspected unit.
-pub fn crosscheck_name(inspected: &str, year: i32) -> String {
-    format!("Bien-ban-kiem-tra-cheo-{year}-{inspected}.xlsx")
 }
 
 /// Writes `bytes` to `path` unless someone else's file is there; records
@@ -155,7 +146,7 @@ pub fn init(
         let table = settings.tables.get(&u.unit_type, year).ok_or_else(|| {
             InitError::Year(format!("no criteria table for `{}` in {year}", u.unit_type))
         })?;
-        let form = form_name(&u.code, year);
+        let form = names::form(&u.code, year);
         let inspects = plan
             .crosschecks
             .iter()
@@ -163,7 +154,7 @@ pub fn init(
             .filter_map(|c| cluster.unit(&c.inspected))
             .map(|t| Inspected {
                 unit: format!("{} ({})", t.name_in(year), t.code),
-                form: crosscheck_name(&t.code, year),
+                form: names::crosscheck(&t.code, year),
             })
             .collect();
         let text = guide
@@ -204,7 +195,7 @@ pub fn init(
             else {
                 continue;
             };
-            let name = crosscheck_name(&pair.inspected, year);
+            let name = names::crosscheck(&pair.inspected, year);
             let rows = blank_rows(table);
             let bytes = crosscheck_bytes(&CrosscheckSpec {
                 cluster_name: &cluster.name,

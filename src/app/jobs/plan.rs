@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::app::mail_texts::{TextError, Texts};
+use crate::app::papers::names;
 use crate::config::Settings;
 use crate::domain::cluster::Unit;
 use crate::domain::schedule::JobKind;
@@ -76,7 +77,7 @@ struct Recipient<'a> {
     kind: &'a str,
 }
 
-fn file_name(p: &std::path::Path) -> String {
+fn base_name(p: &std::path::Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
@@ -156,11 +157,13 @@ pub fn plan(
     match kind {
         JobKind::Kickoff => {
             for u in &members {
-                let path = dir.join("bieu-mau").join(format!("{}-{year}.xlsx", u.code));
+                let path = dir
+                    .join(names::FORMS_FOLDER)
+                    .join(names::form(&u.code, year));
                 let ctx = common(minijinja::context! {
                     unit => UnitRef { code: &u.code, name: u.name_in(year) },
                     folder => format!("inbox/{}", u.code),
-                    form => file_name(&path),
+                    form => base_name(&path),
                 });
                 mails.push(mail(
                     &u.code,
@@ -198,10 +201,7 @@ pub fn plan(
             }
         }
         JobKind::Provisional => {
-            let path = dir.join(format!(
-                "bao-cao-xep-hang-du-kien-{}.pdf",
-                day.format("%Y-%m-%d")
-            ));
+            let path = dir.join(names::provisional_ranking(day));
             let submitted = members
                 .iter()
                 .map(|u| ledger.latest_accepted(&u.code, year).map(|s| s.is_some()))
@@ -223,7 +223,7 @@ pub fn plan(
                     recipient => Recipient { name, kind: "unit" },
                     submitted => submitted,
                     members => members.len(),
-                    report => file_name(&path),
+                    report => base_name(&path),
                 });
                 mails.push(mail(
                     &who,
@@ -247,21 +247,9 @@ pub fn plan(
                     settings.source
                 )));
             }
-            let ranking = dir.join(crate::app::papers::file_name(
-                crate::io::pdf::Kind::Ranking,
-                year,
-                None,
-            ));
-            let proposals = dir.join(crate::app::papers::file_name(
-                crate::io::pdf::Kind::Proposals,
-                year,
-                None,
-            ));
-            let agreement = dir.join(crate::app::papers::file_name(
-                crate::io::pdf::Kind::Agreement,
-                year,
-                None,
-            ));
+            let ranking = dir.join(names::document(crate::io::pdf::Kind::Ranking, year, None));
+            let proposals = dir.join(names::document(crate::io::pdf::Kind::Proposals, year, None));
+            let agreement = dir.join(names::document(crate::io::pdf::Kind::Agreement, year, None));
             docs.push(Doc {
                 path: ranking.clone(),
                 make: Make::Ranking { provisional: false },
@@ -277,13 +265,11 @@ pub fn plan(
             for u in &members {
                 let mut attachments = vec![ranking.clone(), agreement.clone()];
                 if ledger.latest_accepted(&u.code, year)?.is_some() {
-                    let sheet = dir
-                        .join("phieu-cham-diem")
-                        .join(crate::app::papers::file_name(
-                            crate::io::pdf::Kind::Sheet,
-                            year,
-                            Some(&u.code),
-                        ));
+                    let sheet = dir.join(names::SHEETS_FOLDER).join(names::document(
+                        crate::io::pdf::Kind::Sheet,
+                        year,
+                        Some(&u.code),
+                    ));
                     docs.push(Doc {
                         path: sheet.clone(),
                         make: Make::Sheet {
@@ -292,7 +278,7 @@ pub fn plan(
                     });
                     attachments.insert(1, sheet);
                 }
-                let names: Vec<String> = attachments.iter().map(|p| file_name(p)).collect();
+                let names: Vec<String> = attachments.iter().map(|p| base_name(p)).collect();
                 let ctx = common(minijinja::context! {
                     recipient => Recipient { name: u.name_in(year), kind: "unit" },
                     attachments => names,
@@ -307,11 +293,7 @@ pub fn plan(
             }
             let mut package = vec![ranking.clone(), proposals.clone(), agreement.clone()];
             if !ledger.ballots(year)?.is_empty() {
-                let minutes = dir.join(crate::app::papers::file_name(
-                    crate::io::pdf::Kind::Minutes,
-                    year,
-                    None,
-                ));
+                let minutes = dir.join(names::document(crate::io::pdf::Kind::Minutes, year, None));
                 docs.push(Doc {
                     path: minutes.clone(),
                     make: Make::Minutes,
@@ -321,7 +303,7 @@ pub fn plan(
                     m.attachments.push(minutes.clone());
                 }
             }
-            let names: Vec<String> = package.iter().map(|p| file_name(p)).collect();
+            let names: Vec<String> = package.iter().map(|p| base_name(p)).collect();
             for (who, name, kind_, to) in [
                 (
                     "ministry",
@@ -354,12 +336,12 @@ pub fn plan(
                 .map(crate::domain::time::format_time);
             for u in &members {
                 let path = dir
-                    .join("phieu-bau")
-                    .join(format!("{}-{year}.xlsx", u.code));
+                    .join(names::BALLOTS_FOLDER)
+                    .join(names::ballot(&u.code, year));
                 let ctx = common(minijinja::context! {
                     unit => UnitRef { code: &u.code, name: u.name_in(year) },
                     folder => format!("inbox/{}", u.code),
-                    form => file_name(&path),
+                    form => base_name(&path),
                     closes => closes.clone(),
                 });
                 mails.push(mail(
@@ -378,17 +360,13 @@ pub fn plan(
             }
         }
         JobKind::CloseVote => {
-            let path = dir.join(crate::app::papers::file_name(
-                crate::io::pdf::Kind::Minutes,
-                year,
-                None,
-            ));
+            let path = dir.join(names::document(crate::io::pdf::Kind::Minutes, year, None));
             let ballots = ledger.ballots(year)?.len();
             let ctx = common(minijinja::context! {
                 recipient => Recipient { name: "Văn phòng Khu vực", kind: "secretariat" },
                 ballots => ballots,
                 members => members.len(),
-                minutes => file_name(&path),
+                minutes => base_name(&path),
             });
             let attachments = if ballots > 0 {
                 vec![path.clone()]

@@ -225,7 +225,9 @@ fn the_kickoff_sends_each_unit_its_form_for_the_year_it_opens() {
         .iter()
         .find(|m| m.mail.key.ends_with(":STP-QTR"))
         .unwrap();
-    assert!(qtr.mail.attachments[0].ends_with("reports/2026/bieu-mau/STP-QTR-2026.xlsx"));
+    assert!(
+        qtr.mail.attachments[0].ends_with("reports/2026/bieu-mau/Bang-tu-cham-2026-STP-QTR.xlsx")
+    );
     assert!(
         qtr.mail.body.contains("ngày 15 tháng 11 năm 2026"),
         "{}",

@@ -1,8 +1,11 @@
-//! The documents of a year written from the ledger: the ranking report,
-//! a unit's score sheet (also the one a receipt carries) and the next
-//! year's agreement. Gathers the values, renders through `documents`.
+//! The documents of a year, from the ledger or from given inputs: the
+//! ranking report, a unit's score sheet (also the one a receipt carries),
+//! the next year's agreement, the proposals, the vote's minutes and the
+//! ballot workbook. Gathers the values (`context`), renders through
+//! `io::pdf`; every file name is in `names`.
 
 pub mod context;
+pub mod names;
 
 use std::collections::BTreeMap;
 
@@ -27,17 +30,6 @@ pub enum PaperError {
     /// `[[years]]` entry): the message says what.
     #[error("{0}")]
     Missing(String),
-}
-
-/// The file name a document is saved and attached under.
-pub fn file_name(kind: Kind, year: i32, unit: Option<&str>) -> String {
-    match kind {
-        Kind::Ranking => format!("bao-cao-xep-hang-thi-dua-{year}.pdf"),
-        Kind::Sheet => format!("phieu-cham-diem-{}-{year}.pdf", unit.unwrap_or("don-vi")),
-        Kind::Agreement => format!("giao-uoc-thi-dua-{}.pdf", year + 1),
-        Kind::Proposals => format!("de-nghi-khen-thuong-{year}.pdf"),
-        Kind::Minutes => format!("bien-ban-bau-chon-khen-thuong-{year}.pdf"),
-    }
 }
 
 /// The ranking report of `year`, provisional or final.

@@ -1,6 +1,6 @@
 //! A criteria table file as written (`config/criteria/<type>-<year>.toml`):
-//! serde structures that reject unknown keys. `criteria::load` checks them
-//! into a tree.
+//! serde structures that reject unknown keys. [`parse_table`](super::parse_table)
+//! checks them into a tree.
 
 use serde::Deserialize;
 

@@ -2,7 +2,7 @@
 //! over self scores), totals, classes with the hard-condition cap, the
 //! ranking per unit type with shared ranks and configured tie-breaks, the
 //! commendation proposals by quota, and the year's figures. Pure: the
-//! inputs are values gathered from the ledger by `standings`.
+//! inputs are values gathered from the ledger by `app::standings`.
 
 mod points;
 mod rank;

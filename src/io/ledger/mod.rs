@@ -2,7 +2,7 @@
 //! that records every file received, its findings, cross-checks, job runs
 //! and the outbox. Schema migrations run at open. Each step of a file is a
 //! transaction, so after a crash the ledger and the folders can be brought
-//! back into agreement (see `inbox::recover`).
+//! back into agreement (see `service::inbox::recover`).
 
 mod jobs;
 mod migrations;

@@ -1,10 +1,10 @@
-//! The papers people sign and file, as PDF: the ranking report, a unit's
-//! score sheet and the next year's emulation agreement. A minijinja
-//! template in `templates/documents/` (editable without recompiling; the
-//! shipped copies are compiled in as the fallback) turns plain values
-//! (`context`) into a small XHTML vocabulary (`markup`); `layout` sets it
-//! on A4 pages in the official format of Decree 30/2020/NĐ-CP with the
-//! bundled Liberation Serif (`fonts`), embedded as subsets.
+//! The PDF engine: a minijinja template of `templates/documents/` (read
+//! through `config::editable`: the configured folder, else the copy
+//! compiled in) turns the values `app::papers::context` builds into a small
+//! XHTML vocabulary (`markup`); `layout` sets it on A4 pages (`sheet`) in
+//! the official format of Decree 30/2020/NĐ-CP with the bundled Liberation
+//! Serif (`fonts`), embedded as subsets. Which documents a year has, and
+//! when, is `app::papers`.
 
 mod content;
 mod fonts;
@@ -39,7 +39,7 @@ pub enum DocumentError {
     Data(String),
 }
 
-/// The three documents.
+/// The documents, each with its template in `templates/documents/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Ranking,

@@ -2,7 +2,8 @@
 //! file-size limit, a check of every zip entry's declared and actual
 //! unpacked size before calamine sees the file, and a budget of cells. A
 //! parser panic is caught and reported as an unreadable file. Writing the
-//! blank form lives in [`form`].
+//! workbooks thidua sends lives in [`form`], [`ballot_form`] and
+//! [`crosscheck_form`].
 
 pub mod ballot_form;
 pub mod crosscheck_form;

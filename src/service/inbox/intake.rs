@@ -424,7 +424,7 @@ pub fn commit(
     };
     let mut mails = Vec::new();
     let mut report = None;
-    let sheet_path = beside(&stored, ".phieu-cham-diem.pdf");
+    let sheet_path = beside(&stored, crate::app::papers::names::SHEET_SUFFIX);
     let composed: Result<(), IntakeError> = (|| {
         if status == Status::Duplicate {
             return Ok(());
@@ -486,7 +486,7 @@ pub fn commit(
 
     // 4–5: filed, then the outcome recorded. On any error the filing is
     // undone, so the inbox file is taken again on the next scan.
-    let report_path = beside(&stored, ".findings.txt");
+    let report_path = beside(&stored, crate::app::papers::names::FINDINGS_SUFFIX);
     let filed = Filed {
         self_total: verdict.self_total,
         group_totals: table

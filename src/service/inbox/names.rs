@@ -61,9 +61,7 @@ pub fn filed_path(
     ))
 }
 
-/// What is written beside a filed file: the findings of a rejected one, the
-/// score sheet of an accepted one.
-pub const BESIDE: [&str; 2] = [".findings.txt", ".phieu-cham-diem.pdf"];
+pub use crate::app::papers::names::BESIDE;
 
 /// `stored` with `suffix` appended to its file name.
 pub fn beside(stored: &Path, suffix: &str) -> PathBuf {
