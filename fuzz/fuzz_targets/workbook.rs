@@ -24,8 +24,12 @@ fuzz_target!(init: {
     std::panic::set_hook(Box::new(|_| {}));
     // As in the daemon, .xls and .ods are read by `thidua read-workbook` in
     // a child with a memory cap (calamine builds dense grids for them); the
-    // release binary must be built (`cargo build --release` at the root).
-    let exe = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/thidua");
+    // release binary must be built (`cargo build --release` at the root);
+    // THIDUA_BIN names it when the build's folder is not ../target.
+    let exe = std::env::var_os("THIDUA_BIN").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/thidua"),
+        std::path::PathBuf::from,
+    );
     assert!(exe.exists(), "build the release binary first: {}", exe.display());
     thidua::io::workbook::isolate::use_worker(exe);
 }, |data: &[u8]| {
