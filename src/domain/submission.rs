@@ -81,6 +81,37 @@ impl Heading {
     }
 }
 
+/// The labels of the header block above a table (contract §1 and §2), each
+/// followed by its value in the next cell to the right. The reader compares
+/// them normalised and allows a trailing `:`; the forms print them with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Label {
+    Unit,
+    Year,
+    UnitName,
+    Preparer,
+    Inspector,
+    Inspected,
+}
+
+impl Label {
+    pub fn text(self) -> &'static str {
+        match self {
+            Label::Unit => "Mã đơn vị",
+            Label::Year => "Năm",
+            Label::UnitName => "Đơn vị",
+            Label::Preparer => "Người lập",
+            Label::Inspector => "Đơn vị kiểm tra",
+            Label::Inspected => "Đơn vị được kiểm tra",
+        }
+    }
+
+    /// As the forms print it: `Mã đơn vị:`.
+    pub fn printed(self) -> String {
+        format!("{}:", self.text())
+    }
+}
+
 /// Headings a self-scoring table must have.
 pub const SELF_REQUIRED: &[Heading] = &[
     Heading::Number,
@@ -363,8 +394,8 @@ pub fn self_scoring(sheet: &Sheet) -> Result<SelfScoring, MissingHeader> {
     let header = find_header(sheet, SELF_REQUIRED, SELF_OPTIONAL)?;
     Ok(SelfScoring {
         sheet: sheet.name.clone(),
-        unit: find_label(sheet, header.row, "Mã đơn vị"),
-        year: find_label(sheet, header.row, "Năm"),
+        unit: find_label(sheet, header.row, Label::Unit.text()),
+        year: find_label(sheet, header.row, Label::Year.text()),
         rows: table_rows(sheet, &header, Heading::SelfScore),
         has_evidence: header.columns.contains_key(&Heading::Evidence),
         header,
@@ -386,9 +417,9 @@ pub fn cross_check(sheet: &Sheet) -> Result<CrossCheck, MissingHeader> {
     let header = find_header(sheet, CROSS_REQUIRED, CROSS_OPTIONAL)?;
     Ok(CrossCheck {
         sheet: sheet.name.clone(),
-        inspector: find_label(sheet, header.row, "Đơn vị kiểm tra"),
-        inspected: find_label(sheet, header.row, "Đơn vị được kiểm tra"),
-        year: find_label(sheet, header.row, "Năm"),
+        inspector: find_label(sheet, header.row, Label::Inspector.text()),
+        inspected: find_label(sheet, header.row, Label::Inspected.text()),
+        year: find_label(sheet, header.row, Label::Year.text()),
         rows: table_rows(sheet, &header, Heading::Verified),
         header,
     })
@@ -439,8 +470,8 @@ pub fn ballot(sheet: &Sheet) -> Result<BallotSheet, MissingHeader> {
     }
     Ok(BallotSheet {
         sheet: sheet.name.clone(),
-        unit: find_label(sheet, header.row, "Mã đơn vị"),
-        year: find_label(sheet, header.row, "Năm"),
+        unit: find_label(sheet, header.row, Label::Unit.text()),
+        year: find_label(sheet, header.row, Label::Year.text()),
         rows,
         header,
     })

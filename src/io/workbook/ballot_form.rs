@@ -8,7 +8,7 @@ use super::style;
 use rust_xlsxwriter::{FormatAlign, Workbook, XlsxError};
 
 use crate::domain::cluster::Unit;
-use crate::domain::submission::{Heading, SHEET_BALLOT};
+use crate::domain::submission::{Heading, Label, SHEET_BALLOT};
 use crate::domain::vn::format_number;
 use crate::domain::vote::Section;
 
@@ -100,16 +100,16 @@ fn build(spec: &BallotSpec<'_>) -> Result<Workbook, XlsxError> {
             &base.clone().set_italic(),
         )?;
     }
-    ws.merge_range(4, 0, 4, 1, "Mã đơn vị:", &bold)?;
+    ws.merge_range(4, 0, 4, 1, &Label::Unit.printed(), &bold)?;
     ws.write_string_with_format(4, 2, &spec.voter.code, &bold)?;
-    ws.write_string_with_format(4, 3, "Năm:", &bold)?;
+    ws.write_string_with_format(4, 3, Label::Year.printed(), &bold)?;
     ws.write_number_with_format(
         4,
         4,
         f64::from(spec.year),
         &bold.clone().set_align(FormatAlign::Left),
     )?;
-    ws.merge_range(5, 0, 5, 1, "Đơn vị:", &bold)?;
+    ws.merge_range(5, 0, 5, 1, &Label::UnitName.printed(), &bold)?;
     ws.merge_range(5, 2, 5, 5, spec.voter.name_in(spec.year), &base)?;
     for i in 0..COLUMNS.len() {
         ws.write_string_with_format(HEADER_ROW, i as u16, heading(i), &head)?;

@@ -9,7 +9,7 @@ use super::style;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 use crate::domain::criteria::Table;
-use crate::domain::submission::{Heading, SHEET_CROSS};
+use crate::domain::submission::{Heading, Label, SHEET_CROSS};
 
 /// One criterion looked at: the self score found and the score verified
 /// (both blank on a blank form).
@@ -69,13 +69,13 @@ pub fn crosscheck_bytes(spec: &CrosscheckSpec<'_>) -> Result<Vec<u8>, XlsxError>
     )?;
     ws.write_with_format(1, 0, spec.cluster_name, &base)?;
     for (row, label, value) in [
-        (2, "Đơn vị kiểm tra:", spec.inspector),
-        (3, "Đơn vị được kiểm tra:", spec.inspected),
+        (2, Label::Inspector.printed(), spec.inspector),
+        (3, Label::Inspected.printed(), spec.inspected),
     ] {
         ws.write_with_format(row, 0, label, &bold)?;
         ws.write_with_format(row, 2, value, &base)?;
     }
-    ws.write_with_format(4, 0, "Năm:", &bold)?;
+    ws.write_with_format(4, 0, Label::Year.printed(), &bold)?;
     ws.write_with_format(4, 2, f64::from(spec.year), &base)?;
     // The headings the reader looks for, spelled as it spells them.
     for (col, h) in [

@@ -17,7 +17,7 @@ use rust_xlsxwriter::{
 
 use crate::domain::cluster::Unit;
 use crate::domain::criteria::{Kind, Table};
-use crate::domain::submission::{Heading, SHEET_FIGURES, SHEET_SELF};
+use crate::domain::submission::{Heading, Label, SHEET_FIGURES, SHEET_SELF};
 use crate::domain::vn::format_number;
 
 /// Sheet holding the band values that the drop-downs point at.
@@ -218,13 +218,13 @@ fn build(spec: &FormSpec<'_>, fill: Option<&Fill>) -> Result<Workbook, XlsxError
     ws.set_row_height(2, 30)?;
     // Labels span A:B so the codes column stays narrow; each value sits in
     // the next cell to the right of its label, as the contract reads it.
-    ws.merge_range(4, 0, 4, 1, "Mã đơn vị:", &f.label)?;
+    ws.merge_range(4, 0, 4, 1, &Label::Unit.printed(), &f.label)?;
     ws.write_string_with_format(4, 2, &spec.unit.code, &f.label)?;
-    ws.write_string_with_format(4, 3, "Năm:", &f.label)?;
+    ws.write_string_with_format(4, 3, Label::Year.printed(), &f.label)?;
     ws.write_number_with_format(4, 4, f64::from(spec.year), &f.value)?;
-    ws.merge_range(5, 0, 5, 1, "Đơn vị:", &f.label)?;
+    ws.merge_range(5, 0, 5, 1, &Label::UnitName.printed(), &f.label)?;
     ws.write_string_with_format(5, 2, spec.unit.name_in(spec.year), &f.value)?;
-    ws.write_string_with_format(5, 3, "Người lập:", &f.label)?;
+    ws.write_string_with_format(5, 3, Label::Preparer.printed(), &f.label)?;
     match fill.and_then(|x| x.preparer.as_deref()) {
         Some(p) => ws.write_string_with_format(5, 4, p, &f.input)?,
         None => ws.write_blank(5, 4, &f.input)?,
@@ -451,9 +451,14 @@ fn figures_sheet(
         &format!("SỐ LIỆU CÔNG TÁC NĂM {}", table.year),
         &f.title,
     )?;
-    for (col, text) in ["Mã", "Chỉ tiêu", "Đơn vị tính", "Số liệu"]
-        .iter()
-        .enumerate()
+    for (col, text) in [
+        Heading::IndicatorCode.label(),
+        Heading::IndicatorName.label(),
+        "Đơn vị tính",
+        Heading::IndicatorValue.label(),
+    ]
+    .iter()
+    .enumerate()
     {
         ws.write_string_with_format(2, col as u16, *text, &f.heading)?;
     }
