@@ -55,8 +55,11 @@ fn para(s: &mut Sheet, para: &Para, next_height: f32) {
     s.y += para.space_after;
 }
 
-const PAD_X: f32 = 3.0;
-const PAD_Y: f32 = 2.5;
+/// A table cell's padding: across, and above and below.
+pub const PAD_X: f32 = 3.0;
+pub const PAD_Y: f32 = 2.5;
+/// The width of a table's lines.
+pub const RULE: f32 = 0.5;
 
 struct LaidRow {
     cells: Vec<(Vec<Line>, Align, f32, f32)>,
@@ -111,15 +114,15 @@ fn draw_row(s: &mut Sheet, row: &LaidRow, size: f32, shade: bool) {
         let y = top + (row.height - h) / 2.0;
         s.flow(lines, *align, size, x + PAD_X, w - 2.0 * PAD_X, 0.0, y);
         // Each cell's left edge; the row's right edge once, below.
-        s.rule(*x, top, *x, top + row.height, 0.5);
+        s.rule(*x, top, *x, top + row.height, RULE);
     }
     let (x0, x1) = (
         row.cells.first().map_or(0.0, |c| c.2),
         row.cells.last().map_or(0.0, |c| c.2 + c.3),
     );
-    s.rule(x1, top, x1, top + row.height, 0.5);
-    s.rule(x0, top, x1, top, 0.5);
-    s.rule(x0, top + row.height, x1, top + row.height, 0.5);
+    s.rule(x1, top, x1, top + row.height, RULE);
+    s.rule(x0, top, x1, top, RULE);
+    s.rule(x0, top + row.height, x1, top + row.height, RULE);
     s.y += row.height;
 }
 
@@ -152,7 +155,9 @@ fn table(s: &mut Sheet, t: &Table) {
         })
         .collect();
     for r in &body {
-        if r.height > s.room() && s.y > s.geo.top + head_h + 0.5 {
+        // A row needs room for its bottom rule too, as a word processor
+        // gives it (the Word file breaks its pages where the PDF does).
+        if r.height + RULE > s.room() && s.y > s.geo.top + head_h + 0.5 {
             s.new_page();
             for h in &head {
                 draw_row(s, h, t.size, true);
