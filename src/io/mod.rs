@@ -1,10 +1,12 @@
 //! Input and output: reading and writing workbooks, the ledger (`SQLite`)
-//! with typed rows, the PDF engine, the one loader of editable files
+//! with typed rows, the PDF engine and the Word writer that draws the same
+//! documents, the one loader of editable files
 //! ("the configured folder, else the copy compiled in"), composing and
 //! sending mail, and the file helpers. Uses the domain and the settings.
 
 pub mod atomic_file;
 pub mod digest;
+pub mod docx;
 pub mod ledger;
 pub mod mail;
 pub mod pdf;
