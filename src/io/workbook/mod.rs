@@ -2,13 +2,14 @@
 //! file-size limit, a check of every zip entry's declared and actual
 //! unpacked size before calamine sees the file, and a budget of cells. A
 //! parser panic is caught and reported as an unreadable file. Writing the
-//! blank form lives in [`form`].
+//! blank form lives in [`form`], the ranking's workbook in [`ranking`].
 
 pub mod ballot_form;
 pub mod crosscheck_form;
 pub mod form;
 mod guard;
 pub mod isolate;
+pub mod ranking;
 pub mod style;
 
 use std::io::Cursor;
