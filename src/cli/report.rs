@@ -1,11 +1,13 @@
-//! `thidua report KIND`: writes one document now, as PDF.
+//! `thidua report KIND`: writes one document now, as the PDF to sign or
+//! (`--format docx`) the same document as a Word file to edit; and the
+//! ranking's workbook that `thidua score --xlsx` writes.
 
 use std::path::Path;
 
 use chrono::Utc;
 
 use super::Failure;
-use crate::app::papers::{self, PaperError};
+use crate::app::papers::{self, Format, PaperError};
 use crate::config::Settings;
 use crate::io::pdf::Documents;
 
@@ -17,6 +19,33 @@ pub enum ReportKind {
     Sheet,
     /// Bản giao ước thi đua of the next year
     Agreement,
+    /// Tờ trình đề nghị khen thưởng to the ministry (from the final ranking)
+    Proposals,
+    /// Biên bản of the commendation vote (once ballots were counted)
+    Minutes,
+}
+
+/// The file `report` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// The PDF to sign and file
+    Pdf,
+    /// The same document as a Word file (.docx), to edit before signing
+    Docx,
+}
+
+impl ReportFormat {
+    /// `--format`, else what the output's name ends with (`.docx` is a
+    /// Word file; anything else a PDF).
+    pub fn or_from(format: Option<ReportFormat>, output: &Path) -> Format {
+        let docx = match format {
+            Some(f) => f == ReportFormat::Docx,
+            None => output
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("docx")),
+        };
+        if docx { Format::Docx } else { Format::Pdf }
+    }
 }
 
 pub struct Request<'a> {
@@ -24,6 +53,7 @@ pub struct Request<'a> {
     pub year: Option<i32>,
     pub unit: Option<&'a str>,
     pub is_final: bool,
+    pub format: Format,
     pub output: &'a Path,
 }
 
@@ -52,10 +82,10 @@ pub fn report(settings: &Settings, req: &Request) -> Result<u8, Failure> {
         },
         other => Failure::usage(other.to_string()),
     };
-    let (bytes, what) = match req.kind {
+    let (paper, what) = match req.kind {
         ReportKind::Ranking => {
             let ledger = open_ledger()?;
-            let pdf = papers::ranking(settings, &ledger, &docs, year, !req.is_final, today)
+            let paper = papers::ranking(settings, &ledger, &docs, year, !req.is_final, today)
                 .map_err(fail)?;
             let state = if req.is_final {
                 "chính thức"
@@ -63,7 +93,7 @@ pub fn report(settings: &Settings, req: &Request) -> Result<u8, Failure> {
                 "dự kiến"
             };
             (
-                pdf,
+                paper,
                 format!("báo cáo kết quả xếp hạng thi đua năm {year} ({state})"),
             )
         }
@@ -78,26 +108,69 @@ pub fn report(settings: &Settings, req: &Request) -> Result<u8, Failure> {
                 )));
             }
             let ledger = open_ledger()?;
-            let pdf = papers::sheet(settings, &ledger, &docs, unit, year, today).map_err(fail)?;
-            (pdf, format!("phiếu chấm điểm năm {year} của {unit}"))
+            let paper = papers::sheet(settings, &ledger, &docs, unit, year, today).map_err(fail)?;
+            (paper, format!("phiếu chấm điểm năm {year} của {unit}"))
         }
         ReportKind::Agreement => {
-            let pdf = papers::agreement(settings, &docs, year, today).map_err(fail)?;
-            (pdf, format!("bản giao ước thi đua năm {}", year + 1))
+            let paper = papers::agreement(settings, &docs, year, today).map_err(fail)?;
+            (paper, format!("bản giao ước thi đua năm {}", year + 1))
         }
+        ReportKind::Proposals => {
+            let ledger = open_ledger()?;
+            let result = crate::app::standings::standings(settings, &ledger, year)
+                .map_err(|e| Failure::usage(e.to_string()))?;
+            let paper = papers::proposals_in(settings, &docs, &result, today).map_err(fail)?;
+            (paper, format!("tờ trình đề nghị khen thưởng năm {year}"))
+        }
+        ReportKind::Minutes => {
+            let ledger = open_ledger()?;
+            let result = crate::app::standings::standings(settings, &ledger, year)
+                .map_err(|e| Failure::usage(e.to_string()))?;
+            let paper =
+                papers::minutes_in(settings, &ledger, &docs, &result, today).map_err(fail)?;
+            (paper, format!("biên bản bầu chọn khen thưởng năm {year}"))
+        }
+    };
+    let bytes = paper.bytes(&docs, req.format).map_err(fail)?;
+    let kind = match req.format {
+        Format::Pdf => "PDF",
+        Format::Docx => "Word",
     };
     crate::io::atomic_file::write(req.output, &bytes).map_err(|e| {
         Failure::usage(format!(
-            "{}: cannot write the PDF: {e}",
+            "{}: cannot write the {kind} file: {e}",
             req.output.display()
         ))
     })?;
     say!(
-        "Đã ghi {what} vào {} ({} byte).",
+        "Đã ghi {what} ({}) vào {} ({} byte).",
+        req.format.extension(),
         req.output.display(),
         crate::domain::vn::format_number(bytes.len() as f64)
     );
     Ok(0)
+}
+
+/// `thidua score --xlsx FILE`: the ranking as a workbook, a sheet per unit
+/// type and one of the year's figures.
+pub fn ranking_workbook(
+    settings: &Settings,
+    result: &crate::app::standings::Standings,
+    output: &Path,
+) -> Result<(), Failure> {
+    let bytes = crate::app::ranking_book::workbook(settings, result).map_err(|e| {
+        Failure::usage(format!(
+            "{}: cannot make the workbook: {e}",
+            output.display()
+        ))
+    })?;
+    crate::io::atomic_file::write(output, &bytes).map_err(|e| {
+        Failure::usage(format!(
+            "{}: cannot write the workbook: {e}",
+            output.display()
+        ))
+    })?;
+    Ok(())
 }
 
 /// `thidua form --ballot`: the unit's ballot with today's candidates.
