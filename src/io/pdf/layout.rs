@@ -220,7 +220,7 @@ pub fn typeset(doc: &Doc, fonts: &Fonts, title: &str) -> Result<Vec<u8>, Documen
     for (i, b) in doc.blocks.iter().enumerate() {
         match b {
             Block::Para(p) => {
-                let next = doc.blocks.get(i + 1).map_or(0.0, first_height);
+                let next = doc.blocks.get(i + 1).map_or(0.0, |b| first_height(&s, b));
                 para(&mut s, p, next);
             }
             Block::Table(t) => table(&mut s, t),
@@ -239,10 +239,14 @@ pub fn typeset(doc: &Doc, fonts: &Fonts, title: &str) -> Result<Vec<u8>, Documen
 }
 
 /// The height of the first unbreakable piece of a block, so a heading is
-/// not left alone at the foot of a page.
-fn first_height(b: &Block) -> f32 {
+/// not left alone at the foot of a page: its first two lines (one, if it
+/// has one), as a word processor keeps a heading with what follows.
+fn first_height(s: &Sheet, b: &Block) -> f32 {
     match b {
-        Block::Para(p) => p.space_before + p.size * LEADING * 2.0,
+        Block::Para(p) => {
+            let lines = s.lines(&p.content, p.size, s.width(), p.indent).len();
+            p.space_before + p.size * LEADING * lines.clamp(1, 2) as f32
+        }
         Block::Table(t) => (t.size * LEADING * 2.0 + 2.0 * PAD_Y) * (t.head.len() as f32 + 1.0),
         Block::Chart(c) => c.size * 1.9 * 3.0,
         Block::Signatures { .. } | Block::Closing { .. } => super::letterhead::SIGN_SPACE * 2.0,

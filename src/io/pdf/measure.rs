@@ -34,10 +34,13 @@ pub fn line_count(fonts: &Fonts, content: &[Inline], size: f32, width: f32) -> u
     lines::break_lines(content, fonts, size, width, width).len()
 }
 
-/// `content` with a line break wherever the PDF cuts a word too long for
-/// its line (a document number such as "13/BC-STP-QTR" in a narrow cell
-/// is cut after its slash, where a word processor would cut at a hyphen),
-/// or `None` when no word is cut. The lines are `first` points wide, then
+/// `content` with a line break where the PDF ends a line and a word
+/// processor, which also breaks after a hyphen or a slash, might not: where
+/// the PDF cuts a word too long for its line (a document number such as
+/// "13/BC-STP-QTR" in a narrow cell is cut after its slash, a word processor
+/// would cut at a hyphen), and before a line that starts with a word a word
+/// processor could have begun on the line above ("2026-11-29"). `None`
+/// when there is no such line. The lines are `first` points wide, then
 /// `width`.
 pub fn cut_words(
     fonts: &Fonts,
@@ -48,7 +51,18 @@ pub fn cut_words(
 ) -> Option<Vec<Inline>> {
     let lines = lines::break_lines(content, fonts, size, first, width);
     let cut = |l: &Line| !l.last && l.words.last().is_some_and(|w| w.space == 0.0);
-    if !lines.iter().any(cut) {
+    let breakable = |l: &Line| {
+        l.words.first().is_some_and(|w| {
+            w.pieces
+                .iter()
+                .any(|(_, t)| t.contains(['-', '/', '–', '—']))
+        })
+    };
+    let forced = |n: usize| {
+        let l = &lines[n];
+        cut(l) || (!l.last && lines.get(n + 1).is_some_and(breakable))
+    };
+    if !(0..lines.len()).any(forced) {
         return None;
     }
     let mut out = Vec::new();
@@ -75,7 +89,7 @@ pub fn cut_words(
         if n + 1 == lines.len() {
             break;
         }
-        if line.last || cut(line) {
+        if line.last || forced(n) {
             out.push(Inline::Break);
         } else {
             let style = line
