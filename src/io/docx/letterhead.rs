@@ -24,8 +24,9 @@ fn widest(w: &Writer, lines: &[String], style: Style, size: f32) -> f32 {
         .fold(0.0, f32::max)
 }
 
-/// The letterhead, the document type and the subject.
-pub fn header(w: &mut Writer, h: &Header) {
+/// The letterhead, the document type and the subject, then the PDF's 14
+/// points and `after` more.
+pub fn header(w: &mut Writer, h: &Header, after: f32) {
     let width = w.width;
     let (left_w, right_w) = letterhead_columns(w.fonts, width);
     let widths = grid(&[left_w, right_w], width);
@@ -90,9 +91,9 @@ pub fn header(w: &mut Writer, h: &Header) {
         w.para(lines_para(&lines, Style::Bold, 14.0, Align::Center).keep_next(true));
     }
     if widest_subject > 0.0 {
-        w.para(rule(widest_subject * RULE_SHARE, width, 14.0));
+        w.para(rule(widest_subject * RULE_SHARE, width, 14.0 + after));
     } else {
-        w.para(gap(14.0));
+        w.para(gap(14.0 + after));
     }
 }
 

@@ -41,6 +41,9 @@ const PAGE_NUMBER_TOP: f32 = Geometry::A4.top / 2.0 - PAGE_NUMBER_SIZE / 2.0;
 const HEAD_FILL: &str = "E6E6E6";
 const BAR_FILL: &str = "8C8C8C";
 
+/// The letterhead's and the subject's rules: 5/8 point (the PDF's 0,6).
+const RULE_SIZE: usize = 5;
+
 /// Points → twentieths of a point (twips), Word's unit of length.
 fn tw(pt: f32) -> i32 {
     (pt * 20.0).round() as i32
@@ -75,16 +78,19 @@ fn spacing(size: f32, before: f32, after: f32) -> LineSpacing {
         .after(tw(after).max(0) as u32)
 }
 
+/// A line exactly `height` points high with `after` points after it.
+fn exact(height: f32, after: f32) -> LineSpacing {
+    LineSpacing::new()
+        .line_rule(LineSpacingType::Exact)
+        .line(tw(height).max(1))
+        .before(0)
+        .after(tw(after).max(0) as u32)
+}
+
 /// An empty paragraph exactly `height` points high: the gaps the PDF
 /// leaves after a table or before a signature block.
 fn gap(height: f32) -> Paragraph {
-    Paragraph::new().size(2).line_spacing(
-        LineSpacing::new()
-            .line_rule(LineSpacingType::Exact)
-            .line(tw(height).max(1))
-            .before(0)
-            .after(0),
-    )
+    Paragraph::new().size(2).line_spacing(exact(height, 0.0))
 }
 
 /// A paragraph of one size and alignment with no space around it.
@@ -137,20 +143,15 @@ fn lines_para(lines: &[String], style: Style, size: f32, align: Align) -> Paragr
 /// body, the motto and the subject).
 fn rule(len: f32, width: f32, after: f32) -> Paragraph {
     let side = ((width - len) / 2.0).max(0.0);
+    // The border's width adds to the paragraph's height, the PDF's 2 points.
     let mut p = gap(2.0)
         .indent(Some(tw(side)), None, Some(tw(side)), None)
-        .line_spacing(
-            LineSpacing::new()
-                .line_rule(LineSpacingType::Exact)
-                .line(tw(2.0))
-                .before(0)
-                .after(tw(after).max(0) as u32),
-        );
+        .line_spacing(exact(2.0 - RULE_SIZE as f32 / 8.0, after));
     p.property = p.property.set_borders(
         ParagraphBorders::with_empty().set(
             ParagraphBorder::new(ParagraphBorderPosition::Bottom)
                 .val(BorderType::Single)
-                .size(5)
+                .size(RULE_SIZE)
                 .space(0)
                 .color("000000"),
         ),
@@ -247,11 +248,13 @@ impl Writer<'_> {
         self.heads.push(heads);
     }
 
-    fn paragraph(&mut self, p: &Para) {
+    /// A paragraph with `before` points above it and its own space after
+    /// it plus `after`.
+    fn paragraph(&mut self, p: &Para, before: f32, after: f32) {
         let mut out = Paragraph::new()
             .align(alignment(p.align))
             .size(half(p.size))
-            .line_spacing(spacing(p.size, p.space_before, p.space_after))
+            .line_spacing(spacing(p.size, before, p.space_after + after))
             .widow_control(true);
         if p.indent > 0.0 {
             out = out.indent(
@@ -278,7 +281,8 @@ impl Writer<'_> {
         ));
     }
 
-    fn data_table(&mut self, t: &crate::io::pdf::markup::Table) {
+    /// A table, then the PDF's 8 points and `after` more.
+    fn data_table(&mut self, t: &crate::io::pdf::markup::Table, after: f32) {
         let widths = grid(&t.widths, self.width);
         let row = |cells: &[Cell], head: bool| {
             let mut col = 0;
@@ -318,13 +322,14 @@ impl Writer<'_> {
             table_of(rows, widths, true, (PAD_X, PAD_Y - RULE / 2.0)),
             t.head.len(),
         );
-        self.para(gap(8.0));
+        // The table's last rule, too, took its width from the gap after it.
+        self.para(gap(8.0).line_spacing(exact(8.0 - RULE, after)));
     }
 
     /// The bar chart as a borderless table: the label right-aligned, the
     /// axis, a grey bar as long as the value's share, the value in bold.
     /// The bars are cells spanning a share of `STEPS` narrow columns.
-    fn chart(&mut self, c: &Chart) {
+    fn chart(&mut self, c: &Chart, after: f32) {
         const STEPS: usize = 100;
         let size = c.size;
         let row_h = size * 1.9;
@@ -394,7 +399,7 @@ impl Writer<'_> {
             })
             .collect();
         self.table(table_of(rows, widths, false, (0.0, 0.0)), 0);
-        self.para(gap(8.0));
+        self.para(gap(8.0).line_spacing(exact(8.0, after)));
     }
 }
 
@@ -445,14 +450,29 @@ pub fn write(doc: &Doc, fonts: &Fonts) -> Result<Vec<u8>, DocumentError> {
         heads: Vec::new(),
         break_before: false,
     };
-    letterhead::header(&mut w, &doc.header);
-    for b in &doc.blocks {
+    // The space before a paragraph goes after what precedes it: LibreOffice
+    // lets the larger of two neighbouring spaces stand for both, Word adds
+    // them, the PDF adds them; one space between the two reads the same in
+    // all three. After a page break the PDF leaves it out.
+    let before = |b: Option<&Block>| match b {
+        Some(Block::Para(p)) => p.space_before,
+        _ => 0.0,
+    };
+    letterhead::header(&mut w, &doc.header, before(doc.blocks.first()));
+    for (i, b) in doc.blocks.iter().enumerate() {
+        let next = before(doc.blocks.get(i + 1));
         match b {
-            Block::Para(p) => w.paragraph(p),
-            Block::Table(t) => w.data_table(t),
-            Block::Chart(c) => w.chart(c),
+            Block::Para(p) => {
+                let own = match i.checked_sub(1).map(|j| &doc.blocks[j]) {
+                    Some(Block::Signatures { .. } | Block::Closing { .. }) => p.space_before,
+                    _ => 0.0,
+                };
+                w.paragraph(p, own, next);
+            }
+            Block::Table(t) => w.data_table(t, next),
+            Block::Chart(c) => w.chart(c, next),
             Block::Signatures { columns, blocks } => {
-                letterhead::signature_grid(&mut w, *columns, blocks)
+                letterhead::signature_grid(&mut w, *columns, blocks);
             }
             Block::Closing {
                 recipients,
