@@ -9,7 +9,7 @@
 
 use docx_rs::{Paragraph, TableRow, VAlignType};
 
-use super::{Writer, cell, gap, grid, lines_para, plain, rule, table_of};
+use super::parts::{Writer, cell, gap, grid, lines_para, plain, rule, run, spacing, table_of};
 use crate::io::pdf::markup::{Align, Header, Signature};
 use crate::io::pdf::measure::{
     LEADING, MOTTO, NATIONAL, RECIPIENTS_SHARE, RULE_SHARE, SIGN_SPACE, Style, balanced,
@@ -60,9 +60,9 @@ pub fn header(w: &mut Writer, h: &Header, after: f32) {
     // The number and the place-date 10 pt under the taller column, and 20
     // pt between them and the document type.
     let line = |text: &str, style: Style, size: f32, cw: usize| {
-        let mut p = plain(size, Align::Center).line_spacing(super::spacing(size, 10.0, 20.0));
+        let mut p = plain(size, Align::Center).line_spacing(spacing(size, 10.0, 20.0));
         if !text.is_empty() {
-            p = p.add_run(super::run(text, style, size));
+            p = p.add_run(run(text, style, size));
         }
         cell(cw, 1).add_paragraph(p)
     };
@@ -132,7 +132,7 @@ fn signature(
     };
     out.push(
         lines_para(&lines, Style::Bold, 13.5, Align::Center)
-            .line_spacing(super::spacing(13.5, before, after)),
+            .line_spacing(spacing(13.5, before, after)),
     );
     out
 }
@@ -190,17 +190,14 @@ pub fn closing(w: &mut Writer, recipients: &[String], sig: &Signature) {
     if recipients.is_empty() {
         left = left.add_paragraph(gap(1.0));
     } else {
-        left = left.add_paragraph(plain(12.0, Align::Left).add_run(super::run(
+        left = left.add_paragraph(plain(12.0, Align::Left).add_run(run(
             "Nơi nhận:",
             Style::BoldItalic,
             12.0,
         )));
         for r in recipients {
-            left = left.add_paragraph(plain(11.0, Align::Left).add_run(super::run(
-                r,
-                Style::Regular,
-                11.0,
-            )));
+            left =
+                left.add_paragraph(plain(11.0, Align::Left).add_run(run(r, Style::Regular, 11.0)));
         }
     }
     let mut right = cell(widths[1], 1).vertical_align(VAlignType::Top);
