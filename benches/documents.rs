@@ -53,28 +53,38 @@ fn main() {
         let start = Instant::now();
         let mut files = vec![(
             "bao-cao-xep-hang.pdf".to_string(),
-            ranking_of(&settings, &docs, year, &units, false, date).expect("ranking"),
+            ranking_of(&settings, &docs, year, &units, false, date)
+                .and_then(|p| p.pdf(&docs))
+                .expect("ranking"),
         )];
         for u in units.iter().filter(|u| u.submission.is_some()) {
             let ev = evidence.get(&u.code).cloned().unwrap_or_default();
             files.push((
                 format!("phieu-cham-diem-{}.pdf", u.code),
-                sheet_of(&settings, &docs, year, &units, &u.code, &ev, date).expect("sheet"),
+                sheet_of(&settings, &docs, year, &units, &u.code, &ev, date)
+                    .and_then(|p| p.pdf(&docs))
+                    .expect("sheet"),
             ));
         }
         files.push((
             "de-nghi-khen-thuong.pdf".to_string(),
-            proposals_of(&settings, &docs, year, &units, date).expect("proposals"),
+            proposals_of(&settings, &docs, year, &units, date)
+                .and_then(|p| p.pdf(&docs))
+                .expect("proposals"),
         ));
         files.push((
             "giao-uoc.pdf".to_string(),
-            agreement(&settings, &docs, year, date).expect("agreement"),
+            agreement(&settings, &docs, year, date)
+                .and_then(|p| p.pdf(&docs))
+                .expect("agreement"),
         ));
         set_times.push(start.elapsed());
         set_files = files;
 
         let start = Instant::now();
-        big_pdf = ranking_of(&settings, &docs, year, &big, true, date).expect("100 units");
+        big_pdf = ranking_of(&settings, &docs, year, &big, true, date)
+            .and_then(|p| p.pdf(&docs))
+            .expect("100 units");
         big_times.push(start.elapsed());
     }
     let (best, median) = stats(set_times);
@@ -120,9 +130,11 @@ fn main() {
     let start = Instant::now();
     let mut bytes = 0usize;
     bytes += ranking_of(&big_settings, &docs, year, &thousand, false, date)
+        .and_then(|p| p.pdf(&docs))
         .expect("ranking")
         .len();
     bytes += proposals_of(&big_settings, &docs, year, &thousand, date)
+        .and_then(|p| p.pdf(&docs))
         .expect("proposals")
         .len();
     let scored = thidua::app::standings::score(&big_settings, year, &thousand);
@@ -136,10 +148,12 @@ fn main() {
             &std::collections::BTreeMap::new(),
             date,
         )
+        .and_then(|p| p.pdf(&docs))
         .expect("sheet")
         .len();
     }
     bytes += agreement(&big_settings, &docs, year, date)
+        .and_then(|p| p.pdf(&docs))
         .expect("agreement")
         .len();
     println!(

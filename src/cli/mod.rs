@@ -81,7 +81,7 @@ pub enum Command {
     },
     /// The current ranking per unit type: rank, total, group subtotals, class, proposal
     #[command(
-        after_help = "Examples:\n  thidua score\n  thidua score --year 2022 --config config/samples/cluster-2022.toml\n  thidua score --json > xep-hang.json"
+        after_help = "Examples:\n  thidua score\n  thidua score --year 2022 --config config/samples/cluster-2022.toml\n  thidua score --json > xep-hang.json\n  thidua score --xlsx xep-hang-2026.xlsx"
     )]
     Score {
         /// Scoring year [default: the latest open year]
@@ -90,6 +90,10 @@ pub enum Command {
         /// Print JSON instead of tables (its fields: docs/scoring.md)
         #[arg(long)]
         json: bool,
+        /// Also write the ranking as a workbook: a sheet per unit type
+        /// (numbers as numbers) and one of the year's figures
+        #[arg(long, value_name = "FILE.xlsx")]
+        xlsx: Option<PathBuf>,
     },
     /// Units with and without an accepted submission for the open year, each job's last and
     /// next run, and the outbox
@@ -136,14 +140,15 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Write a document now as PDF: the ranking report, a unit's score
-    /// sheet, or the next year's emulation agreement
+    /// Write a document now, as PDF or as an editable Word file: the
+    /// ranking report, a unit's score sheet, the next year's emulation
+    /// agreement, the proposals to the ministry or the vote's minutes
     #[command(
-        after_help = "Examples:\n  thidua report ranking -o bao-cao-xep-hang-2026.pdf\n  thidua report ranking --final --year 2026 -o ket-qua-2026.pdf\n  thidua report sheet --unit STP-QTR -o phieu-cham-diem-STP-QTR.pdf\n  thidua report agreement --year 2026 -o giao-uoc-2027.pdf   # signed at the 2026 conference"
+        after_help = "Examples:\n  thidua report ranking -o bao-cao-xep-hang-2026.pdf\n  thidua report ranking --final --year 2026 -o ket-qua-2026.pdf\n  thidua report sheet --unit STP-QTR -o phieu-cham-diem-STP-QTR.pdf\n  thidua report agreement --year 2026 -o giao-uoc-2027.pdf   # signed at the 2026 conference\n  thidua report proposals --format docx -o to-trinh-2026.docx"
     )]
     Report {
-        /// Which document: `ranking`, `sheet` (one unit's score sheet) or
-        /// `agreement` (the next year's)
+        /// Which document: `ranking`, `sheet` (one unit's score sheet),
+        /// `agreement` (the next year's), `proposals` or `minutes`
         kind: report::ReportKind,
         /// Scoring year; the agreement is for the year after [default: the latest open year]
         #[arg(long, value_name = "N")]
@@ -154,8 +159,12 @@ pub enum Command {
         /// Mark the ranking final (after the year-end conference) rather than provisional
         #[arg(long = "final")]
         is_final: bool,
-        /// Where to write the PDF
-        #[arg(short = 'o', long = "output", value_name = "FILE.pdf")]
+        /// `pdf`, or `docx` for the same document as a Word file [default:
+        /// from the output's name, else pdf]
+        #[arg(long, value_enum)]
+        format: Option<report::ReportFormat>,
+        /// Where to write the file
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
     },
     /// Create the data folder: an inbox folder per member unit of the year,
@@ -243,7 +252,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
             logging::init(cli.log_format, "warn");
             demo::demo(cli.config.as_deref(), dir)
         }
-        Command::Score { year, json } => score::score(&settings, year, json),
+        Command::Score { year, json, xlsx } => score::score(&settings, year, json, xlsx.as_deref()),
         Command::Form {
             unit,
             year,
@@ -257,6 +266,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
             year,
             unit,
             is_final,
+            format,
             output,
         } => report::report(
             &settings,
@@ -265,6 +275,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
                 year,
                 unit: unit.as_deref(),
                 is_final,
+                format: report::ReportFormat::or_from(format, &output),
                 output: &output,
             },
         ),

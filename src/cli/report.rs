@@ -1,5 +1,5 @@
-//! `thidua report KIND`: writes one document now, as PDF: the ranking
-//! report, a unit's score sheet, or the next year's agreement.
+//! `thidua report KIND`: writes one document now, as the PDF to sign or
+//! (`--format docx`) the same document as a Word file to edit.
 
 use std::path::Path;
 
@@ -7,7 +7,7 @@ use chrono::Utc;
 
 use super::args;
 use super::exit::{Exit, Failure};
-use crate::app::papers::{self, PaperError};
+use crate::app::papers::{self, Format, PaperError};
 use crate::config::Settings;
 use crate::io::ledger::Ledger;
 use crate::io::pdf::Documents;
@@ -20,6 +20,33 @@ pub enum ReportKind {
     Sheet,
     /// Bản giao ước thi đua of the next year
     Agreement,
+    /// Tờ trình đề nghị khen thưởng to the ministry (from the final ranking)
+    Proposals,
+    /// Biên bản of the commendation vote (once ballots were counted)
+    Minutes,
+}
+
+/// The file `report` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// The PDF to sign and file
+    Pdf,
+    /// The same document as a Word file (.docx), to edit before signing
+    Docx,
+}
+
+impl ReportFormat {
+    /// `--format`, else what the output's name ends with (`.docx` is a
+    /// Word file; anything else a PDF).
+    pub fn or_from(format: Option<ReportFormat>, output: &Path) -> Format {
+        let docx = match format {
+            Some(f) => f == ReportFormat::Docx,
+            None => output
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("docx")),
+        };
+        if docx { Format::Docx } else { Format::Pdf }
+    }
 }
 
 pub struct Request<'a> {
@@ -27,6 +54,7 @@ pub struct Request<'a> {
     pub year: Option<i32>,
     pub unit: Option<&'a str>,
     pub is_final: bool,
+    pub format: Format,
     pub output: &'a Path,
 }
 
@@ -47,10 +75,10 @@ pub fn report(settings: &Settings, req: &Request) -> Result<Exit, Failure> {
         PaperError::Missing(m) => Failure::usage(m),
         other => Failure::runtime(other),
     };
-    let (bytes, what) = match req.kind {
+    let (paper, what) = match req.kind {
         ReportKind::Ranking => {
             let ledger = open_ledger()?;
-            let pdf = papers::ranking(settings, &ledger, &docs, year, !req.is_final, today)
+            let paper = papers::ranking(settings, &ledger, &docs, year, !req.is_final, today)
                 .map_err(fail)?;
             let state = if req.is_final {
                 "chính thức"
@@ -58,7 +86,7 @@ pub fn report(settings: &Settings, req: &Request) -> Result<Exit, Failure> {
                 "dự kiến"
             };
             (
-                pdf,
+                paper,
                 format!("báo cáo kết quả xếp hạng thi đua năm {year} ({state})"),
             )
         }
@@ -79,22 +107,41 @@ pub fn report(settings: &Settings, req: &Request) -> Result<Exit, Failure> {
                 )));
             }
             let ledger = open_ledger()?;
-            let pdf = papers::sheet(settings, &ledger, &docs, unit, year, today).map_err(fail)?;
-            (pdf, format!("phiếu chấm điểm năm {year} của {unit}"))
+            let paper = papers::sheet(settings, &ledger, &docs, unit, year, today).map_err(fail)?;
+            (paper, format!("phiếu chấm điểm năm {year} của {unit}"))
         }
         ReportKind::Agreement => {
-            let pdf = papers::agreement(settings, &docs, year, today).map_err(fail)?;
-            (pdf, format!("bản giao ước thi đua năm {}", year + 1))
+            let paper = papers::agreement(settings, &docs, year, today).map_err(fail)?;
+            (paper, format!("bản giao ước thi đua năm {}", year + 1))
         }
+        ReportKind::Proposals => {
+            let ledger = open_ledger()?;
+            let result = crate::app::standings::standings(settings, &ledger, year)?;
+            let paper = papers::proposals_in(settings, &docs, &result, today).map_err(fail)?;
+            (paper, format!("tờ trình đề nghị khen thưởng năm {year}"))
+        }
+        ReportKind::Minutes => {
+            let ledger = open_ledger()?;
+            let result = crate::app::standings::standings(settings, &ledger, year)?;
+            let paper =
+                papers::minutes_in(settings, &ledger, &docs, &result, today).map_err(fail)?;
+            (paper, format!("biên bản bầu chọn khen thưởng năm {year}"))
+        }
+    };
+    let bytes = paper.bytes(&docs, req.format).map_err(fail)?;
+    let kind = match req.format {
+        Format::Pdf => "PDF",
+        Format::Docx => "Word",
     };
     crate::io::atomic_file::write(req.output, &bytes).map_err(|e| {
         Failure::runtime(format!(
-            "{}: cannot write the PDF: {e}",
+            "{}: cannot write the {kind} file: {e}",
             req.output.display()
         ))
     })?;
     say!(
-        "Đã ghi {what} vào {} ({} byte).",
+        "Đã ghi {what} ({}) vào {} ({} byte).",
+        req.format.extension(),
         req.output.display(),
         crate::domain::vn::format_number(bytes.len() as f64)
     );

@@ -1,17 +1,26 @@
 //! `thidua score`: the ranking per unit type as it stands, as tables or
-//! JSON.
+//! JSON, and (`--xlsx`) as a workbook.
 
 use std::io::Write;
+use std::path::Path;
 
 use super::args;
 use super::exit::{Exit, Failure};
 use crate::config::Settings;
 use crate::io::ledger::Ledger;
 
-pub(super) fn score(settings: &Settings, year: Option<i32>, json: bool) -> Result<Exit, Failure> {
+pub(super) fn score(
+    settings: &Settings,
+    year: Option<i32>,
+    json: bool,
+    xlsx: Option<&Path>,
+) -> Result<Exit, Failure> {
     let year = args::planned_year(settings, year)?;
     let ledger = Ledger::open(&settings.paths.ledger)?;
     let result = crate::app::standings::standings(settings, &ledger, year)?;
+    if let Some(path) = xlsx {
+        ranking_workbook(settings, &result, path)?;
+    }
     let mut out = std::io::stdout().lock();
     let written = if json {
         serde_json::to_writer_pretty(&mut out, &result)
@@ -22,6 +31,28 @@ pub(super) fn score(settings: &Settings, year: Option<i32>, json: bool) -> Resul
     };
     written.map_err(|e| Failure::runtime(format!("cannot write the output: {e}")))?;
     Ok(Exit::Done)
+}
+
+/// The ranking as a workbook: a sheet per unit type and one of the year's
+/// figures.
+fn ranking_workbook(
+    settings: &Settings,
+    result: &crate::app::standings::Standings,
+    output: &Path,
+) -> Result<(), Failure> {
+    let bytes = crate::app::ranking_book::workbook(settings, result).map_err(|e| {
+        Failure::runtime(format!(
+            "{}: cannot make the workbook: {e}",
+            output.display()
+        ))
+    })?;
+    crate::io::atomic_file::write(output, &bytes).map_err(|e| {
+        Failure::runtime(format!(
+            "{}: cannot write the workbook: {e}",
+            output.display()
+        ))
+    })?;
+    Ok(())
 }
 
 fn write_ranking(

@@ -22,7 +22,7 @@ use crate::support::{
 const SHEET: &str = "Phiếu bầu";
 
 /// `(award, candidate, what is typed in Đồng ý)`.
-type Mark<'a> = (&'a str, &'a str, &'a str);
+pub type Mark<'a> = (&'a str, &'a str, &'a str);
 
 /// The 1-based row of `(award, candidate)` on a ballot.
 fn row(g: &Grid, award: &str, candidate: &str) -> u32 {
@@ -43,7 +43,7 @@ fn row(g: &Grid, award: &str, candidate: &str) -> u32 {
 }
 
 /// The unit's ballot from the real form, with `marks` set to "x".
-fn filled(dir: &Path, env: &[(&str, &str)], voter: &str, marks: &[Mark]) -> Grid {
+pub fn filled(dir: &Path, env: &[(&str, &str)], voter: &str, marks: &[Mark]) -> Grid {
     let path = dir.join(format!("blank-{voter}.xlsx"));
     let run = thidua(
         dir,

@@ -303,6 +303,7 @@ fn a_hundred_unit_report_renders_every_unit() {
         true,
         NaiveDate::from_ymd_opt(2026, 12, 9).unwrap(),
     )
+    .and_then(|p| p.pdf(&docs))
     .unwrap();
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("100.pdf");
@@ -355,6 +356,7 @@ fn sheet_with_evidence(text: &str) -> (String, usize) {
         &evidence["STP-THA"],
         NaiveDate::from_ymd_opt(2026, 12, 9).unwrap(),
     )
+    .and_then(|p| p.pdf(&docs))
     .unwrap();
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("phieu.pdf");

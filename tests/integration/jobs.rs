@@ -119,6 +119,18 @@ fn year_end_reaches_every_unit_and_the_ministry_once_across_crashes() {
     ] {
         assert!(ministry.raw.contains(f), "{f}");
     }
+    // The Word files and the workbook go to the secretariat only.
+    for m in &msgs {
+        let secretariat = m.rcpt_tos == [s.mail.from.clone()];
+        for f in [
+            "bao-cao-xep-hang-thi-dua-2026.docx",
+            "de-nghi-khen-thuong-2026.docx",
+            "giao-uoc-thi-dua-2027.docx",
+            "bao-cao-xep-hang-thi-dua-2026.xlsx",
+        ] {
+            assert_eq!(m.raw.contains(f), secretariat, "{f} to {:?}", m.rcpt_tos);
+        }
+    }
 
     // The final ranking the units received holds the scores.
     let ranking = data.join("reports/2026/bao-cao-xep-hang-thi-dua-2026.pdf");
@@ -128,11 +140,13 @@ fn year_end_reaches_every_unit_and_the_ministry_once_across_crashes() {
         "{text}"
     );
 
-    // The run is in the history: one run, done.
+    // The run is in the history: one run, done. Nine PDFs (ranking,
+    // proposals, agreement, six score sheets), their nine Word files and
+    // the ranking's workbook.
     let status = thidua(dir.path(), &["job", "year-end"], &pairs(&env));
     assert_eq!(status.code, 0, "{status:?}");
     assert!(
-        status.stdout.contains("xong, 9 văn bản, 12 thư"),
+        status.stdout.contains("xong, 19 văn bản, 12 thư"),
         "{}",
         status.stdout
     );

@@ -7,6 +7,7 @@ mod cli;
 mod config;
 mod demo;
 mod documents;
+mod docx;
 mod form;
 mod hostile;
 mod inbox;

@@ -38,6 +38,11 @@ pub enum Make {
         unit: String,
     },
     Minutes,
+    /// The Word file (`.docx`) of a paper, written beside its PDF for the
+    /// secretariat to edit.
+    Word(Box<Make>),
+    /// The final ranking as a workbook (`.xlsx`), for the secretariat.
+    RankingWorkbook,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +86,14 @@ fn base_name(p: &std::path::Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// The Word file beside the PDF `pdf` made by `make`.
+fn word(pdf: &std::path::Path, make: &Make) -> Doc {
+    Doc {
+        path: pdf.with_extension(crate::app::papers::Format::Docx.extension()),
+        make: Make::Word(Box::new(make.clone())),
+    }
 }
 
 /// Builds the plan of `kind` for the time `at` it was scheduled.
@@ -250,18 +263,17 @@ pub fn plan(
             let ranking = dir.join(names::document(crate::io::pdf::Kind::Ranking, year, None));
             let proposals = dir.join(names::document(crate::io::pdf::Kind::Proposals, year, None));
             let agreement = dir.join(names::document(crate::io::pdf::Kind::Agreement, year, None));
-            docs.push(Doc {
-                path: ranking.clone(),
-                make: Make::Ranking { provisional: false },
-            });
-            docs.push(Doc {
-                path: proposals.clone(),
-                make: Make::Proposals,
-            });
-            docs.push(Doc {
-                path: agreement.clone(),
-                make: Make::Agreement,
-            });
+            let workbook = ranking.with_extension("xlsx");
+            for (path, make) in [
+                (&ranking, Make::Ranking { provisional: false }),
+                (&proposals, Make::Proposals),
+                (&agreement, Make::Agreement),
+            ] {
+                docs.push(Doc {
+                    path: path.clone(),
+                    make,
+                });
+            }
             for u in &members {
                 let mut attachments = vec![ranking.clone(), agreement.clone()];
                 if ledger.latest_accepted(&u.code, year)?.is_some() {
@@ -303,32 +315,43 @@ pub fn plan(
                     m.attachments.push(minutes.clone());
                 }
             }
-            let names: Vec<String> = package.iter().map(|p| base_name(p)).collect();
-            for (who, name, kind_, to) in [
+            // Every paper also as a Word file beside its PDF, and the ranking
+            // as a workbook: the secretariat edits and pastes from these;
+            // the units and the ministry get the PDFs only.
+            let words: Vec<Doc> = docs.iter().map(|d| word(&d.path, &d.make)).collect();
+            let mut editable: Vec<PathBuf> = words
+                .iter()
+                .filter(|d| !matches!(&d.make, Make::Word(m) if matches!(**m, Make::Sheet { .. })))
+                .map(|d| d.path.clone())
+                .collect();
+            editable.push(workbook.clone());
+            docs.extend(words);
+            docs.push(Doc {
+                path: workbook,
+                make: Make::RankingWorkbook,
+            });
+            for (who, name, kind_, to, files) in [
                 (
                     "ministry",
                     "Vụ Thi đua - Khen thưởng, Bộ Tư pháp",
                     "ministry",
                     cluster.ministry_email.clone(),
+                    package.clone(),
                 ),
                 (
                     "secretariat",
                     "Văn phòng Khu vực",
                     "secretariat",
                     secretariat.clone(),
+                    package.iter().chain(&editable).cloned().collect(),
                 ),
             ] {
+                let attached: Vec<String> = files.iter().map(|p| base_name(p)).collect();
                 let ctx = common(minijinja::context! {
                     recipient => Recipient { name, kind: kind_ },
-                    attachments => names.clone(),
+                    attachments => attached,
                 });
-                mails.push(mail(
-                    who,
-                    vec![to],
-                    "mail/year-end.txt.j2",
-                    ctx,
-                    package.clone(),
-                )?);
+                mails.push(mail(who, vec![to], "mail/year-end.txt.j2", ctx, files)?);
             }
         }
         JobKind::Ballot => {

@@ -57,6 +57,43 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), JobError> {
     crate::io::atomic_file::write(path, bytes).map_err(|e| io(path, e))
 }
 
+/// The paper `make` stands for, from the year's scores.
+fn make_paper(
+    settings: &Settings,
+    docs: &Documents,
+    ledger: &Ledger,
+    make: &Make,
+    scored: &standings::Standings,
+    units: &[crate::domain::scoring::UnitInput],
+    date: chrono::NaiveDate,
+) -> Result<papers::Paper, JobError> {
+    Ok(match make {
+        Make::Ranking { provisional } => {
+            papers::ranking_in(settings, docs, scored, *provisional, date)?
+        }
+        Make::Proposals => papers::proposals_in(settings, docs, scored, date)?,
+        Make::Agreement => papers::agreement(settings, docs, scored.year, date)?,
+        Make::Minutes => papers::minutes_in(settings, ledger, docs, scored, date)?,
+        Make::Sheet { unit } => {
+            let evidence = match units
+                .iter()
+                .find(|u| &u.code == unit)
+                .and_then(|u| u.submission.as_ref())
+            {
+                Some(s) => ledger.evidence(s.id)?,
+                None => BTreeMap::new(),
+            };
+            papers::sheet_in(settings, docs, scored, units, unit, &evidence, date)?
+        }
+        Make::Form { .. } | Make::Ballot { .. } | Make::Word(_) | Make::RankingWorkbook => {
+            return Err(JobError::Io {
+                path: String::new(),
+                reason: format!("{make:?} is not a paper"),
+            });
+        }
+    })
+}
+
 /// Writes the plan's documents.
 fn write_documents(
     settings: &Settings,
@@ -72,7 +109,12 @@ fn write_documents(
     let needs_scores = p.docs.iter().any(|d| {
         matches!(
             d.make,
-            Make::Ranking { .. } | Make::Proposals | Make::Minutes | Make::Sheet { .. }
+            Make::Ranking { .. }
+                | Make::Proposals
+                | Make::Minutes
+                | Make::Sheet { .. }
+                | Make::Word(_)
+                | Make::RankingWorkbook
         )
     });
     let (units, scored) = if needs_scores {
@@ -88,6 +130,7 @@ fn write_documents(
     let mut written = Vec::new();
     // The candidates and the close, read at the first ballot for all of them.
     let mut ballots: Option<papers::Ballots> = None;
+    let mut papers_made: Vec<(Make, papers::Paper)> = Vec::new();
     for d in &p.docs {
         match &d.make {
             Make::Form { unit } => {
@@ -111,19 +154,6 @@ fn write_documents(
                 };
                 write_form(&d.path, &spec, None).map_err(|e| io(&d.path, e))?;
             }
-            Make::Ranking { provisional } => {
-                let pdf = papers::ranking_in(settings, docs, &scored, *provisional, date)?;
-                write_file(&d.path, &pdf)?;
-            }
-            Make::Proposals => {
-                write_file(
-                    &d.path,
-                    &papers::proposals_in(settings, docs, &scored, date)?,
-                )?;
-            }
-            Make::Agreement => {
-                write_file(&d.path, &papers::agreement(settings, docs, year, date)?)?;
-            }
             Make::Ballot { unit } => {
                 let u = settings
                     .cluster
@@ -141,32 +171,45 @@ fn write_documents(
                 let bytes = papers::ballot_form_in(settings, shared, u, year)?;
                 write_file(&d.path, &bytes)?;
             }
-            Make::Minutes => {
-                write_file(
-                    &d.path,
-                    &papers::minutes_in(settings, ledger, docs, &scored, date)?,
-                )?;
+            Make::RankingWorkbook => {
+                let bytes = crate::app::ranking_book::workbook(settings, &scored)
+                    .map_err(|e| io(&d.path, e))?;
+                write_file(&d.path, &bytes)?;
             }
-            Make::Sheet { unit } => {
-                let evidence = match units
-                    .iter()
-                    .find(|u| &u.code == unit)
-                    .and_then(|u| u.submission.as_ref())
-                {
-                    Some(s) => ledger.evidence(s.id)?,
-                    None => BTreeMap::new(),
+            make => {
+                let (inner, format) = match make {
+                    Make::Word(inner) => (inner.as_ref(), papers::Format::Docx),
+                    other => (other, papers::Format::Pdf),
+                };
+                // A paper's block tree is made once for its PDF and its
+                // Word file.
+                let paper = match papers_made.iter().position(|(m, _)| m == inner) {
+                    Some(i) => Ok(papers_made[i].1.clone()),
+                    None => make_paper(settings, docs, ledger, inner, &scored, &units, date),
                 };
                 // One unit's sheet that cannot be made (text no PDF can
                 // hold, say) does not stop everyone's package: its mail goes
                 // without it and the run says so.
-                match papers::sheet_in(settings, docs, &scored, &units, unit, &evidence, date) {
-                    Ok(pdf) => write_file(&d.path, &pdf)?,
-                    Err(e) => {
+                let paper = match (paper, inner) {
+                    (Ok(paper), _) => paper,
+                    (Err(e), Make::Sheet { unit }) => {
                         warn!(unit = %unit, error = %e, "score sheet left out of the run");
                         skipped.push(d.path.clone());
                         continue;
                     }
-                }
+                    (Err(e), _) => return Err(e),
+                };
+                let bytes = match paper.bytes(docs, format) {
+                    Ok(bytes) => bytes,
+                    Err(e) if matches!(inner, Make::Sheet { .. }) => {
+                        warn!(path = %d.path.display(), error = %e, "score sheet left out of the run");
+                        skipped.push(d.path.clone());
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                write_file(&d.path, &bytes)?;
+                papers_made.push((inner.clone(), paper));
             }
         }
         written.push(d.path.display().to_string());

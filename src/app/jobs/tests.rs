@@ -198,7 +198,20 @@ fn year_end_writes_its_documents_and_mails_every_unit_and_the_ministry() {
         assert!(std::path::Path::new(d).exists(), "{d}");
         assert!(d.contains("/reports/2026/"), "{d}");
     }
-    assert_eq!(done.documents.len(), 3);
+    // Ranking, proposals and agreement as PDF and as Word files, and the
+    // ranking's workbook.
+    assert_eq!(done.documents.len(), 7);
+    for ext in ["pdf", "docx"] {
+        assert_eq!(
+            done.documents
+                .iter()
+                .filter(|d| d.ends_with(&format!(".{ext}")))
+                .count(),
+            3,
+            "{:?}",
+            done.documents
+        );
+    }
     // Ten units, the ministry, the secretariat.
     assert_eq!(done.queued, 12);
     let mails = l.due(at, 100).unwrap();
@@ -207,6 +220,18 @@ fn year_end_writes_its_documents_and_mails_every_unit_and_the_ministry() {
         .find(|m| m.mail.to == [w.settings.cluster.ministry_email.clone()])
         .unwrap();
     assert_eq!(ministry.mail.attachments.len(), 3);
+    // The units and the ministry get PDFs only; the secretariat also the
+    // Word files and the workbook, to edit and paste from.
+    let ext = |p: &std::path::PathBuf| p.extension().unwrap().to_string_lossy().into_owned();
+    for m in &mails {
+        let exts: Vec<String> = m.mail.attachments.iter().map(ext).collect();
+        if m.mail.to == [w.settings.mail.from.clone()] {
+            assert_eq!(exts, ["pdf", "pdf", "pdf", "docx", "docx", "docx", "xlsx"]);
+            assert!(m.mail.body.contains(".docx"), "{}", m.mail.body);
+        } else {
+            assert!(exts.iter().all(|e| e == "pdf"), "{exts:?}");
+        }
+    }
     // Run again for the same time: same files, no new mail.
     let again = w.fire(&mut l, JobKind::YearEnd, at, at);
     assert_eq!(again.queued, 0);

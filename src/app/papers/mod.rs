@@ -1,8 +1,10 @@
 //! The documents of a year, from the ledger or from given inputs: the
 //! ranking report, a unit's score sheet (also the one a receipt carries),
 //! the next year's agreement, the proposals, the vote's minutes and the
-//! ballot workbook. Gathers the values (`context`), renders through
-//! `io::pdf`; every file name is in `names`.
+//! ballot workbook. Gathers the values (`context`) and makes each
+//! document's block tree once from its template (a [`Paper`]), which is
+//! then written as the PDF to sign (`io::pdf`) or the Word file to edit
+//! (`io::docx`); every file name is in `names`.
 
 pub mod context;
 pub mod names;
@@ -17,6 +19,7 @@ use crate::domain::criteria::Table;
 use crate::domain::scoring::{Points, Submitted, UnitInput, score_unit, verified};
 use crate::domain::time::format_time;
 use crate::io::ledger::{Ledger, LedgerError};
+use crate::io::pdf::markup::Doc;
 use crate::io::pdf::{DocumentError, Documents, Kind};
 use context::SheetInput;
 
@@ -32,6 +35,67 @@ pub enum PaperError {
     Missing(String),
 }
 
+/// The two files a document is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// The PDF people sign and file.
+    #[default]
+    Pdf,
+    /// The same document as a Word file, to edit before signing.
+    Docx,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Docx => "docx",
+        }
+    }
+}
+
+/// A document made from its template: the block tree both writers draw,
+/// and the title the PDF carries in its metadata.
+#[derive(Debug, Clone)]
+pub struct Paper {
+    pub kind: Kind,
+    pub doc: Doc,
+    pub title: String,
+}
+
+impl Paper {
+    fn make(
+        docs: &Documents,
+        kind: Kind,
+        ctx: &impl serde::Serialize,
+        title: String,
+    ) -> Result<Paper, PaperError> {
+        Ok(Paper {
+            kind,
+            doc: docs.doc(kind, ctx)?,
+            title,
+        })
+    }
+
+    /// The PDF.
+    pub fn pdf(&self, docs: &Documents) -> Result<Vec<u8>, PaperError> {
+        Ok(docs.typeset(&self.doc, &self.title)?)
+    }
+
+    /// The Word file, laid out like the PDF.
+    pub fn docx(&self, docs: &Documents) -> Result<Vec<u8>, PaperError> {
+        Ok(crate::io::docx::write(&self.doc, docs.fonts())?)
+    }
+
+    /// The file in `format`.
+    pub fn bytes(&self, docs: &Documents, format: Format) -> Result<Vec<u8>, PaperError> {
+        match format {
+            Format::Pdf => self.pdf(docs),
+            Format::Docx => self.docx(docs),
+        }
+    }
+}
+
 /// The ranking report of `year`, provisional or final.
 pub fn ranking(
     settings: &Settings,
@@ -40,7 +104,7 @@ pub fn ranking(
     year: i32,
     provisional: bool,
     date: NaiveDate,
-) -> Result<Vec<u8>, PaperError> {
+) -> Result<Paper, PaperError> {
     let result = standings::standings(settings, ledger, year)?;
     ranking_in(settings, docs, &result, provisional, date)
 }
@@ -52,7 +116,7 @@ pub fn ranking_in(
     result: &standings::Standings,
     provisional: bool,
     date: NaiveDate,
-) -> Result<Vec<u8>, PaperError> {
+) -> Result<Paper, PaperError> {
     let ctx = context::ranking(
         &settings.cluster,
         &settings.tables,
@@ -60,11 +124,12 @@ pub fn ranking_in(
         provisional,
         date,
     );
-    Ok(docs.render(
+    Paper::make(
+        docs,
         Kind::Ranking,
         &ctx,
-        &format!("Kết quả chấm điểm, xếp hạng thi đua năm {}", result.year),
-    )?)
+        format!("Kết quả chấm điểm, xếp hạng thi đua năm {}", result.year),
+    )
 }
 
 /// The ranking report of `year` from gathered inputs.
@@ -75,7 +140,7 @@ pub fn ranking_of(
     units: &[UnitInput],
     provisional: bool,
     date: NaiveDate,
-) -> Result<Vec<u8>, PaperError> {
+) -> Result<Paper, PaperError> {
     ranking_in(
         settings,
         docs,
@@ -91,13 +156,14 @@ pub fn proposals_in(
     docs: &Documents,
     result: &standings::Standings,
     date: NaiveDate,
-) -> Result<Vec<u8>, PaperError> {
+) -> Result<Paper, PaperError> {
     let ctx = context::ranking(&settings.cluster, &settings.tables, result, false, date);
-    Ok(docs.render(
+    Paper::make(
+        docs,
         Kind::Proposals,
         &ctx,
-        &format!("Đề nghị khen thưởng thi đua năm {}", result.year),
-    )?)
+        format!("Đề nghị khen thưởng thi đua năm {}", result.year),
+    )
 }
 
 /// The commendation proposals of `year` (from the final ranking), for the
@@ -108,7 +174,7 @@ pub fn proposals_of(
     year: i32,
     units: &[UnitInput],
     date: NaiveDate,
-) -> Result<Vec<u8>, PaperError> {
+) -> Result<Paper, PaperError> {
     proposals_in(
         settings,
         docs,
@@ -126,7 +192,7 @@ pub fn sheet(
     unit: &str,
     year: i32,
     date: NaiveDate,
-) -> Result<Vec<u8>, PaperError> {
+) -> Result<Paper, PaperError> {
     let units = standings::gather(settings, ledger, year)?;
     let evidence = match units
         .iter()
@@ -149,7 +215,7 @@ pub fn sheet_of(
     unit: &str,
     evidence: &BTreeMap<String, String>,
     date: NaiveDate,
-) -> Result<Vec<u8>, PaperError> {
+) -> Result<Paper, PaperError> {
     let result = standings::score(settings, year, units);
     sheet_in(settings, docs, &result, units, unit, evidence, date)
 }
@@ -163,7 +229,7 @@ pub fn sheet_in(
     unit: &str,
     evidence: &BTreeMap<String, String>,
     date: NaiveDate,
-) -> Result<Vec<u8>, PaperError> {
+) -> Result<Paper, PaperError> {
     let year = result.year;
     let u = settings.cluster.member(unit, year).ok_or_else(|| {
         PaperError::Missing(format!("--unit: {unit} is not a member unit in {year}"))
@@ -201,7 +267,7 @@ fn render_sheet(
     evidence: &BTreeMap<String, String>,
     rank: Option<String>,
     date: NaiveDate,
-) -> Result<Vec<u8>, PaperError> {
+) -> Result<Paper, PaperError> {
     let scored = score_unit(table, unit, sub, &settings.cluster.rules);
     let checks = verified(&unit.crosschecks);
     let ctx = context::sheet(
@@ -217,11 +283,12 @@ fn render_sheet(
         },
         date,
     );
-    Ok(docs.render(
+    Paper::make(
+        docs,
         Kind::Sheet,
         &ctx,
-        &format!("Phiếu chấm điểm thi đua năm {} - {}", table.year, unit.name),
-    )?)
+        format!("Phiếu chấm điểm thi đua năm {} - {}", table.year, unit.name),
+    )
 }
 
 /// The score sheet a receipt carries: the workbook just accepted, with the
@@ -259,7 +326,7 @@ pub fn receipt_sheet(
         crosschecks: standings::crosschecks(ledger, unit, year)?,
     };
     let date = crate::domain::time::local(received_at).date_naive();
-    render_sheet(settings, docs, table, &input, &sub, evidence, None, date)
+    render_sheet(settings, docs, table, &input, &sub, evidence, None, date)?.pdf(docs)
 }
 
 /// The agreement for the year after `year`.
@@ -268,7 +335,7 @@ pub fn agreement(
     docs: &Documents,
     year: i32,
     date: NaiveDate,
-) -> Result<Vec<u8>, PaperError> {
+) -> Result<Paper, PaperError> {
     let ctx = context::agreement(&settings.cluster, year, date).ok_or_else(|| {
         PaperError::Missing(format!(
             "the agreement for {} needs a [[years]] entry for {} (head, deputies, motto) in {}",
@@ -277,11 +344,12 @@ pub fn agreement(
             settings.source
         ))
     })?;
-    Ok(docs.render(
+    Paper::make(
+        docs,
         Kind::Agreement,
         &ctx,
-        &format!("Bản giao ước thi đua năm {}", year + 1),
-    )?)
+        format!("Bản giao ước thi đua năm {}", year + 1),
+    )
 }
 
 /// A unit's ballot for `year`, with the candidates as the ranking stands at
@@ -344,7 +412,7 @@ pub fn minutes_in(
     docs: &Documents,
     result: &standings::Standings,
     date: NaiveDate,
-) -> Result<Vec<u8>, PaperError> {
+) -> Result<Paper, PaperError> {
     let year = result.year;
     let Some(vote) = &result.vote else {
         return Err(PaperError::Missing(format!(
@@ -362,9 +430,10 @@ pub fn minutes_in(
         settings.vote.rules.threshold,
         date,
     );
-    Ok(docs.render(
+    Paper::make(
+        docs,
         Kind::Minutes,
         &ctx,
-        &format!("Biên bản họp bình xét, bầu chọn khen thưởng năm {year}"),
-    )?)
+        format!("Biên bản họp bình xét, bầu chọn khen thưởng năm {year}"),
+    )
 }

@@ -55,8 +55,11 @@ fn para(s: &mut Sheet, para: &Para, next_height: f32) {
     s.y += para.space_after;
 }
 
-const PAD_X: f32 = 3.0;
-const PAD_Y: f32 = 2.5;
+/// A table cell's padding: across, and above and below.
+pub const PAD_X: f32 = 3.0;
+pub const PAD_Y: f32 = 2.5;
+/// The width of a table's lines.
+pub const RULE: f32 = 0.5;
 
 struct LaidRow {
     cells: Vec<(Vec<Line>, Align, f32, f32)>,
@@ -111,15 +114,15 @@ fn draw_row(s: &mut Sheet, row: &LaidRow, size: f32, shade: bool) {
         let y = top + (row.height - h) / 2.0;
         s.flow(lines, *align, size, x + PAD_X, w - 2.0 * PAD_X, 0.0, y);
         // Each cell's left edge; the row's right edge once, below.
-        s.rule(*x, top, *x, top + row.height, 0.5);
+        s.rule(*x, top, *x, top + row.height, RULE);
     }
     let (x0, x1) = (
         row.cells.first().map_or(0.0, |c| c.2),
         row.cells.last().map_or(0.0, |c| c.2 + c.3),
     );
-    s.rule(x1, top, x1, top + row.height, 0.5);
-    s.rule(x0, top, x1, top, 0.5);
-    s.rule(x0, top + row.height, x1, top + row.height, 0.5);
+    s.rule(x1, top, x1, top + row.height, RULE);
+    s.rule(x0, top, x1, top, RULE);
+    s.rule(x0, top + row.height, x1, top + row.height, RULE);
     s.y += row.height;
 }
 
@@ -152,7 +155,9 @@ fn table(s: &mut Sheet, t: &Table) {
         })
         .collect();
     for r in &body {
-        if r.height > s.room() && s.y > s.geo.top + head_h + 0.5 {
+        // A row needs room for its bottom rule too, as a word processor
+        // gives it (the Word file breaks its pages where the PDF does).
+        if r.height + RULE > s.room() && s.y > s.geo.top + head_h + 0.5 {
             s.new_page();
             for h in &head {
                 draw_row(s, h, t.size, true);
@@ -215,7 +220,7 @@ pub fn typeset(doc: &Doc, fonts: &Fonts, title: &str) -> Result<Vec<u8>, Documen
     for (i, b) in doc.blocks.iter().enumerate() {
         match b {
             Block::Para(p) => {
-                let next = doc.blocks.get(i + 1).map_or(0.0, first_height);
+                let next = doc.blocks.get(i + 1).map_or(0.0, |b| first_height(&s, b));
                 para(&mut s, p, next);
             }
             Block::Table(t) => table(&mut s, t),
@@ -234,10 +239,14 @@ pub fn typeset(doc: &Doc, fonts: &Fonts, title: &str) -> Result<Vec<u8>, Documen
 }
 
 /// The height of the first unbreakable piece of a block, so a heading is
-/// not left alone at the foot of a page.
-fn first_height(b: &Block) -> f32 {
+/// not left alone at the foot of a page: its first two lines (one, if it
+/// has one), as a word processor keeps a heading with what follows.
+fn first_height(s: &Sheet, b: &Block) -> f32 {
     match b {
-        Block::Para(p) => p.space_before + p.size * LEADING * 2.0,
+        Block::Para(p) => {
+            let lines = s.lines(&p.content, p.size, s.width(), p.indent).len();
+            p.space_before + p.size * LEADING * lines.clamp(1, 2) as f32
+        }
         Block::Table(t) => (t.size * LEADING * 2.0 + 2.0 * PAD_Y) * (t.head.len() as f32 + 1.0),
         Block::Chart(c) => c.size * 1.9 * 3.0,
         Block::Signatures { .. } | Block::Closing { .. } => super::letterhead::SIGN_SPACE * 2.0,

@@ -11,8 +11,23 @@ use super::sheet::{LEADING, Sheet, plain};
 /// Space left to sign and stamp (about 25 mm).
 pub const SIGN_SPACE: f32 = 72.0;
 
-const NATIONAL: &str = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM";
-const MOTTO: &str = "Độc lập - Tự do - Hạnh phúc";
+pub const NATIONAL: &str = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM";
+pub const MOTTO: &str = "Độc lập - Tự do - Hạnh phúc";
+
+/// The issuer's and the subject's rules, as a share of their widest line
+/// (Decree 30: a third to a half).
+pub const RULE_SHARE: f32 = 0.4;
+
+/// The share of the width "Nơi nhận:" takes beside the last signature.
+pub const RECIPIENTS_SHARE: f32 = 0.45;
+
+/// The widths of the letterhead's two columns in a `width` wide text
+/// area: the national title's column as wide as its line needs, at least
+/// 55 %; the issuing body's, the rest.
+pub fn columns(fonts: &super::fonts::Fonts, width: f32) -> (f32, f32) {
+    let right = (fonts.width(Style::Bold, NATIONAL, 12.5) + 12.0).max(width * 0.55);
+    (width - right, right)
+}
 
 /// Draws centred, wrapped lines of one style; returns the height used.
 fn centred(
@@ -40,8 +55,7 @@ fn centred_rule(s: &mut Sheet, x: f32, width: f32, len: f32, y: f32) {
 /// The heading block, from the top of the first page.
 pub fn header(s: &mut Sheet, h: &super::markup::Header) {
     let (x, width, top) = (s.left(), s.width(), s.y);
-    let right_w = (s.fonts.width(Style::Bold, NATIONAL, 12.5) + 12.0).max(width * 0.55);
-    let left_w = width - right_w;
+    let (left_w, right_w) = columns(s.fonts, width);
     let rx = x + left_w;
 
     // Left: parent body, issuing body, short rule under it.
@@ -51,7 +65,7 @@ pub fn header(s: &mut Sheet, h: &super::markup::Header) {
         let lines = s.balanced(&plain(&h.issuer, Style::Bold), 12.5, left_w);
         let widest = lines.iter().map(|l| l.natural).fold(0.0, f32::max);
         ly += s.flow(&lines, Align::Center, 12.5, x, left_w, 0.0, ly);
-        centred_rule(s, x, left_w, widest * 0.4, ly + 2.0);
+        centred_rule(s, x, left_w, widest * RULE_SHARE, ly + 2.0);
         ly += 2.0;
     }
 
@@ -92,9 +106,17 @@ pub fn header(s: &mut Sheet, h: &super::markup::Header) {
         let y = s.y;
         s.y += centred(s, &h.title, Style::Bold, 14.0, x, width, y);
     }
+    // The subject, and a solid rule under it, centred.
+    let mut widest = 0.0f32;
     for line in &h.subject {
         let y = s.y;
-        s.y += centred(s, line, Style::Bold, 14.0, x, width, y);
+        let lines = s.balanced(&plain(line, Style::Bold), 14.0, width);
+        widest = lines.iter().map(|l| l.natural).fold(widest, f32::max);
+        s.y += s.flow(&lines, Align::Center, 14.0, x, width, 0.0, y);
+    }
+    if widest > 0.0 {
+        centred_rule(s, x, width, widest * RULE_SHARE, s.y + 2.0);
+        s.y += 2.0;
     }
     s.y += 14.0;
 }
@@ -153,7 +175,7 @@ pub fn signature_grid(s: &mut Sheet, columns: usize, blocks: &[Signature]) {
 /// starting level; kept together on one page.
 pub fn closing(s: &mut Sheet, recipients: &[String], sig: &Signature) {
     let width = s.width();
-    let left_w = width * 0.45;
+    let left_w = width * RECIPIENTS_SHARE;
     let right_w = width - left_w;
     let list: Vec<_> = recipients
         .iter()

@@ -187,6 +187,30 @@ pub fn break_lines(
     lines
 }
 
+/// Like [`break_lines`] without an indent, but with the lines as even as
+/// the same number of lines allows, for centred headings and names
+/// ("THI HÀNH ÁN DÂN SỰ / TỈNH HÀ TĨNH", not "… TỈNH HÀ / TĨNH").
+pub fn balanced(content: &[Inline], fonts: &Fonts, size: f32, width: f32) -> Vec<Line> {
+    let greedy = break_lines(content, fonts, size, width, width);
+    let n = greedy.len();
+    if n < 2 {
+        return greedy;
+    }
+    let (mut lo, mut hi) = (width / n as f32, width);
+    let mut best = greedy;
+    for _ in 0..12 {
+        let mid = f32::midpoint(lo, hi);
+        let tried = break_lines(content, fonts, size, mid, mid);
+        if tried.len() <= n {
+            hi = mid;
+            best = tried;
+        } else {
+            lo = mid;
+        }
+    }
+    best
+}
+
 /// A line ready to draw: where it starts and its text items per style.
 pub struct Placed {
     pub x: f32,

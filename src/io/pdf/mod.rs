@@ -12,6 +12,7 @@ mod layout;
 mod letterhead;
 mod lines;
 pub mod markup;
+pub mod measure;
 mod sheet;
 
 use std::path::Path;
@@ -113,6 +114,30 @@ impl Documents {
             .map_err(|e| template_error(name, &e))
     }
 
+    /// The block tree of a document: the template's markup for `ctx`,
+    /// parsed. The PDF and the Word file are both drawn from it.
+    pub fn doc(&self, kind: Kind, ctx: &impl Serialize) -> Result<markup::Doc, DocumentError> {
+        let xml = self.markup(kind, ctx)?;
+        markup::parse(&xml).map_err(|e| match e {
+            DocumentError::Markup { line, reason } => DocumentError::Template {
+                name: kind.template().to_string(),
+                reason: format!("the output's line {line}: {reason}"),
+            },
+            other => other,
+        })
+    }
+
+    /// Sets a parsed document on A4 pages as PDF bytes; `title` goes into
+    /// the PDF's metadata.
+    pub fn typeset(&self, doc: &markup::Doc, title: &str) -> Result<Vec<u8>, DocumentError> {
+        layout::typeset(doc, &self.fonts, title)
+    }
+
+    /// The bundled fonts, for measuring text as the PDF sets it.
+    pub fn fonts(&self) -> &Fonts {
+        &self.fonts
+    }
+
     /// Renders a document to PDF bytes; `title` goes into the PDF's metadata.
     pub fn render(
         &self,
@@ -120,14 +145,6 @@ impl Documents {
         ctx: &impl Serialize,
         title: &str,
     ) -> Result<Vec<u8>, DocumentError> {
-        let xml = self.markup(kind, ctx)?;
-        let doc = markup::parse(&xml).map_err(|e| match e {
-            DocumentError::Markup { line, reason } => DocumentError::Template {
-                name: kind.template().to_string(),
-                reason: format!("the output's line {line}: {reason}"),
-            },
-            other => other,
-        })?;
-        layout::typeset(&doc, &self.fonts, title)
+        self.typeset(&self.doc(kind, ctx)?, title)
     }
 }

@@ -14,7 +14,7 @@ use unicode_normalization::UnicodeNormalization;
 use super::DocumentError;
 use super::content::Content;
 use super::fonts::{Fonts, Style};
-use super::lines::{Line, break_lines, place};
+use super::lines::{Line, balanced, break_lines, place};
 use super::markup::{Align, Inline, Run};
 
 /// Points per millimetre.
@@ -211,27 +211,9 @@ impl<'a> Sheet<'a> {
     }
 
     /// Like [`Sheet::lines`] without an indent, but with the lines as even
-    /// as the same number of lines allows, for centred headings and names
-    /// ("THI HÀNH ÁN DÂN SỰ / TỈNH HÀ TĨNH", not "… TỈNH HÀ / TĨNH").
+    /// as the same number of lines allows (see [`balanced`]).
     pub fn balanced(&self, content: &[Inline], size: f32, width: f32) -> Vec<Line> {
-        let greedy = self.lines(content, size, width, 0.0);
-        let n = greedy.len();
-        if n < 2 {
-            return greedy;
-        }
-        let (mut lo, mut hi) = (width / n as f32, width);
-        let mut best = greedy;
-        for _ in 0..12 {
-            let mid = f32::midpoint(lo, hi);
-            let tried = self.lines(content, size, mid, 0.0);
-            if tried.len() <= n {
-                hi = mid;
-                best = tried;
-            } else {
-                lo = mid;
-            }
-        }
-        best
+        balanced(content, self.fonts, size, width)
     }
 
     /// Finishes the document: page numbers from page 2, the font subsets,

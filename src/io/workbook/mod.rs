@@ -3,13 +3,14 @@
 //! unpacked size before calamine sees the file, and a budget of cells. A
 //! parser panic is caught and reported as an unreadable file. Writing the
 //! workbooks thidua sends lives in [`form`], [`ballot_form`] and
-//! [`crosscheck_form`].
+//! [`crosscheck_form`]; the ranking's workbook in [`ranking`].
 
 pub mod ballot_form;
 pub mod crosscheck_form;
 pub mod form;
 mod guard;
 pub mod isolate;
+pub mod ranking;
 pub mod style;
 
 use std::io::Cursor;
