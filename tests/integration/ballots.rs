@@ -82,7 +82,7 @@ fn the_whole_vote_from_ballots_to_minutes() {
     let sent = smtp.messages();
     assert_eq!(sent.len(), 10, "{} mails", sent.len());
     for u in crate::support::settings().cluster.members(2026) {
-        let file = format!("{}-2026.xlsx", u.code);
+        let file = format!("Phieu-bau-2026-{}.xlsx", u.code);
         let with: Vec<_> = sent.iter().filter(|m| m.raw.contains(&file)).collect();
         assert_eq!(with.len(), 1, "{file}");
         assert!(
