@@ -5,6 +5,7 @@
 
 pub mod atomic_file;
 pub mod digest;
+pub mod docx_tables;
 pub mod ledger;
 pub mod mail;
 pub mod pdf;
