@@ -4,7 +4,9 @@
 //! sending mail, and the file helpers. Uses the domain and the settings.
 
 pub mod atomic_file;
+pub mod criteria_toml;
 pub mod digest;
+pub mod docx_annex;
 pub mod docx_tables;
 pub mod ledger;
 pub mod mail;

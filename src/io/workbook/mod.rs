@@ -5,6 +5,7 @@
 //! blank form lives in [`form`].
 
 pub mod ballot_form;
+pub mod criteria_annex;
 pub mod crosscheck_form;
 pub mod form;
 mod guard;
