@@ -122,11 +122,15 @@ impl Checker<'_> {
             .env
             .iter()
             .any(|(k, _)| k.eq_ignore_ascii_case("THIDUA__PATHS__CRITERIA"));
-        let tables = match (&raw.paths.criteria, base) {
-            (Some(dir), Some(base)) => TableSet::load_dir(&base.join(dir))?,
-            (Some(dir), None) if env_criteria => TableSet::load_dir(Path::new(dir))?,
-            (None, Some(base)) => TableSet::load_dir(&base.join("criteria"))?,
-            (_, None) => TableSet::embedded()?,
+        paths.criteria = match (&raw.paths.criteria, base) {
+            (Some(dir), Some(base)) => Some(base.join(dir)),
+            (Some(dir), None) if env_criteria => Some(PathBuf::from(dir)),
+            (None, Some(base)) => Some(base.join("criteria")),
+            (_, None) => None,
+        };
+        let tables = match &paths.criteria {
+            Some(dir) => TableSet::load_dir(dir)?,
+            None => TableSet::embedded()?,
         };
         for table in tables.iter() {
             let has = |name: &str| table.classes.iter().any(|c| c.name == name);
@@ -668,6 +672,7 @@ fn paths(raw: &RawSettings) -> Paths {
         reports: sub(&raw.paths.reports, "reports"),
         ledger: sub(&raw.paths.ledger, "thidua.sqlite"),
         templates: None,
+        criteria: None,
         lock: data.join("thidua.lock"),
         staging: data.join(".staging"),
         data,
