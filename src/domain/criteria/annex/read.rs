@@ -45,6 +45,8 @@ struct Reader {
     totals: Vec<(f64, Place, String)>,
     /// A signature line or the notes under the table were reached.
     ended: bool,
+    /// The item being read is a heading printed without a number.
+    synthetic: bool,
 }
 
 /// Where the reading of one grid stopped.
@@ -66,6 +68,7 @@ pub fn read(annex: &Annex, table: Option<usize>) -> Draft {
         notes: Vec::new(),
         totals: Vec::new(),
         ended: false,
+        synthetic: false,
     };
     let mut pre: Vec<(String, Place)> = Vec::new();
     let mut line = 0usize;
@@ -662,7 +665,7 @@ impl Reader {
             },
         };
         // Numbering that jumps (a row lost in the annex?).
-        if number.level != Level::Lower {
+        if number.level != Level::Lower && !self.synthetic {
             let prev = self
                 .draft
                 .items
@@ -835,12 +838,14 @@ impl Reader {
             Level::Arabic => next.to_string(),
             _ => ((b'A' + (next.clamp(1, 26) - 1) as u8) as char).to_string(),
         };
-        let number = numbering(&printed).unwrap_or(Number {
+        // Printed like its siblings, but above any numbered item, so that
+        // the items under it (which restart at 1) are its children.
+        let number = Number {
             level: Level::Part,
-            printed: printed.clone(),
+            ordinal: numbering(&printed).map_or(next, |n| n.ordinal),
             segment: printed.clone(),
-            ordinal: next,
-        });
+            printed: printed.clone(),
+        };
         self.problem(
             Severity::Warning,
             Some(place),
@@ -848,8 +853,9 @@ impl Reader {
             format!("a part's heading without a printed number; numbered {printed}"),
         );
         self.stack.clear();
-        let code = String::new();
-        self.item(r, &number, text, &code);
+        self.synthetic = true;
+        self.item(r, &number, text, "");
+        self.synthetic = false;
     }
 
     /// Lines under a criterion: bands, per-occurrence rules, or notes.
@@ -1037,23 +1043,23 @@ impl Reader {
     /// `(*)` and the like after names, with their meaning from the notes.
     fn marks(&mut self) {
         let mut meanings: Vec<(String, bool, bool)> = Vec::new();
-        for note in &self.notes {
-            let t = note.trim().trim_start_matches(['-', '–', ' ']);
-            let t = t
-                .strip_prefix("Ghi chú:")
-                .or_else(|| t.strip_prefix("Ghi chú"))
-                .unwrap_or(t)
-                .trim();
-            for mark in ["(***)", "(**)", "(*)", "***", "**", "*"] {
-                if let Some(rest) = t.strip_prefix(mark) {
-                    let low = rest.to_lowercase();
-                    let hard = low.contains("bắt buộc");
-                    let evidence = low.contains("minh chứng") || low.contains("kiểm chứng");
-                    if hard || evidence {
-                        meanings.push((mark.to_string(), hard, evidence));
-                    }
-                    break;
-                }
+        for note in self.notes.iter().flat_map(|n| n.split(';')) {
+            let low = note.to_lowercase();
+            let hard = low.contains("bắt buộc");
+            let evidence = low.contains("minh chứng") || low.contains("kiểm chứng");
+            if !(hard || evidence) {
+                continue;
+            }
+            // "(*) Tiêu chí bắt buộc", "Tiêu chí có dấu (*) là tiêu chí bắt
+            // buộc", "* Bắt buộc": the longest mark the note names.
+            let t = note.trim_start_matches(['-', '–', ' ']);
+            let t = t.strip_prefix("Ghi chú:").map_or(t, str::trim_start);
+            let mark = ["(***)", "(**)", "(*)"]
+                .iter()
+                .find(|m| note.contains(*m))
+                .or_else(|| ["***", "**", "*"].iter().find(|m| t.starts_with(*m)));
+            if let Some(m) = mark {
+                meanings.push(((*m).to_string(), hard, evidence));
             }
         }
         for i in 0..self.draft.items.len() {
@@ -1159,6 +1165,26 @@ impl Reader {
         }
         let n = count.round() as u32;
         let unit = per.unit.clone();
+        self.draft.items[i].notes.push(format!(
+            "Phụ lục: {} điểm/{unit}, tối đa {} điểm; các mức điểm dưới đây do thidua lập từ đó.",
+            crate::domain::vn::format_number(per.each),
+            crate::domain::vn::format_number(cap)
+        ));
+        self.problem(
+            Severity::Note,
+            Some(place),
+            None,
+            format!(
+                "{code}: {} points per {unit} up to {}, written as the bands {}",
+                crate::domain::vn::format_number(per.each),
+                crate::domain::vn::format_number(cap),
+                (0..=n)
+                    .rev()
+                    .map(|k| crate::domain::vn::format_number(per.each * f64::from(k)))
+                    .collect::<Vec<_>>()
+                    .join(" / ")
+            ),
+        );
         let bands = (0..=n)
             .rev()
             .map(|k| Band {
@@ -1354,4 +1380,330 @@ fn roman(n: u32) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::cells::Sheet;
+    use crate::domain::criteria::annex::model::Naming;
+
+    /// A workbook sheet from rows of cells (`""` for an empty cell).
+    fn grid(rows: &[&[&str]]) -> Grid {
+        let mut cells = Vec::new();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, t) in row.iter().enumerate() {
+                if !t.is_empty() {
+                    cells.push(Cell {
+                        row: r as u32,
+                        col: c as u32,
+                        value: Value::Text((*t).to_string()),
+                    });
+                }
+            }
+        }
+        Grid {
+            sheet: Sheet::new("Sheet1", cells),
+            naming: Naming::Workbook,
+        }
+    }
+
+    fn annex(rows: &[&[&str]]) -> Annex {
+        Annex {
+            blocks: vec![Block::Table(grid(rows))],
+        }
+    }
+
+    const HEAD: &[&str] = &["TT", "Nội dung", "Điểm chuẩn", "Tài liệu kiểm chứng"];
+
+    fn item<'a>(d: &'a Draft, code: &str) -> &'a Item {
+        d.items
+            .iter()
+            .find(|i| i.code == code)
+            .unwrap_or_else(|| panic!("no {code} in {:#?}", d.items))
+    }
+
+    fn errors(d: &Draft) -> Vec<String> {
+        d.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn a_tree_with_bands_in_the_cell_in_rows_and_per_occurrence() {
+        let d = read(
+            &annex(&[
+                &["BẢNG TIÊU CHÍ CHẤM ĐIỂM THI ĐUA NĂM 2027"],
+                &["(Kèm theo Quyết định số 12/QĐ-BTP ngày 02/01/2027)"],
+                HEAD,
+                &["A", "NHIỆM VỤ CHUYÊN MÔN", "7"],
+                &["I", "Báo cáo", ""],
+                &[
+                    "1",
+                    "Gửi báo cáo đúng hạn\n– Đúng hạn: 2 điểm\n– Chậm: 1,5 điểm\n– Không gửi: 0 điểm",
+                    "2",
+                    "x",
+                ],
+                &["2", "Thẩm định", "5"],
+                &["", "- Đạt 100%", "5"],
+                &["", "- Dưới 100%", "2,5"],
+                &[],
+                &["B", "ĐIỂM TRỪ"],
+                &["1", "Bị phê bình", "Trừ 0,5 điểm/lần, tối đa 2 điểm"],
+            ]),
+            None,
+        );
+        assert_eq!(errors(&d), Vec::<String>::new());
+        assert_eq!(
+            d.title.as_ref().unwrap().0,
+            "BẢNG TIÊU CHÍ CHẤM ĐIỂM THI ĐUA NĂM 2027"
+        );
+        assert_eq!(
+            d.decision.as_ref().unwrap().0,
+            "Quyết định số 12/QĐ-BTP ngày 02/01/2027"
+        );
+        let codes: Vec<&str> = d.items.iter().map(|i| i.code.as_str()).collect();
+        assert_eq!(codes, ["A", "A.I", "A.I.1", "A.I.2", "B", "B.1"]);
+        let one = item(&d, "A.I.1");
+        assert!(one.evidence);
+        assert_eq!(one.name, "Gửi báo cáo đúng hạn");
+        assert_eq!(
+            one.bands
+                .iter()
+                .map(|b| (b.points, b.condition.as_str()))
+                .collect::<Vec<_>>(),
+            [(2.0, "Đúng hạn"), (1.5, "Chậm"), (0.0, "Không gửi")]
+        );
+        assert_eq!(item(&d, "A.I.2").bands.len(), 2);
+        assert_eq!(item(&d, "A.I").max, 7.0);
+        let b = item(&d, "B");
+        assert_eq!((b.kind, b.max), (Kind::Deduction, 2.0));
+        let b1 = item(&d, "B.1");
+        assert_eq!(b1.kind, Kind::Deduction);
+        assert_eq!(
+            b1.bands.iter().map(|b| b.points).collect::<Vec<_>>(),
+            [2.0, 1.5, 1.0, 0.5, 0.0]
+        );
+        assert_eq!(b1.bands[0].condition, "Từ 04 lần trở lên");
+    }
+
+    #[test]
+    fn unreadable_rows_are_named_with_their_cell_and_text() {
+        let d = read(
+            &annex(&[
+                HEAD,
+                &["A", "PHẦN", "3"],
+                &["1", "Một", "1,7x"],
+                &["2", "Hai", "3"],
+                &["", "– Đạt 2 điểm khi hoàn thành sớm", ""],
+                &["", "", "4"],
+                &["Ⅻ", "Mười hai", "1"],
+            ]),
+            None,
+        );
+        let e = errors(&d);
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with("'Sheet1'!C3: “1,7x”: not a number")),
+            "{e:#?}"
+        );
+        assert!(
+            e.iter().any(|m| m.starts_with("'Sheet1'!B5: “– Đạt")),
+            "{e:#?}"
+        );
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with("'Sheet1'!C6: “4”: points with no text")),
+            "{e:#?}"
+        );
+        assert!(
+            e.iter().any(|m| m.starts_with("'Sheet1'!A7: “Ⅻ”")),
+            "{e:#?}"
+        );
+    }
+
+    #[test]
+    fn sums_bands_codes_and_totals_are_checked() {
+        let d = read(
+            &annex(&[
+                HEAD,
+                &["A", "PHẦN", "10"],
+                &["1", "Một", "4"],
+                &["", "– Đạt: 5 điểm", ""],
+                &["2", "Hai", "3"],
+                &["2", "Hai lần", "3"],
+                &["", "Tổng cộng", "12"],
+            ]),
+            None,
+        );
+        let e = errors(&d).join("\n");
+        assert!(
+            e.contains("A.1: the band of 5 points is outside 0..4"),
+            "{e}"
+        );
+        assert!(
+            e.contains("the code A.2 is used twice (also at 'Sheet1'!A5)"),
+            "{e}"
+        );
+        assert!(
+            e.contains("the total printed, 12, differs from the sum of the scored parts 10"),
+            "{e}"
+        );
+        let d = read(
+            &annex(&[
+                HEAD,
+                &["A", "PHẦN", "9"],
+                &["1", "Một", "4"],
+                &["2", "Hai", "3"],
+            ]),
+            None,
+        );
+        assert!(
+            errors(&d)
+                .join("\n")
+                .contains("A: the maximum 9 differs from the sum of its items 7"),
+            "{:?}",
+            errors(&d)
+        );
+    }
+
+    #[test]
+    fn a_cap_the_annex_prints_is_a_warning_not_an_error() {
+        let d = read(
+            &annex(&[
+                HEAD,
+                &["A", "PHẦN", "2"],
+                &["1", "Một", "2"],
+                &["B", "ĐIỂM THƯỞNG (tối đa 3 điểm)", ""],
+                &["1", "Sáng kiến", "2"],
+                &["2", "Bằng khen", "2"],
+            ]),
+            None,
+        );
+        assert_eq!(errors(&d), Vec::<String>::new());
+        let b = item(&d, "B");
+        assert_eq!(
+            (b.kind, b.max, b.name.as_str()),
+            (Kind::Bonus, 4.0, "ĐIỂM THƯỞNG")
+        );
+        assert!(d.problems.iter().any(|p| {
+            p.severity == Severity::Warning
+                && p.message
+                    .contains("caps it at 3 points while its items add up to 4")
+        }));
+    }
+
+    #[test]
+    fn marks_explained_by_the_notes_and_headings_without_numbers() {
+        let d = read(
+            &annex(&[
+                &["STT", "Tiêu chí", "Điểm tối đa"],
+                &["1", "Gửi báo cáo (*)", "2"],
+                &["2", "Thẩm định văn bản (**)", "3"],
+                &["", "ĐIỂM TRỪ", ""],
+                &["1", "Chậm hồ sơ", "1"],
+                &[],
+                &["Ghi chú: (*) Tiêu chí bắt buộc; (**) Phải có tài liệu minh chứng."],
+                &["1. Điểm thưởng không quá 5 điểm"],
+            ]),
+            None,
+        );
+        assert_eq!(errors(&d), Vec::<String>::new());
+        let one = item(&d, "1");
+        assert!(
+            one.hard && !one.evidence && one.name == "Gửi báo cáo",
+            "{one:?}"
+        );
+        let two = item(&d, "2");
+        assert!(
+            two.evidence && !two.hard && two.name == "Thẩm định văn bản",
+            "{two:?}"
+        );
+        // The unnumbered heading is a new top-level part, numbered after "2".
+        let part = item(&d, "3");
+        assert_eq!((part.kind, part.number.as_str()), (Kind::Deduction, "3"));
+        assert_eq!(item(&d, "3.1").kind, Kind::Deduction);
+        assert_eq!(
+            d.items.len(),
+            4,
+            "the notes under the table are not criteria"
+        );
+    }
+
+    #[test]
+    fn numbering_in_the_text_nfd_and_odd_spaces() {
+        use unicode_normalization::UnicodeNormalization;
+        let nfd = |s: &str| s.nfd().collect::<String>();
+        let head = [
+            nfd("Số\u{a0}TT"),
+            nfd("NỘI DUNG TIÊU CHÍ"),
+            nfd("Thang\u{a0}điểm"),
+        ];
+        let h: Vec<&str> = head.iter().map(String::as_str).collect();
+        let a = nfd("A. KẾT QUẢ (10 điểm)");
+        let one = nfd("1. Tỷ lệ thi hành xong\u{a0}về việc");
+        let d = read(
+            &annex(&[
+                &h,
+                &["", &a, ""],
+                &["", &one, "10"],
+                &["", "+ Đạt\u{a0}chỉ tiêu: 10\u{a0}điểm", ""],
+            ]),
+            None,
+        );
+        assert_eq!(errors(&d), Vec::<String>::new());
+        let i = item(&d, "A.1");
+        assert_eq!(i.name, "Tỷ lệ thi hành xong về việc");
+        assert_eq!(i.bands[0].condition, "Đạt chỉ tiêu");
+        assert_eq!(item(&d, "A").max, 10.0);
+    }
+
+    #[test]
+    fn a_part_with_both_kinds_is_refused_and_jumps_are_warned() {
+        let d = read(
+            &annex(&[
+                HEAD,
+                &["A", "PHẦN", "1"],
+                &["1", "Một", "1"],
+                &["B", "ĐIỂM THƯỞNG, ĐIỂM TRỪ", "1"],
+                &["1", "Một", "1"],
+                &["3", "Ba", "1"],
+            ]),
+            None,
+        );
+        assert!(errors(&d).join("\n").contains("both bonus and deduction"));
+        assert!(
+            d.problems
+                .iter()
+                .any(|p| p.message.contains("jumps from 1 to 3"))
+        );
+    }
+
+    #[test]
+    fn the_table_option_picks_a_later_table() {
+        let blocks = vec![
+            Block::Text("Phụ lục I".into()),
+            Block::Table(grid(&[HEAD, &["1", "Sở", "1"]])),
+            Block::Text("Phụ lục II".into()),
+            Block::Table(grid(&[HEAD, &["1", "Cục", "2"], &["2", "Chi cục", "3"]])),
+        ];
+        let annex = Annex { blocks };
+        let first = read(&annex, None);
+        assert_eq!(first.items.len(), 1);
+        assert!(
+            first
+                .problems
+                .iter()
+                .any(|p| p.message.contains("table 2 also has a criteria header"))
+        );
+        let second = read(&annex, Some(2));
+        assert_eq!(second.items.len(), 2);
+        assert!(
+            errors(&read(&annex, Some(3)))
+                .join("")
+                .contains("there is no table 3")
+        );
+    }
 }

@@ -376,19 +376,6 @@ pub fn band(line: &str) -> Option<BandText> {
             condition: trim_condition(&text(first.end, orig.len()), false),
         });
     }
-    if ms.len() == 1 {
-        let before = trim_condition(&text(0, first.num.start), true);
-        let after = trim_condition(&text(first.end, orig.len()), false);
-        let condition = match (before.is_empty(), after.is_empty()) {
-            (true, _) => after,
-            (_, true) => before,
-            _ => format!("{before} {after}"),
-        };
-        return Some(BandText {
-            points: first.num.value,
-            condition,
-        });
-    }
     None
 }
 
@@ -780,9 +767,11 @@ pub fn split_numbered(text: &str) -> Option<(Number, String)> {
     if !(marked || dotted) {
         return None;
     }
-    // "2. điểm" or "1,5 điểm" are never numbered items.
+    // "2 điểm: …" is a band, not a numbered item; "C. ĐIỂM THƯỞNG" is a part.
     let low = rest.to_lowercase();
-    if low.starts_with("điểm") || low.starts_with('%') {
+    if matches!(n.level, Level::Arabic | Level::Dotted(_))
+        && (low.starts_with("điểm") || low.starts_with('%'))
+    {
         return None;
     }
     // A roman or letter part begins a heading; a lone letter followed by a
@@ -893,6 +882,10 @@ mod tests {
         assert!(split_numbered("2 điểm: đúng hạn").is_none());
         assert!(split_numbered("100% văn bản").is_none());
         assert_eq!(split_numbered("1.1 Tỷ lệ").unwrap().1, "Tỷ lệ");
+        assert_eq!(
+            split_numbered("C. ĐIỂM THƯỞNG (tối đa 5 điểm)").unwrap().1,
+            "ĐIỂM THƯỞNG (tối đa 5 điểm)"
+        );
     }
 
     #[test]
