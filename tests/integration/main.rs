@@ -4,6 +4,7 @@
 mod ballots;
 mod cli;
 mod config;
+mod criteria;
 mod demo;
 mod documents;
 mod form;

@@ -1247,7 +1247,10 @@ impl Reader {
         }
         let sum: f64 = it.children.iter().map(|&k| self.draft.items[k].max).sum();
         self.draft.items[i].max = sum;
+        // An item whose maximum could not be read is named already.
+        let unknown = it.children.iter().any(|&k| self.draft.items[k].max <= 0.0);
         match stated {
+            _ if unknown => {}
             Some(s) if !same(s.points, sum) && s.capped => {
                 self.draft.items[i].notes.push(format!(
                     "Phụ lục ghi tối đa {} điểm; các mục con cộng lại {} điểm.",
