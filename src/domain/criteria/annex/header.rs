@@ -78,18 +78,27 @@ pub fn role(heading: &str) -> Option<Role> {
     ]) {
         return Some(Role::Bands);
     }
-    if matches!(
-        n,
-        "điểm" | "số điểm" | "điểm số" | "mức điểm" | "điểm tối đa"
-    ) || starts(&[
-        "điểm chuẩn",
-        "điểm tối đa",
-        "thang điểm",
-        "khung điểm",
-        "số điểm tối đa",
-        "điểm quy định",
-        "điểm định mức",
-    ]) {
+    // `Điểm chuẩn`, `Điểm tối đa`, `Điểm`, `Thang điểm`, `Mức điểm tối đa`,
+    // `Số điểm`; not the columns a unit or an inspector fills in.
+    let scored_by_someone = [
+        "tự chấm",
+        "chấm",
+        "kiểm tra",
+        "thẩm định",
+        "đạt",
+        "trừ",
+        "thưởng",
+        "cộng",
+        "đánh giá",
+        "xét",
+        "đề nghị",
+    ]
+    .iter()
+    .any(|w| n.contains(w));
+    if n.contains("điểm")
+        && !scored_by_someone
+        && starts(&["điểm", "thang điểm", "khung điểm", "mức điểm", "số điểm"])
+    {
         return Some(Role::Max);
     }
     if matches!(n, "tối đa" | "chuẩn" | "tối đa được chấm" | "quy định") {
@@ -283,6 +292,10 @@ mod tests {
     fn self_scoring_columns_are_not_the_maximum() {
         assert_eq!(role("Điểm tự chấm"), None);
         assert_eq!(role("Điểm kiểm tra"), None);
+        assert_eq!(role("Số điểm tự chấm"), None);
+        assert_eq!(role("Điểm thẩm định"), None);
+        assert_eq!(role("Mức điểm tối đa"), Some(Role::Max));
+        assert_eq!(role("Điểm chuẩn (điểm)"), Some(Role::Max));
         assert_eq!(role("Tiêu chí bắt buộc"), Some(Role::Hard));
         assert_eq!(role("Tài liệu minh chứng"), Some(Role::Evidence));
     }

@@ -424,7 +424,15 @@ pub fn per_occurrence(s: &str) -> Option<PerEach> {
         }
         // "0,5 điểm cho mỗi lần", "1 điểm mỗi văn bản"
         let rest: String = c[j..].iter().collect();
-        for lead in ["cho mỗi ", "mỗi ", "cho 01 ", "cho 1 "] {
+        for lead in [
+            "cho mỗi ",
+            "mỗi ",
+            "đối với mỗi ",
+            "với mỗi ",
+            "trên mỗi ",
+            "cho 01 ",
+            "cho 1 ",
+        ] {
             if rest.starts_with(lead) {
                 let unit = unit_after(&orig, &c, j + lead.chars().count());
                 if !unit.is_empty() {
@@ -690,7 +698,7 @@ fn to_roman(mut n: u32) -> String {
 /// `1`, `1.1`, `a)`, `(1)`. Roman `I`, `V`, `X` are read as Roman.
 pub fn numbering(cell: &str) -> Option<Number> {
     let t = one_line(cell);
-    let mut t = t.trim();
+    let mut t = strip_part_word(t.trim());
     if let Some(inner) = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
         t = inner.trim();
     }
@@ -751,11 +759,22 @@ pub fn numbering(cell: &str) -> Option<Number> {
     None
 }
 
+/// "Phần A", "PHẦN I", "Mục 2": the number without its word.
+fn strip_part_word(t: &str) -> &str {
+    for w in ["phần ", "mục "] {
+        if t.len() > w.len() && t.is_char_boundary(w.len()) && t[..w.len()].to_lowercase() == w {
+            return t[w.len()..].trim_start();
+        }
+    }
+    t
+}
+
 /// Splits "A. NHIỆM VỤ CHUYÊN MÔN", "1. Công tác…", "1.1 Tỷ lệ…", "a) Số…"
 /// into its number and its text. The number must be followed by `.` or
 /// `)` (a dotted number may be followed by a space alone), then the text.
 pub fn split_numbered(text: &str) -> Option<(Number, String)> {
     let t = one_line(text);
+    let t = strip_part_word(&t);
     let (head, rest) = t.split_once(' ')?;
     let rest = rest.trim_start_matches(['-', '–', ' ']).trim();
     if rest.is_empty() {
@@ -857,6 +876,10 @@ mod tests {
             per_occurrence("cộng 0,25 điểm / 01 văn bản").map(|p| (p.each, p.unit, p.cap)),
             Some((0.25, "văn bản".into(), None))
         );
+        assert_eq!(
+            per_occurrence("- Trừ 1 điểm đối với mỗi văn bản chậm").map(|p| p.unit),
+            Some("văn bản".into())
+        );
         assert_eq!(per_occurrence("Đạt 100%: 2 điểm"), None);
     }
 
@@ -871,6 +894,7 @@ mod tests {
         assert_eq!(n("a)"), Some((Level::Lower, "a".into(), "a".into())));
         assert_eq!(n("đ"), Some((Level::Lower, "đ".into(), "dd".into())));
         assert_eq!(n("(2)"), Some((Level::Arabic, "2".into(), "2".into())));
+        assert_eq!(n("Phần B"), Some((Level::Part, "B".into(), "B".into())));
         assert_eq!(n("-"), None);
         assert_eq!(n("Tổng"), None);
         assert_eq!(n("IIII"), None);
