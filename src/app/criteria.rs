@@ -267,6 +267,21 @@ pub fn import(
     } else {
         None
     };
+    let in_folder = settings
+        .paths
+        .criteria
+        .as_ref()
+        .is_some_and(|dir| output.parent().is_some_and(|p| same_dir(p, dir)));
+    if written.is_some() && loaded.is_none() && in_folder {
+        after.push(Problem::new(
+            Severity::Warning,
+            None,
+            None,
+            format!(
+                "{shown} is in the criteria folder but does not load yet: thidua will not start until it is finished or removed"
+            ),
+        ));
+    }
     if written.is_some()
         && let (Some(dir), Some(other)) = (
             settings.paths.criteria.as_ref(),

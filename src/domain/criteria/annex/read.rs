@@ -445,7 +445,9 @@ impl Reader {
         } else if !code.is_empty() && cols.number.is_none() {
             let seg = code.rsplit('.').next().unwrap_or(&code);
             number = numbering(seg);
-        } else if let Some((n, rest)) = split_numbered(name.lines().next().unwrap_or("")) {
+        } else if let Some((n, rest)) = split_numbered(name.lines().next().unwrap_or(""))
+            && !self.lettered_band(r, &name, &rest)
+        {
             let others: Vec<&str> = name.lines().skip(1).collect();
             number = Some(n);
             name = std::iter::once(rest.as_str())
@@ -461,6 +463,18 @@ impl Reader {
             Some(n) => self.item(r, &n, &name, &code),
             None => self.unnumbered(r, &name),
         }
+    }
+
+    /// "a) Đạt 100%: 5 điểm" under a criterion, with nothing in `Điểm`: a
+    /// band numbered in its text, not an item ("a) Tự kiểm tra (3 điểm)" is
+    /// an item).
+    fn lettered_band(&self, r: &Entry<'_>, name: &str, rest: &str) -> bool {
+        !self.draft.items.is_empty()
+            && name.lines().count() == 1
+            && matches!(r.at(Some(r.cols.max)), Value::Empty)
+            && !rest.trim_end().ends_with(')')
+            && band(rest).is_some_and(|b| !b.condition.is_empty())
+            && rest.contains(':')
     }
 
     /// A row with a printed number: a new criterion.
@@ -816,7 +830,10 @@ impl Reader {
                     .into(),
             ),
             MaxCell::Empty => {
-                let lines: Vec<String> = text.lines().map(str::to_string).collect();
+                let lines: Vec<String> = text
+                    .lines()
+                    .map(|l| split_numbered(l).map_or_else(|| l.to_string(), |(_, rest)| rest))
+                    .collect();
                 self.band_lines(current, &lines, &place);
             }
         }
@@ -1681,6 +1698,35 @@ mod tests {
             d.problems
                 .iter()
                 .any(|p| p.message.contains("jumps from 1 to 3"))
+        );
+    }
+
+    #[test]
+    fn bands_lettered_in_their_text_are_bands() {
+        let d = read(
+            &annex(&[
+                HEAD,
+                &["1", "Thẩm định", "5"],
+                &["", "a) Đạt 100%: 5 điểm", ""],
+                &["", "b) Dưới 100%: 2,5 điểm", ""],
+                &["2", "Kiểm tra", ""],
+                &["", "a) Tự kiểm tra (3 điểm)", ""],
+                &["", "b) Rà soát", "2"],
+            ]),
+            None,
+        );
+        assert_eq!(errors(&d), Vec::<String>::new());
+        let one = item(&d, "1");
+        assert_eq!(
+            one.bands
+                .iter()
+                .map(|b| (b.points, b.condition.as_str()))
+                .collect::<Vec<_>>(),
+            [(5.0, "Đạt 100%"), (2.5, "Dưới 100%")]
+        );
+        assert_eq!(
+            (item(&d, "2.a").max, item(&d, "2.b").max, item(&d, "2").max),
+            (3.0, 2.0, 5.0)
         );
     }
 
