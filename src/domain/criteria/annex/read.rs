@@ -133,6 +133,8 @@ pub fn read(annex: &Annex, table: Option<usize>) -> Draft {
         return r.draft;
     };
     r.title_and_decision(&pre);
+    // What a mark such as `(*)` means may be said above the table too.
+    r.notes.extend(pre.iter().map(|(t, _)| t.clone()));
     let Block::Table(g) = &annex.blocks[first] else {
         unreachable!("start is a table")
     };
@@ -145,10 +147,9 @@ pub fn read(annex: &Annex, table: Option<usize>) -> Draft {
             Block::Text(t) => {
                 let t = tidy(t);
                 if !t.is_empty() {
+                    // Notes under the table, over one or more paragraphs.
                     text_between = true;
-                    if !matches!(flow, Flow::Closed) || r.ended {
-                        r.notes.push(t.replace('\n', " "));
-                    }
+                    r.notes.push(t.replace('\n', " "));
                     flow = Flow::Closed;
                 }
             }
@@ -1153,8 +1154,8 @@ impl Reader {
                     Some(place),
                     None,
                     format!(
-                        "{code}: {} points per {} with no cap (“tối đa … điểm”) and no maximum; give it a maximum in the annex",
-                        crate::domain::vn::format_number(per.each),
+                        "{code}: {} per {} with no cap (“tối đa … điểm”) and no maximum; give it a maximum in the annex",
+                        points_text(per.each),
                         per.unit
                     ),
                 );
@@ -1172,8 +1173,8 @@ impl Reader {
                 Some(place),
                 None,
                 format!(
-                    "{code}: {} points per {} up to {}: scored freely on the table's step (no bands)",
-                    crate::domain::vn::format_number(per.each),
+                    "{code}: {} per {} up to {}: scored freely on the table's step (no bands)",
+                    points_text(per.each),
                     per.unit,
                     crate::domain::vn::format_number(cap)
                 ),
@@ -1192,8 +1193,8 @@ impl Reader {
             Some(place),
             None,
             format!(
-                "{code}: {} points per {unit} up to {}, written as the bands {}",
-                crate::domain::vn::format_number(per.each),
+                "{code}: {} per {unit} up to {}, written as the bands {}",
+                points_text(per.each),
                 crate::domain::vn::format_number(cap),
                 (0..=n)
                     .rev()
@@ -1387,6 +1388,16 @@ impl Reader {
                 );
             }
         }
+    }
+}
+
+/// "1 point", "0,5 points".
+fn points_text(v: f64) -> String {
+    let n = crate::domain::vn::format_number(v);
+    if same(v, 1.0) {
+        format!("{n} point")
+    } else {
+        format!("{n} points")
     }
 }
 
@@ -1699,6 +1710,24 @@ mod tests {
                 .iter()
                 .any(|p| p.message.contains("jumps from 1 to 3"))
         );
+    }
+
+    #[test]
+    fn notes_over_several_paragraphs_explain_marks() {
+        let blocks = vec![
+            Block::Table(grid(&[
+                HEAD,
+                &["1", "Báo cáo (*)", "2"],
+                &["2", "Thẩm định (**)", "1"],
+            ])),
+            Block::Text("Ghi chú:".into()),
+            Block::Text("- (*) Tiêu chí bắt buộc.".into()),
+            Block::Text("- (**) Phải có tài liệu kiểm chứng.".into()),
+        ];
+        let d = read(&Annex { blocks }, None);
+        assert_eq!(errors(&d), Vec::<String>::new());
+        assert!(item(&d, "1").hard && item(&d, "2").evidence);
+        assert_eq!(item(&d, "2").name, "Thẩm định");
     }
 
     #[test]
