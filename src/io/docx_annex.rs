@@ -21,7 +21,7 @@ use crate::domain::vn::format_number;
 
 /// Column widths in twentieths of a point; they fill the 165 mm between
 /// the margins.
-const WIDTHS: [u32; 6] = [567, 1020, 4795, 850, 1190, 933];
+const WIDTHS: [u32; 6] = [567, 964, 4700, 1000, 1190, 934];
 
 /// Writes the annex of `table` to `path` (through a temporary file).
 pub fn write(path: &Path, table: &Table) -> std::io::Result<()> {
