@@ -4,6 +4,7 @@
 //! operator's overview, the scheduled jobs, `init` and the demo.
 
 pub mod answers;
+pub mod criteria;
 pub mod demo;
 pub mod init;
 pub mod jobs;

@@ -20,10 +20,12 @@ use crate::service::daemon::DaemonError;
 pub enum Exit {
     /// 0: the command did what was asked.
     Done = 0,
-    /// 1: the command worked, and its answer is "no". Only two commands
-    /// give it:
+    /// 1: the command worked, and its answer is "no". Three commands give
+    /// it:
     /// - `validate`: at least one of the workbooks was rejected (the
     ///   findings are on standard output);
+    /// - `criteria import`: the annex cannot be read, or a row of it or a
+    ///   check of the table failed (each is named on standard output);
     /// - `report sheet`: the unit has no accepted self-scoring workbook for
     ///   the year yet, so it has no score sheet (README's commands table);
     ///   nothing is written.

@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 mod output;
 
 mod args;
+mod criteria;
 mod demo;
 mod exit;
 mod form;
@@ -191,6 +192,15 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// The ministry's criteria table: import its annex into a table file,
+    /// or export a table as the ministry prints it
+    #[command(
+        after_help = "Examples:\n  thidua criteria import Phu-luc.docx --unit-type stp --year 2027\n  thidua criteria export --unit-type stp --year 2026 -o bang-tieu-chi-stp-2026.docx"
+    )]
+    Criteria {
+        #[command(subcommand)]
+        action: criteria::Action,
+    },
     /// Check workbooks as the daemon would, without touching the ledger;
     /// exit 0 if all are accepted, 1 if any is rejected, 2 for a usage or
     /// configuration error
@@ -279,6 +289,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
                 output: &output,
             },
         ),
+        Command::Criteria { action } => criteria::run(&settings, action),
         Command::Validate { json, unit, files } => {
             validate::validate(&settings, json, unit.as_deref(), &files)
         }

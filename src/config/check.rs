@@ -126,13 +126,13 @@ impl Checker<'_> {
             .env
             .iter()
             .any(|(k, _)| k.eq_ignore_ascii_case("THIDUA__PATHS__CRITERIA"));
-        let folder = match (&raw.paths.criteria, base) {
+        paths.criteria = match (&raw.paths.criteria, base) {
             (Some(dir), Some(base)) => Some(base.join(dir)),
             (Some(dir), None) if env_criteria => Some(PathBuf::from(dir)),
             (None, Some(base)) => Some(base.join("criteria")),
             (_, None) => None,
         };
-        let tables = super::tables::load(folder.as_deref())?;
+        let tables = super::tables::load(paths.criteria.as_deref())?;
         for table in tables.iter() {
             let has = |name: &str| table.classes.iter().any(|c| c.name == name);
             if let Some(cap) = &cluster.rules.hard_cap
@@ -673,6 +673,7 @@ fn paths(raw: &RawSettings) -> Paths {
         reports: sub(&raw.paths.reports, "reports"),
         ledger: sub(&raw.paths.ledger, "thidua.sqlite"),
         templates: None,
+        criteria: None,
         lock: data.join("thidua.lock"),
         staging: data.join(".staging"),
         data,

@@ -41,6 +41,9 @@ pub struct Paths {
     pub ledger: PathBuf,
     /// Templates folder; `None` means the templates compiled into the program.
     pub templates: Option<PathBuf>,
+    /// The criteria tables' folder; `None` means the tables compiled into
+    /// the program.
+    pub criteria: Option<PathBuf>,
     /// The data folder's lock file (one daemon per data folder).
     pub lock: PathBuf,
     /// Where files are copied while they are being taken in.

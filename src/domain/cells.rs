@@ -70,7 +70,7 @@ pub struct Cell {
 }
 
 /// A sheet as sorted, non-empty cells.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Sheet {
     pub name: String,
     /// Sorted by `(row, col)`.

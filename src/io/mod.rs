@@ -6,8 +6,11 @@
 //! Uses the domain and the settings.
 
 pub mod atomic_file;
+pub mod criteria_toml;
 pub mod digest;
 pub mod docx;
+pub mod docx_annex;
+pub mod docx_tables;
 pub mod ledger;
 pub mod mail;
 pub mod pdf;

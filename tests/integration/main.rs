@@ -5,6 +5,7 @@ mod architecture;
 mod ballots;
 mod cli;
 mod config;
+mod criteria;
 mod demo;
 mod documents;
 mod docx;

@@ -1,8 +1,10 @@
 //! Criteria tables: the ministry's tree of criteria for one unit type and
 //! year, with maxima, bands, the table's step, the indicators of `Số liệu`
 //! and the classification thresholds. Tables are data (`config/criteria/`),
-//! read by the settings (`config::tables`), parsed and checked by [`parse`].
+//! read by the settings (`config::tables`), parsed and checked by [`parse`];
+//! read from the ministry's annex by [`annex`].
 
+pub mod annex;
 mod parse;
 mod raw;
 
@@ -62,14 +64,14 @@ impl Criterion {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Indicator {
     pub code: String,
     pub name: String,
     pub unit: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Class {
     pub name: String,
     pub min_percent: f64,

@@ -6,6 +6,7 @@
 //! [`crosscheck_form`]; the ranking's workbook in [`ranking`].
 
 pub mod ballot_form;
+pub mod criteria_annex;
 pub mod crosscheck_form;
 pub mod form;
 mod guard;
