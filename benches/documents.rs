@@ -53,7 +53,7 @@ fn main() {
         let start = Instant::now();
         let mut files = vec![(
             "bao-cao-xep-hang.pdf".to_string(),
-            ranking_of(&settings, &docs, year, &units, false, date).expect("ranking"),
+            ranking_of(&settings, &docs, year, &units, None, false, date).expect("ranking"),
         )];
         for u in units.iter().filter(|u| u.submission.is_some()) {
             let ev = evidence.get(&u.code).cloned().unwrap_or_default();
@@ -64,7 +64,7 @@ fn main() {
         }
         files.push((
             "de-nghi-khen-thuong.pdf".to_string(),
-            proposals_of(&settings, &docs, year, &units, date).expect("proposals"),
+            proposals_of(&settings, &docs, year, &units, None, date).expect("proposals"),
         ));
         files.push((
             "giao-uoc.pdf".to_string(),
@@ -74,7 +74,7 @@ fn main() {
         set_files = files;
 
         let start = Instant::now();
-        big_pdf = ranking_of(&settings, &docs, year, &big, true, date).expect("100 units");
+        big_pdf = ranking_of(&settings, &docs, year, &big, None, true, date).expect("100 units");
         big_times.push(start.elapsed());
     }
     let (best, median) = stats(set_times);
@@ -119,10 +119,10 @@ fn main() {
     let thousand = many(&settings, year, 1000);
     let start = Instant::now();
     let mut bytes = 0usize;
-    bytes += ranking_of(&big_settings, &docs, year, &thousand, false, date)
+    bytes += ranking_of(&big_settings, &docs, year, &thousand, None, false, date)
         .expect("ranking")
         .len();
-    bytes += proposals_of(&big_settings, &docs, year, &thousand, date)
+    bytes += proposals_of(&big_settings, &docs, year, &thousand, None, date)
         .expect("proposals")
         .len();
     let scored = thidua::app::standings::score(&big_settings, year, &thousand);

@@ -501,3 +501,178 @@ fn a_ballot_gets_a_receipt() {
         "{rows:?}"
     );
 }
+
+/// The units elect other units than the ranking's quota would (the flag of
+/// the Sở Tư pháp to Hà Tĩnh, not Thanh Hóa; of the Thi hành án to Thanh
+/// Hóa, not Nghệ An): after the close and the year-end run, every paper and
+/// mail proposes the elected units, and the Tờ trình's attachments go.
+#[test]
+fn the_vote_not_the_quota_decides_every_paper_and_mail() {
+    let dir = TempDir::new().unwrap();
+    let data = scored_cluster(dir.path());
+    let smtp = Smtp::start(0, &dir.path().join("smtp"), &[]);
+    let env = smtp_env(&data, smtp.port);
+    let env = pairs(&env);
+    let run = thidua(dir.path(), &["job", "ballot", "--now"], &env);
+    assert_eq!(run.code, 0, "{run:?}");
+    let (flag, merit) = ("co-thi-dua", "bang-khen");
+    let inbox = |u: &str| {
+        let p = data.join("inbox").join(u);
+        std::fs::create_dir_all(&p).unwrap();
+        p
+    };
+    for voter in [
+        "STP-THA",
+        "STP-NAN",
+        "STP-HTI",
+        "STP-QTR",
+        "THADS-THA",
+        "THADS-NAN",
+        "THADS-HTI",
+    ] {
+        // No unit votes for itself: Hà Tĩnh gives its flag vote to Thanh
+        // Hóa, Thanh Hóa (THADS) to Nghệ An; each still has 6 of 7.
+        let stp_flag = if voter == "STP-HTI" {
+            "STP-THA"
+        } else {
+            "STP-HTI"
+        };
+        let thads_flag = if voter == "THADS-THA" {
+            "THADS-NAN"
+        } else {
+            "THADS-THA"
+        };
+        let mut marks = vec![(flag, stp_flag, "x"), (flag, thads_flag, "x")];
+        if voter != "STP-THA" {
+            marks.push((merit, "STP-THA", "x"));
+        }
+        if voter != "STP-QTR" {
+            marks.push((merit, "STP-QTR", "x"));
+        }
+        filled(dir.path(), &env, voter, &marks).write(&inbox(voter).join("phieu.xlsx"));
+    }
+    let run = thidua(dir.path(), &["run", "--once"], &env);
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = thidua(dir.path(), &["job", "close-vote", "--now"], &env);
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = thidua(dir.path(), &["job", "year-end", "--now"], &env);
+    assert_eq!(run.code, 0, "{run:?}");
+
+    let reports = data.join("reports/2026");
+    let ranking =
+        crate::support::pdf_text(&reports.join("bao-cao-xep-hang-thi-dua-2026.pdf"), None);
+    for needle in [
+        "Đề nghị khen thưởng theo kết quả bầu chọn",
+        "Sở Tư pháp tỉnh Hà Tĩnh: đề nghị tặng Cờ thi đua của Bộ Tư pháp",
+        "Thi hành án dân sự tỉnh Thanh Hóa: đề nghị tặng Cờ thi đua của Bộ Tư pháp",
+        "Sở Tư pháp tỉnh Thanh Hóa: đề nghị tặng Bằng khen của Bộ trưởng Bộ Tư pháp",
+    ] {
+        assert!(ranking.contains(needle), "{needle}: {ranking}");
+    }
+    for quota in [
+        "Sở Tư pháp tỉnh Thanh Hóa: đề nghị tặng Cờ thi đua",
+        "Thi hành án dân sự tỉnh Nghệ An: đề nghị tặng Cờ thi đua",
+        "Gợi ý",
+    ] {
+        assert!(!ranking.contains(quota), "{quota}: {ranking}");
+    }
+    let proposals = crate::support::pdf_text(&reports.join("de-nghi-khen-thuong-2026.pdf"), None);
+    for needle in [
+        "Kết quả bầu chọn",
+        "Được bầu chọn với 6/7 phiếu đồng ý",
+        "Sở Tư pháp tỉnh Hà Tĩnh",
+        "Hồ sơ kèm theo",
+        "Phiếu chấm điểm thi đua năm 2026 của 6 đơn vị",
+    ] {
+        assert!(proposals.contains(needle), "{needle}: {proposals}");
+    }
+    // Each proposal row of the Tờ trình: the unit and its award.
+    let layout = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(reports.join("de-nghi-khen-thuong-2026.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let layout = String::from_utf8(layout.stdout).unwrap();
+    // A row's award may wrap onto the line above or below its unit.
+    let lines: Vec<&str> = layout.lines().collect();
+    let flag_rows: Vec<&str> = (0..lines.len())
+        .filter(|&i| lines[i].contains("Xuất sắc"))
+        .filter(|&i| {
+            lines[i.saturating_sub(1)..=(i + 1).min(lines.len() - 1)]
+                .iter()
+                .any(|l| l.contains("Cờ thi đua của Bộ"))
+        })
+        .map(|i| lines[i])
+        .collect();
+    assert_eq!(flag_rows.len(), 2, "{layout}");
+    assert!(
+        flag_rows
+            .iter()
+            .any(|l| l.contains("Sở Tư pháp tỉnh Hà Tĩnh")),
+        "{layout}"
+    );
+    assert!(!flag_rows.iter().any(|l| l.contains("Nghệ An")), "{layout}");
+
+    let minutes = crate::support::pdf_text(
+        &reports.join("bien-ban-bau-chon-khen-thuong-2026.pdf"),
+        None,
+    );
+    assert!(minutes.contains("Sở Tư pháp tỉnh Hà Tĩnh"), "{minutes}");
+
+    let year_end = wait_for(Duration::from_secs(30), || {
+        let m: Vec<_> = smtp
+            .messages()
+            .into_iter()
+            .filter(|m| m.raw.contains("giao-uoc-thi-dua-2027.pdf"))
+            .collect();
+        (m.len() >= 12).then_some(m)
+    });
+    for m in &year_end {
+        let text = m.text();
+        assert!(
+            text.contains("Cờ thi đua của Bộ Tư pháp (khối Sở Tư pháp): Sở Tư pháp tỉnh Hà Tĩnh."),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "Cờ thi đua của Bộ Tư pháp (khối Thi hành án dân sự): Thi hành án dân sự tỉnh Thanh Hóa."
+            ),
+            "{text}"
+        );
+        assert!(text.contains("theo kết quả bầu chọn"), "{text}");
+        assert!(text.contains("Trân trọng."), "{text}");
+    }
+    let closed = smtp
+        .messages()
+        .into_iter()
+        .find(|m| m.raw.contains("Kết thúc bầu chọn") || m.text().contains("Kết quả bầu chọn:"))
+        .expect("the vote-closed mail");
+    assert!(
+        closed
+            .text()
+            .contains("(khối Sở Tư pháp): Sở Tư pháp tỉnh Hà Tĩnh."),
+        "{}",
+        closed.text()
+    );
+    // The ministry's mail carries what the Tờ trình lists: every sheet.
+    let ministry = year_end
+        .iter()
+        .find(|m| m.rcpt_tos.iter().any(|r| r.contains("moj")))
+        .expect("the ministry's mail");
+    for u in [
+        "STP-THA",
+        "STP-NAN",
+        "STP-HTI",
+        "STP-QTR",
+        "THADS-THA",
+        "THADS-NAN",
+    ] {
+        assert!(
+            ministry
+                .raw
+                .contains(&format!("phieu-cham-diem-{u}-2026.pdf")),
+            "{u}"
+        );
+    }
+}

@@ -300,6 +300,7 @@ fn a_hundred_unit_report_renders_every_unit() {
         &docs,
         2026,
         &units,
+        None,
         true,
         NaiveDate::from_ymd_opt(2026, 12, 9).unwrap(),
     )

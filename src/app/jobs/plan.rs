@@ -215,7 +215,7 @@ pub fn plan(
                 .collect();
             to_all.push((
                 "secretariat".into(),
-                "Văn phòng Khu vực",
+                "Thường trực Khu vực",
                 vec![secretariat.clone()],
             ));
             for (who, name, to) in to_all {
@@ -274,6 +274,9 @@ pub fn plan(
                 path: agreement.clone(),
                 make: Make::Agreement,
             });
+            let standing = crate::app::standings::standings(settings, ledger, year)?;
+            let (basis, awards) = crate::app::papers::decided::lines(&standing);
+            let mut sheets = Vec::new();
             for u in &members {
                 let mut attachments = vec![ranking.clone(), agreement.clone()];
                 if ledger.latest_accepted(&u.code, year)?.is_some() {
@@ -290,12 +293,15 @@ pub fn plan(
                             unit: u.code.clone(),
                         },
                     });
+                    sheets.push(sheet.clone());
                     attachments.insert(1, sheet);
                 }
                 let names: Vec<String> = attachments.iter().map(|p| file_name(p)).collect();
                 let ctx = common(minijinja::context! {
                     recipient => Recipient { name: u.name_in(year), kind: "unit" },
                     attachments => names,
+                    basis => basis,
+                    awards => &awards,
                 });
                 mails.push(mail(
                     &u.code,
@@ -321,6 +327,8 @@ pub fn plan(
                     m.attachments.push(minutes.clone());
                 }
             }
+            // The Tờ trình lists every unit's score sheet as attached: they go.
+            package.extend(sheets);
             let names: Vec<String> = package.iter().map(|p| file_name(p)).collect();
             for (who, name, kind_, to) in [
                 (
@@ -331,7 +339,7 @@ pub fn plan(
                 ),
                 (
                     "secretariat",
-                    "Văn phòng Khu vực",
+                    "Thường trực Khu vực",
                     "secretariat",
                     secretariat.clone(),
                 ),
@@ -339,6 +347,8 @@ pub fn plan(
                 let ctx = common(minijinja::context! {
                     recipient => Recipient { name, kind: kind_ },
                     attachments => names.clone(),
+                    basis => basis,
+                    awards => &awards,
                 });
                 mails.push(mail(
                     who,
@@ -384,8 +394,13 @@ pub fn plan(
                 None,
             ));
             let ballots = ledger.ballots(year)?.len();
+            // The vote closes with this run: its tally is the result.
+            let mut standing = crate::app::standings::standings(settings, ledger, year)?;
+            standing.vote_closed = true;
+            let (_, awards) = crate::app::papers::decided::lines(&standing);
             let ctx = common(minijinja::context! {
-                recipient => Recipient { name: "Văn phòng Khu vực", kind: "secretariat" },
+                awards => &awards,
+                recipient => Recipient { name: "Thường trực Khu vực", kind: "secretariat" },
                 ballots => ballots,
                 members => members.len(),
                 minutes => file_name(&path),

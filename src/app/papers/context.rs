@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::app::papers::decided::{self, Basis, ProposalRow, TieRow, Unfilled};
 use crate::app::standings::Standings;
 use crate::domain::cluster::Cluster;
 use crate::domain::criteria::{Kind, Table, TableSet};
@@ -116,16 +117,6 @@ pub struct AdjustmentRow {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ProposalRow {
-    pub unit: String,
-    pub award: String,
-    pub reason: String,
-    pub total: String,
-    pub class: String,
-    pub rank: u32,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct TypeSection {
     pub name: String,
     pub max: String,
@@ -135,7 +126,10 @@ pub struct TypeSection {
     pub bars: Vec<ChartBar>,
     pub missing: Vec<String>,
     pub adjustments: Vec<AdjustmentRow>,
+    /// The vote's elected once it closed, else the ranking's suggestion.
     pub proposals: Vec<ProposalRow>,
+    pub tied: Vec<TieRow>,
+    pub unfilled: Vec<Unfilled>,
     pub submitted: usize,
     pub members: usize,
 }
@@ -158,6 +152,10 @@ pub struct Ranking {
     pub figures: Vec<FigureRow>,
     /// The vote's result, once ballots were counted.
     pub vote: Vec<VoteSection>,
+    /// How the proposals were decided: `vote`, `vote-open` or `ranking`.
+    pub basis: Basis,
+    /// What goes with the Tờ trình to the ministry, as its list says.
+    pub attachments: Vec<String>,
 }
 
 fn type_name(cluster: &Cluster, code: &str) -> String {
@@ -197,7 +195,7 @@ pub fn ranking(
         let mut rows = Vec::new();
         let mut bars = Vec::new();
         let mut adjustments = Vec::new();
-        let mut proposals = Vec::new();
+        let decided = decided::for_type(result, t);
         for r in &t.ranking {
             let s = &r.scored;
             let groups = roots
@@ -223,11 +221,17 @@ pub fn ranking(
                 groups,
                 total: pts(s.total),
                 class: s.class.clone().unwrap_or_default(),
-                proposal: r
-                    .proposal
-                    .as_ref()
-                    .map(|p| p.name.clone())
-                    .unwrap_or_default(),
+                proposal: decided.tie_of(&s.unit).map_or_else(
+                    || decided.award_of(&s.unit),
+                    |tie| {
+                        let won = decided.award_of(&s.unit);
+                        if won.is_empty() {
+                            tie
+                        } else {
+                            format!("{won}; {tie}")
+                        }
+                    },
+                ),
                 note: note.join("; "),
             });
             bars.push(ChartBar {
@@ -248,16 +252,6 @@ pub fn ranking(
                     inspector: unit_name(&a.inspector),
                 });
             }
-            if let Some(p) = &r.proposal {
-                proposals.push(ProposalRow {
-                    unit: s.name.clone(),
-                    award: p.name.clone(),
-                    reason: p.reason.clone(),
-                    total: pts(s.total),
-                    class: s.class.clone().unwrap_or_default(),
-                    rank: r.rank,
-                });
-            }
         }
         types.push(TypeSection {
             name: t.name.clone(),
@@ -270,7 +264,9 @@ pub fn ranking(
             bars,
             missing: t.missing.iter().map(|m| m.name.clone()).collect(),
             adjustments,
-            proposals,
+            proposals: decided.proposals,
+            tied: decided.tied,
+            unfilled: decided.unfilled,
         });
     }
     let figures = result
@@ -294,7 +290,37 @@ pub fn ranking(
             .as_ref()
             .map(|v| vote_sections(cluster, year, v))
             .unwrap_or_default(),
+        basis: Basis::of(result),
+        attachments: attachments(result),
     }
+}
+
+/// What the year-end package sends the ministry with the Tờ trình: the
+/// final ranking report, the vote's minutes once ballots were counted, and
+/// the score sheet of every unit that has one (named).
+fn attachments(result: &Standings) -> Vec<String> {
+    let year = result.year;
+    let mut out = vec![format!(
+        "Báo cáo kết quả chấm điểm, xếp hạng thi đua năm {year}"
+    )];
+    if result.vote.is_some() {
+        out.push(format!(
+            "Biên bản kiểm phiếu bầu chọn khen thưởng năm {year}"
+        ));
+    }
+    let names: Vec<&str> = result
+        .types
+        .iter()
+        .flat_map(|t| t.ranking.iter().map(|r| r.scored.name.as_str()))
+        .collect();
+    if !names.is_empty() {
+        out.push(format!(
+            "Phiếu chấm điểm thi đua năm {year} của {} đơn vị: {}",
+            names.len(),
+            names.join("; ")
+        ));
+    }
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -3,6 +3,7 @@
 //! year's agreement. Gathers the values, renders through `documents`.
 
 pub mod context;
+pub mod decided;
 
 use std::collections::BTreeMap;
 
@@ -13,6 +14,7 @@ use crate::config::Settings;
 use crate::domain::criteria::Table;
 use crate::domain::scoring::{Points, Submitted, UnitInput, score_unit, verified};
 use crate::domain::time::format_time;
+use crate::domain::vote::VoteResult;
 use crate::io::ledger::{Ledger, LedgerError};
 use crate::io::pdf::{DocumentError, Documents, Kind};
 use context::SheetInput;
@@ -80,19 +82,36 @@ pub fn ranking_in(
     )?)
 }
 
-/// The ranking report of `year` from gathered inputs.
+/// Gathered inputs scored, with the closed vote's tally if one took place
+/// (`None`: no vote, the ranking's quota suggests).
+fn scored_with(
+    settings: &Settings,
+    year: i32,
+    units: &[UnitInput],
+    vote: Option<VoteResult>,
+) -> standings::Standings {
+    standings::Standings {
+        result: standings::score(settings, year, units),
+        vote_closed: vote.is_some(),
+        vote,
+    }
+}
+
+/// The ranking report of `year` from gathered inputs and the closed vote,
+/// if any: the vote's elected units are its proposals.
 pub fn ranking_of(
     settings: &Settings,
     docs: &Documents,
     year: i32,
     units: &[UnitInput],
+    vote: Option<VoteResult>,
     provisional: bool,
     date: NaiveDate,
 ) -> Result<Vec<u8>, PaperError> {
     ranking_in(
         settings,
         docs,
-        &standings::Standings::without_vote(standings::score(settings, year, units)),
+        &scored_with(settings, year, units, vote),
         provisional,
         date,
     )
@@ -113,19 +132,20 @@ pub fn proposals_in(
     )?)
 }
 
-/// The commendation proposals of `year` (from the final ranking), for the
-/// ministry.
+/// The commendation proposals of `year` for the ministry, from gathered
+/// inputs and the closed vote, if any (whose elected units it proposes).
 pub fn proposals_of(
     settings: &Settings,
     docs: &Documents,
     year: i32,
     units: &[UnitInput],
+    vote: Option<VoteResult>,
     date: NaiveDate,
 ) -> Result<Vec<u8>, PaperError> {
     proposals_in(
         settings,
         docs,
-        &standings::Standings::without_vote(standings::score(settings, year, units)),
+        &scored_with(settings, year, units, vote),
         date,
     )
 }
