@@ -142,8 +142,9 @@ pub enum Command {
         after_help = "Examples:\n  thidua report ranking -o bao-cao-xep-hang-2026.pdf\n  thidua report ranking --final --year 2026 -o ket-qua-2026.pdf\n  thidua report sheet --unit STP-QTR -o phieu-cham-diem-STP-QTR.pdf\n  thidua report agreement --year 2026 -o giao-uoc-2027.pdf   # signed at the 2026 conference"
     )]
     Report {
-        /// Which document: `ranking`, `sheet` (one unit's score sheet) or
-        /// `agreement` (the next year's)
+        /// Which document: `ranking`, `sheet` (one unit's score sheet),
+        /// `agreement` (the next year's), `proposals` (the Tờ trình to the
+        /// ministry) or `minutes` (the vote's record)
         kind: report::ReportKind,
         /// Scoring year; the agreement is for the year after [default: the latest open year]
         #[arg(long, value_name = "N")]
@@ -154,6 +155,10 @@ pub enum Command {
         /// Mark the ranking final (after the year-end conference) rather than provisional
         #[arg(long = "final")]
         is_final: bool,
+        /// The date printed on it [default: the year's conference for the
+        /// final ranking, proposals, minutes and agreement, else today]
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<chrono::NaiveDate>,
         /// Where to write the PDF
         #[arg(short = 'o', long = "output", value_name = "FILE.pdf")]
         output: PathBuf,
@@ -257,6 +262,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
             year,
             unit,
             is_final,
+            date,
             output,
         } => report::report(
             &settings,
@@ -265,6 +271,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
                 year,
                 unit: unit.as_deref(),
                 is_final,
+                date,
                 output: &output,
             },
         ),

@@ -1,5 +1,6 @@
 //! `thidua report KIND`: writes one document now, as PDF: the ranking
-//! report, a unit's score sheet, or the next year's agreement.
+//! report, a unit's score sheet, the next year's agreement, the Tờ trình
+//! to the ministry or the vote's minutes, dated `--date` or by its event.
 
 use std::path::Path;
 
@@ -20,6 +21,10 @@ pub enum ReportKind {
     Sheet,
     /// Bản giao ước thi đua of the next year
     Agreement,
+    /// Tờ trình đề nghị khen thưởng to the ministry
+    Proposals,
+    /// Biên bản kiểm phiếu of the commendation vote
+    Minutes,
 }
 
 pub struct Request<'a> {
@@ -27,6 +32,8 @@ pub struct Request<'a> {
     pub year: Option<i32>,
     pub unit: Option<&'a str>,
     pub is_final: bool,
+    /// The date printed on it; `None`: the event's (the conference), else today.
+    pub date: Option<chrono::NaiveDate>,
     pub output: &'a Path,
 }
 
@@ -37,6 +44,14 @@ pub fn report(settings: &Settings, req: &Request) -> Result<Exit, Failure> {
     }
     let docs = Documents::load(settings.paths.templates.as_deref()).map_err(Failure::usage)?;
     let today = crate::domain::time::local(Utc::now()).date_naive();
+    // The papers of the conference carry its date; the others today's.
+    let dated = |of_event: bool| {
+        req.date.unwrap_or(if of_event {
+            papers::event_date(settings, year, today)
+        } else {
+            today
+        })
+    };
     let open_ledger = || Ledger::open(&settings.paths.ledger);
     // What the document needs and is not there: for a score sheet (whose
     // unit, membership and table are checked below) the unit's accepted
@@ -50,8 +65,15 @@ pub fn report(settings: &Settings, req: &Request) -> Result<Exit, Failure> {
     let (bytes, what) = match req.kind {
         ReportKind::Ranking => {
             let ledger = open_ledger()?;
-            let pdf = papers::ranking(settings, &ledger, &docs, year, !req.is_final, today)
-                .map_err(fail)?;
+            let pdf = papers::ranking(
+                settings,
+                &ledger,
+                &docs,
+                year,
+                !req.is_final,
+                dated(req.is_final),
+            )
+            .map_err(fail)?;
             let state = if req.is_final {
                 "chính thức"
             } else {
@@ -79,12 +101,33 @@ pub fn report(settings: &Settings, req: &Request) -> Result<Exit, Failure> {
                 )));
             }
             let ledger = open_ledger()?;
-            let pdf = papers::sheet(settings, &ledger, &docs, unit, year, today).map_err(fail)?;
+            let pdf =
+                papers::sheet(settings, &ledger, &docs, unit, year, dated(false)).map_err(fail)?;
             (pdf, format!("phiếu chấm điểm năm {year} của {unit}"))
         }
         ReportKind::Agreement => {
-            let pdf = papers::agreement(settings, &docs, year, today).map_err(fail)?;
+            let pdf = papers::agreement(settings, &docs, year, dated(true)).map_err(fail)?;
             (pdf, format!("bản giao ước thi đua năm {}", year + 1))
+        }
+        ReportKind::Proposals => {
+            let ledger = open_ledger()?;
+            let result = crate::app::standings::standings(settings, &ledger, year)
+                .map_err(Failure::runtime)?;
+            let pdf = papers::proposals_in(settings, &docs, &result, dated(true)).map_err(fail)?;
+            (pdf, format!("tờ trình đề nghị khen thưởng năm {year}"))
+        }
+        ReportKind::Minutes => {
+            let ledger = open_ledger()?;
+            let result = crate::app::standings::standings(settings, &ledger, year)
+                .map_err(Failure::runtime)?;
+            // No ballot counted: nothing to record, as for a sheet with no workbook.
+            let pdf = papers::minutes_in(settings, &ledger, &docs, &result, dated(true)).map_err(
+                |e| match e {
+                    PaperError::Missing(m) => Failure::new(Exit::Rejected, m),
+                    other => Failure::runtime(other),
+                },
+            )?;
+            (pdf, format!("biên bản kiểm phiếu năm {year}"))
         }
     };
     crate::io::atomic_file::write(req.output, &bytes).map_err(|e| {

@@ -618,6 +618,52 @@ fn the_vote_not_the_quota_decides_every_paper_and_mail() {
         &reports.join("bien-ban-bau-chon-khen-thuong-2026.pdf"),
         None,
     );
+    // The conference's papers carry its date (the test config holds it
+    // yesterday), whatever day the run is.
+    let held = crate::support::settings()
+        .cluster
+        .year(2026)
+        .unwrap()
+        .conference
+        .clone()
+        .unwrap()
+        .date;
+    let held = thidua::domain::vn::format_date(held);
+    for f in [
+        "bao-cao-xep-hang-thi-dua-2026.pdf",
+        "de-nghi-khen-thuong-2026.pdf",
+        "bien-ban-bau-chon-khen-thuong-2026.pdf",
+        "giao-uoc-thi-dua-2027.pdf",
+    ] {
+        let text = crate::support::pdf_text(&reports.join(f), None);
+        assert!(
+            text.contains(&format!("Hà Tĩnh, {held}")),
+            "{f}: {held} in {text}"
+        );
+    }
+    // `report proposals|minutes` write the same papers; --date overrides.
+    for kind in ["proposals", "minutes"] {
+        let out = dir.path().join(format!("{kind}.pdf"));
+        let run = thidua(
+            dir.path(),
+            &[
+                "report",
+                kind,
+                "--date",
+                "2026-12-20",
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            &env,
+        );
+        assert_eq!(run.code, 0, "{run:?}");
+        let text = crate::support::pdf_text(&out, None);
+        assert!(
+            text.contains("Hà Tĩnh, ngày 20 tháng 12 năm 2026"),
+            "{kind}: {text}"
+        );
+        assert!(text.contains("Sở Tư pháp tỉnh Hà Tĩnh"), "{kind}: {text}");
+    }
     assert!(minutes.contains("Sở Tư pháp tỉnh Hà Tĩnh"), "{minutes}");
 
     let year_end = wait_for(Duration::from_secs(30), || {

@@ -330,12 +330,18 @@ pub fn plan(
             // The Tờ trình lists every unit's score sheet as attached: they go.
             package.extend(sheets);
             let names: Vec<String> = package.iter().map(|p| file_name(p)).collect();
+            let naming = cluster.naming(year);
+            let ministry = if naming.ministry_body.is_empty() {
+                "Bộ Tư pháp".to_string()
+            } else {
+                format!("{}, Bộ Tư pháp", naming.ministry_body)
+            };
             for (who, name, kind_, to) in [
                 (
                     "ministry",
-                    "Vụ Thi đua - Khen thưởng, Bộ Tư pháp",
+                    ministry.as_str(),
                     "ministry",
-                    cluster.ministry_email.clone(),
+                    naming.ministry_email.clone(),
                 ),
                 (
                     "secretariat",

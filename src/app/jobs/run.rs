@@ -33,6 +33,9 @@ pub enum JobError {
     Paper(#[from] papers::PaperError),
     #[error("{path}: {reason}")]
     Io { path: String, reason: String },
+    /// Too early in the year's order (see `guard`): recorded as skipped.
+    #[error("{0}")]
+    Refused(String),
 }
 
 fn io(path: &Path, e: impl std::fmt::Display) -> JobError {
@@ -50,6 +53,8 @@ pub struct Done {
     /// Mails queued by this run (a repeated run queues only what is new).
     pub queued: usize,
     pub error: Option<String>,
+    /// The run was refused as too early (`error` says why), not failed.
+    pub refused: bool,
 }
 
 /// Writes a document whole (see [`crate::io::atomic_file`]).
@@ -67,6 +72,8 @@ fn write_documents(
 ) -> Result<Vec<String>, JobError> {
     let year = p.year;
     let date = local(p.scheduled_at).date_naive();
+    // The conference's papers carry its date.
+    let event = papers::event_date(settings, year, date);
     // The year is read from the ledger and scored once for every document
     // of the run that shows scores.
     let needs_scores = p.docs.iter().any(|d| {
@@ -112,17 +119,18 @@ fn write_documents(
                 write_form(&d.path, &spec, None).map_err(|e| io(&d.path, e))?;
             }
             Make::Ranking { provisional } => {
-                let pdf = papers::ranking_in(settings, docs, &scored, *provisional, date)?;
+                let on = if *provisional { date } else { event };
+                let pdf = papers::ranking_in(settings, docs, &scored, *provisional, on)?;
                 write_file(&d.path, &pdf)?;
             }
             Make::Proposals => {
                 write_file(
                     &d.path,
-                    &papers::proposals_in(settings, docs, &scored, date)?,
+                    &papers::proposals_in(settings, docs, &scored, event)?,
                 )?;
             }
             Make::Agreement => {
-                write_file(&d.path, &papers::agreement(settings, docs, year, date)?)?;
+                write_file(&d.path, &papers::agreement(settings, docs, year, event)?)?;
             }
             Make::Ballot { unit } => {
                 let u = settings
@@ -144,7 +152,7 @@ fn write_documents(
             Make::Minutes => {
                 write_file(
                     &d.path,
-                    &papers::minutes_in(settings, ledger, docs, &scored, date)?,
+                    &papers::minutes_in(settings, ledger, docs, &scored, event)?,
                 )?;
             }
             Make::Sheet { unit } => {
@@ -189,6 +197,9 @@ pub fn execute(
 ) -> Result<Done, LedgerError> {
     let attempt = (|| -> Result<(Vec<String>, usize), JobError> {
         let p = plan(settings, texts, ledger, kind, at)?;
+        if let Some(why) = super::guard::too_early(settings, ledger, kind, p.year, at)? {
+            return Err(JobError::Refused(why));
+        }
         if kind == JobKind::CloseVote {
             ledger.close_vote(p.year, at)?;
         }
@@ -212,6 +223,19 @@ pub fn execute(
                 documents,
                 queued,
                 error: None,
+                refused: false,
+            })
+        }
+        Err(JobError::Refused(reason)) => {
+            warn!(job = kind.name(), scheduled = %at, reason = %reason, "job refused: too early");
+            ledger.job_finish(run, JobOutcome::Skipped, Some(&reason), &[], 0, now())?;
+            ledger.set_job_checked(kind, at)?;
+            Ok(Done {
+                run,
+                documents: Vec::new(),
+                queued: 0,
+                error: Some(reason),
+                refused: true,
             })
         }
         Err(e) => {
@@ -246,6 +270,7 @@ pub fn execute(
                 documents: Vec::new(),
                 queued: 0,
                 error: Some(reason),
+                refused: false,
             })
         }
     }

@@ -42,6 +42,17 @@ pub fn file_name(kind: Kind, year: i32, unit: Option<&str>) -> String {
     }
 }
 
+/// The date a year's final paper carries (the final ranking, the Tờ
+/// trình, the minutes, the agreement): the day of the year's conference
+/// where the configuration has one, else `otherwise`.
+pub fn event_date(settings: &Settings, year: i32, otherwise: NaiveDate) -> NaiveDate {
+    settings
+        .cluster
+        .year(year)
+        .and_then(|y| y.conference.as_ref())
+        .map_or(otherwise, |c| c.date)
+}
+
 fn received(at: &str) -> String {
     DateTime::parse_from_rfc3339(at)
         .map_or_else(|_| at.to_string(), |t| format_time(t.with_timezone(&Utc)))
