@@ -299,10 +299,22 @@ fn the_whole_vote_from_ballots_to_minutes() {
     let minutes = data.join("reports/2026/bien-ban-bau-chon-khen-thuong-2026.pdf");
     let text = crate::support::pdf_text(&minutes, None);
     for needle in [
-        "BIÊN BẢN",
-        "Họp bình xét, bầu chọn khen thưởng năm 2026",
-        "Đơn vị đã gửi phiếu bầu (7)",
-        "Sở Tư pháp thành phố Huế",
+        "BIÊN BẢN KIỂM PHIẾU",
+        "Bầu chọn đơn vị đề nghị khen thưởng năm 2026",
+        "Hội nghị tổng kết công tác thi đua, khen thưởng năm 2026",
+        "tại Hội trường Sở Tư pháp tỉnh Hà Tĩnh, do Trần Đình Khánh",
+        "I. BAN KIỂM PHIẾU",
+        "1. Phan Văn Hiếu, Giám đốc Sở Tư pháp tỉnh Quảng Trị — Trưởng ban;",
+        "Số phiếu phát ra: 10",
+        "Số phiếu thu về: 8",
+        "Số phiếu hợp lệ: 7;",
+        // STP-HUE's ballot, refused at intake, is counted as invalid, with why.
+        "Số phiếu không hợp lệ: 1, gồm:",
+        "+ Phiếu của Sở Tư pháp thành phố Huế:",
+        "Đơn vị có phiếu hợp lệ (7)",
+        "Đơn vị không gửi phiếu (2)",
+        "TRƯỞNG BAN KIỂM PHIẾU",
+        "Việc kiểm phiếu kết thúc lúc",
         "Cờ thi đua của Bộ Tư pháp — khối Sở Tư pháp (1 suất)",
         "Số phiếu hợp lệ: 7/10 đơn vị",
         "Bằng phiếu",

@@ -524,20 +524,6 @@ pub struct VoteSection {
     pub tied: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Minutes {
-    #[serde(flatten)]
-    pub common: Common,
-    /// "11:00 ngày 05 tháng 12 năm 2026".
-    pub closed: String,
-    pub voted: Vec<String>,
-    pub absent: Vec<String>,
-    pub sections: Vec<VoteSection>,
-    pub secretary: String,
-    /// "quá 50 %" of the ballots cast.
-    pub threshold: String,
-}
-
 /// The vote's sections for a template: names, counts, outcomes.
 pub fn vote_sections(
     cluster: &Cluster,
@@ -582,32 +568,99 @@ pub fn vote_sections(
         .collect()
 }
 
-/// The minutes of the vote.
-pub fn minutes(
-    cluster: &Cluster,
-    year: i32,
-    vote: &crate::domain::vote::VoteResult,
-    closed: String,
-    secretary: &str,
-    threshold: f64,
-    date: NaiveDate,
-) -> Minutes {
-    let name = |code: &String| {
+#[derive(Debug, Clone, Serialize)]
+pub struct InvalidBallot {
+    pub unit: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Minutes {
+    #[serde(flatten)]
+    pub common: Common,
+    /// "11:00 ngày 05 tháng 12 năm 2026".
+    pub closed: String,
+    /// The conference the count was made at, if configured: "08:00 ngày
+    /// 09 tháng 12 năm 2026", the place, the chair (name and title).
+    pub opened: String,
+    pub place: String,
+    pub chair: String,
+    pub chair_title: String,
+    /// The counting committee, head first.
+    pub counting: Vec<String>,
+    pub voted: Vec<String>,
+    pub absent: Vec<String>,
+    /// Ballots issued (one per member), received, valid, invalid.
+    pub issued: usize,
+    pub received: usize,
+    pub valid: usize,
+    pub invalid: Vec<InvalidBallot>,
+    pub sections: Vec<VoteSection>,
+    pub secretary: String,
+    /// "quá 50 %" of the ballots cast.
+    pub threshold: String,
+    /// "2/3" as a share of the members.
+    pub quorum: String,
+}
+
+/// What the minutes need besides the tally.
+pub struct MinutesInput<'a> {
+    pub vote: &'a crate::domain::vote::VoteResult,
+    pub closed: String,
+    pub conference: Option<&'a crate::domain::conference::Conference>,
+    pub secretary: &'a str,
+    pub threshold: f64,
+    pub quorum: f64,
+    /// Units whose every ballot was invalid, with the reason of the last.
+    pub invalid: Vec<(String, String)>,
+}
+
+/// The minutes of the vote ("Biên bản kiểm phiếu").
+pub fn minutes(cluster: &Cluster, year: i32, input: &MinutesInput, date: NaiveDate) -> Minutes {
+    let name = |code: &str| {
         cluster
             .unit(code)
-            .map_or_else(|| code.clone(), |u| u.name_in(year).to_string())
+            .map_or_else(|| code.to_string(), |u| u.name_in(year).to_string())
     };
+    let vote = input.vote;
+    let c = input.conference;
+    let percent = |x: f64| format_number((x * 1000.0).round() / 10.0);
+    let invalid: Vec<InvalidBallot> = input
+        .invalid
+        .iter()
+        .map(|(u, r)| InvalidBallot {
+            unit: name(u),
+            reason: xml_safe(r),
+        })
+        .collect();
+    let issued = cluster.members(year).count();
     Minutes {
         common: Common::new(cluster, year, date),
-        closed,
-        voted: vote.voted.iter().map(name).collect(),
-        absent: vote.absent.iter().map(name).collect(),
+        closed: input.closed.clone(),
+        opened: c
+            .map(|c| crate::domain::time::format_time(c.opens()))
+            .unwrap_or_default(),
+        place: c.map(|c| c.place.clone()).unwrap_or_default(),
+        chair: c.map(|c| c.chair.clone()).unwrap_or_default(),
+        chair_title: c.map(|c| c.chair_title.clone()).unwrap_or_default(),
+        counting: c.map(|c| c.counting.clone()).unwrap_or_default(),
+        voted: vote.voted.iter().map(|u| name(u)).collect(),
+        absent: vote
+            .absent
+            .iter()
+            .filter(|u| !input.invalid.iter().any(|(i, _)| i == *u))
+            .map(|u| name(u))
+            .collect(),
+        issued,
+        received: vote.voted.len() + invalid.len(),
+        valid: vote.voted.len(),
+        invalid,
         sections: vote_sections(cluster, year, vote),
-        secretary: secretary.to_string(),
-        threshold: format!(
-            "quá {} %",
-            format_number((threshold * 1000.0).round() / 10.0)
-        ),
+        secretary: c
+            .and_then(|c| c.secretary.clone())
+            .unwrap_or_else(|| input.secretary.to_string()),
+        threshold: format!("quá {} %", percent(input.threshold)),
+        quorum: format!("{} %", percent(input.quorum)),
     }
 }
 

@@ -395,20 +395,46 @@ pub fn minutes_in(
             "no ballot for {year} has been accepted, so there are no minutes yet"
         )));
     };
-    let closed = standings::vote_closes(settings, ledger, year)?
-        .map_or_else(|| "(chưa kết thúc)".to_string(), format_time);
+    let closes = standings::vote_closes(settings, ledger, year)?;
+    let closed = closes.map_or_else(|| "(chưa kết thúc)".to_string(), format_time);
+    // Units whose ballots were all refused before the close: each counted
+    // as one invalid ballot, with the reason of its last.
+    let mut invalid: Vec<(String, String)> = Vec::new();
+    for b in ledger.rejected_ballots(year)? {
+        if closes.is_some_and(|c| b.received_at > c) || vote.voted.contains(&b.voter) {
+            continue;
+        }
+        if settings.cluster.member(&b.voter, year).is_none() {
+            continue;
+        }
+        let reason = if b.reasons.is_empty() {
+            "phiếu không đọc được".to_string()
+        } else {
+            b.reasons.join("; ")
+        };
+        invalid.retain(|(u, _)| u != &b.voter);
+        invalid.push((b.voter, reason));
+    }
     let ctx = context::minutes(
         &settings.cluster,
         year,
-        vote,
-        closed,
-        &settings.vote.secretary,
-        settings.vote.rules.threshold,
+        &context::MinutesInput {
+            vote,
+            closed,
+            conference: settings
+                .cluster
+                .year(year)
+                .and_then(|y| y.conference.as_ref()),
+            secretary: &settings.vote.secretary,
+            threshold: settings.vote.rules.threshold,
+            quorum: settings.vote.rules.quorum,
+            invalid,
+        },
         date,
     );
     Ok(docs.render(
         Kind::Minutes,
         &ctx,
-        &format!("Biên bản họp bình xét, bầu chọn khen thưởng năm {year}"),
+        &format!("Biên bản kiểm phiếu bầu chọn khen thưởng năm {year}"),
     )?)
 }
