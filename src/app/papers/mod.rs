@@ -395,13 +395,13 @@ pub fn minutes_in(
             "no ballot for {year} has been accepted, so there are no minutes yet"
         )));
     };
-    let closes = standings::vote_closes(settings, ledger, year)?;
-    let closed = closes.map_or_else(|| "(chưa kết thúc)".to_string(), format_time);
+    let close_at = standings::vote_closes(settings, ledger, year)?;
+    let closed = close_at.map_or_else(|| "(chưa kết thúc)".to_string(), format_time);
     // Units whose ballots were all refused before the close: each counted
     // as one invalid ballot, with the reason of its last.
     let mut invalid: Vec<(String, String)> = Vec::new();
     for b in ledger.rejected_ballots(year)? {
-        if closes.is_some_and(|c| b.received_at > c) || vote.voted.contains(&b.voter) {
+        if close_at.is_some_and(|c| b.received_at > c) || vote.voted.contains(&b.voter) {
             continue;
         }
         if settings.cluster.member(&b.voter, year).is_none() {
