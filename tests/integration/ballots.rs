@@ -630,6 +630,37 @@ fn the_vote_not_the_quota_decides_every_paper_and_mail() {
         &reports.join("bien-ban-bau-chon-khen-thuong-2026.pdf"),
         None,
     );
+    // Decree 30: the bases cited in full, in italics, ";" then "."; the
+    // copy kept by the drafting body; true metadata, no PDF/X claim.
+    for needle in [
+        "Kính gửi: Bộ Tư pháp (Vụ Tổ chức cán bộ)",
+        "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;",
+        "Căn cứ Nghị định số 98/2023/NĐ-CP ngày 31 tháng 12 năm 2023",
+        "của Khu vực thi đua các cơ quan Tư pháp các tỉnh Bắc Trung Bộ. Khu vực",
+        "- Lưu: VT, KVTĐ.",
+    ] {
+        assert!(proposals.contains(needle), "{needle}: {proposals}");
+    }
+    for f in [
+        "bao-cao-xep-hang-thi-dua-2026.pdf",
+        "de-nghi-khen-thuong-2026.pdf",
+        "bien-ban-bau-chon-khen-thuong-2026.pdf",
+        "giao-uoc-thi-dua-2027.pdf",
+    ] {
+        let bytes = std::fs::read(reports.join(f)).unwrap();
+        let doc = lopdf::Document::load_mem(&bytes).unwrap();
+        let info = doc
+            .get_dictionary(doc.trailer.get(b"Info").unwrap().as_reference().unwrap())
+            .unwrap();
+        assert!(info.get(b"GTS_PDFXVersion").is_err(), "{f}: no PDF/X claim");
+        let created = info.get(b"CreationDate").unwrap().as_str().unwrap();
+        let year = chrono::Datelike::year(&chrono::Utc::now()).to_string();
+        assert!(
+            created.starts_with(format!("D:{year}").as_bytes()) && created.ends_with(b"+07'00'"),
+            "{f}: {}",
+            String::from_utf8_lossy(created)
+        );
+    }
     // The conference's papers carry its date (the test config holds it
     // yesterday), whatever day the run is.
     let held = crate::support::settings()

@@ -93,7 +93,7 @@ fn the_ranking_report_shows_each_type_in_vietnamese_figures() {
             "Cờ thi đua của Bộ Tư pháp",
             "Bằng khen của Bộ trưởng Bộ Tư pháp",
             "Nơi nhận:",
-            "Lưu: VT.",
+            "- Lưu: VT, KVTĐ.",
             "TM. KHU VỰC THI ĐUA",
             "TRƯỞNG KHU VỰC",
             &head.head_name,

@@ -27,6 +27,12 @@ pub struct Common {
     pub place_date: String,
     /// The head unit's director, who signs for the cluster.
     pub signer: String,
+    /// "Khu vực" or "Cụm" (`[[years]]` `cluster_word`).
+    pub word: String,
+    /// The ministry's receiving body, e.g. "Vụ Tổ chức cán bộ".
+    pub ministry_body: String,
+    /// Full citations, printed after "Căn cứ" in italics.
+    pub legal_bases: Vec<String>,
 }
 
 impl Common {
@@ -37,6 +43,7 @@ impl Common {
             .or_else(|| cluster.members(year).next());
         let place = head.map_or("", |u| u.province.as_str());
         let date = format_date(date);
+        let naming = cluster.naming(year);
         Common {
             cluster: cluster.name.clone(),
             short: cluster.short_name.clone(),
@@ -47,6 +54,9 @@ impl Common {
                 format!("{place}, {date}")
             },
             signer: head.map(|u| u.head_name.clone()).unwrap_or_default(),
+            word: naming.word,
+            ministry_body: naming.ministry_body,
+            legal_bases: naming.legal_bases,
         }
     }
 }

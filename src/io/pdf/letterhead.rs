@@ -96,6 +96,19 @@ pub fn header(s: &mut Sheet, h: &super::markup::Header) {
         let y = s.y;
         s.y += centred(s, line, Style::Bold, 14.0, x, width, y);
     }
+    // Decree 30/2020/NĐ-CP, annex I, II.5.b: a solid rule under the
+    // subject ("trích yếu"), centred, a third to a half of the line: here
+    // 40 % of its longest line (as set, at most the text width).
+    if !h.subject.is_empty() {
+        let widest = h
+            .subject
+            .iter()
+            .map(|l| s.fonts.width(Style::Bold, l, 14.0).min(width))
+            .fold(0.0, f32::max);
+        let y = s.y + 2.0;
+        centred_rule(s, x, width, widest * 0.4, y);
+        s.y += 2.0;
+    }
     s.y += 14.0;
 }
 
