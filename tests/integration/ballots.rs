@@ -606,6 +606,9 @@ fn the_vote_not_the_quota_decides_every_paper_and_mail() {
         .output()
         .unwrap();
     let layout = String::from_utf8(layout.stdout).unwrap();
+    // No word breaks inside in a table cell ("Hạn" / "g" in the header).
+    assert!(layout.contains("Hạng"), "{layout}");
+    assert!(!layout.lines().any(|l| l.trim() == "g"), "{layout}");
     // A row's award may wrap onto the line above or below its unit.
     let lines: Vec<&str> = layout.lines().collect();
     let flag_rows: Vec<&str> = (0..lines.len())
