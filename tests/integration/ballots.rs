@@ -633,6 +633,27 @@ fn the_vote_not_the_quota_decides_every_paper_and_mail() {
         &reports.join("bien-ban-bau-chon-khen-thuong-2026.pdf"),
         None,
     );
+    // Scored on the shipped sample tables: every page says so.
+    for f in [
+        "bao-cao-xep-hang-thi-dua-2026.pdf",
+        "de-nghi-khen-thuong-2026.pdf",
+    ] {
+        for page in [1, 2] {
+            let text = crate::support::pdf_text(&reports.join(f), Some((page, page)));
+            assert!(
+                text.contains("BẢN MẪU: chấm theo bảng tiêu chí mẫu"),
+                "{f} p. {page}: {text}"
+            );
+        }
+    }
+    let status = thidua(dir.path(), &["status"], &env);
+    assert!(
+        status.stdout.contains(
+            "Cảnh báo: đang dùng bảng tiêu chí MẪU (sample = true): stp 2026, thads 2026"
+        ),
+        "{}",
+        status.stdout
+    );
     // Decree 30: the bases cited in full, in italics, ";" then "."; the
     // copy kept by the drafting body; true metadata, no PDF/X claim.
     for needle in [
@@ -763,7 +784,7 @@ fn the_vote_not_the_quota_decides_every_paper_and_mail() {
         assert!(
             ministry
                 .raw
-                .contains(&format!("phieu-cham-diem-{u}-2026.pdf")),
+                .contains(&format!("Phieu-cham-diem-2026-{u}.pdf")),
             "{u}"
         );
     }

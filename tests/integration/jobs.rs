@@ -95,7 +95,7 @@ fn year_end_reaches_every_unit_and_the_ministry_once_across_crashes() {
             "{}",
             u.code
         );
-        let sheet = format!("phieu-cham-diem-{}-2026.pdf", u.code);
+        let sheet = format!("Phieu-cham-diem-2026-{}.pdf", u.code);
         // Units with an accepted workbook get their own score sheet.
         let has = [
             "STP-THA",

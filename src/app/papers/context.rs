@@ -166,6 +166,8 @@ pub struct Ranking {
     pub basis: Basis,
     /// What goes with the Tờ trình to the ministry, as its list says.
     pub attachments: Vec<String>,
+    /// Scored on a criteria table marked `sample = true`.
+    pub sample: bool,
 }
 
 fn type_name(cluster: &Cluster, code: &str) -> String {
@@ -302,6 +304,10 @@ pub fn ranking(
             .unwrap_or_default(),
         basis: Basis::of(result),
         attachments: attachments(result),
+        sample: result
+            .types
+            .iter()
+            .any(|t| tables.get(&t.unit_type, year).is_some_and(|tb| tb.sample)),
     }
 }
 
@@ -365,6 +371,8 @@ pub struct Sheet {
     pub adjusted: usize,
     /// "1/5", when the sheet is part of a ranking.
     pub rank: Option<String>,
+    /// Scored on a criteria table marked `sample = true`.
+    pub sample: bool,
 }
 
 /// What a score sheet shows of one unit.
@@ -444,6 +452,7 @@ pub fn sheet(cluster: &Cluster, input: &SheetInput, date: NaiveDate) -> Sheet {
         capped: s.capped,
         adjusted: s.adjustments.len(),
         rank: input.rank.clone(),
+        sample: table.sample,
     }
 }
 

@@ -287,7 +287,7 @@ pub fn typeset(doc: &Doc, fonts: &Fonts, title: &str) -> Result<Vec<u8>, Documen
             Block::PageBreak => s.new_page(),
         }
     }
-    s.finish(pdf)
+    s.finish(pdf, doc.notice.as_deref())
 }
 
 /// The height of the first unbreakable piece of a block, so a heading is

@@ -236,23 +236,39 @@ impl<'a> Sheet<'a> {
 
     /// Finishes the document: page numbers from page 2, the font subsets,
     /// then the PDF bytes.
-    pub fn finish(mut self, mut pdf: PdfDocument) -> Result<Vec<u8>, DocumentError> {
+    pub fn finish(
+        mut self,
+        mut pdf: PdfDocument,
+        notice: Option<&str>,
+    ) -> Result<Vec<u8>, DocumentError> {
         self.pages.push(std::mem::take(&mut self.ops));
         let total = self.pages.len();
         let geo = self.geo;
-        for n in 1..total {
+        for n in 0..total {
             std::mem::swap(&mut self.ops, &mut self.pages[n]);
             // Added at the end of a finished page, whose pen is unknown here.
             self.pen = Pen::default();
-            let label = (n + 1).to_string();
-            self.label(
-                &label,
-                (Style::Regular, 13.0),
-                geo.left,
-                geo.content_width(),
-                Align::Center,
-                geo.top / 2.0 - 6.5,
-            );
+            if n > 0 {
+                let label = (n + 1).to_string();
+                self.label(
+                    &label,
+                    (Style::Regular, 13.0),
+                    geo.left,
+                    geo.content_width(),
+                    Align::Center,
+                    geo.top / 2.0 - 6.5,
+                );
+            }
+            if let Some(text) = notice {
+                self.label(
+                    text,
+                    (Style::BoldItalic, 10.0),
+                    geo.left,
+                    geo.content_width(),
+                    Align::Center,
+                    geo.height - geo.bottom / 2.0 - 5.0,
+                );
+            }
             std::mem::swap(&mut self.ops, &mut self.pages[n]);
         }
         let page = || PdfPage::new(Mm(geo.width / MM), Mm(geo.height / MM), Vec::new());
