@@ -70,8 +70,8 @@ fn receipts_and_rejections_reach_the_smtp_server() {
         "{text}"
     );
     assert!(!text.contains("Văn phòng Khu vực"), "{text}");
-    let date = receipt.header("Date").unwrap();
-    assert!(date.ends_with("+0700"), "{date}");
+    let sent_at = receipt.header("Date").unwrap();
+    assert!(sent_at.ends_with("+0700"), "{sent_at}");
     // The score sheet travels with the receipt.
     assert!(
         text.contains("Phiếu chấm điểm (tệp PDF đính kèm)"),
