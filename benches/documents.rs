@@ -53,7 +53,7 @@ fn main() {
         let start = Instant::now();
         let mut files = vec![(
             "bao-cao-xep-hang.pdf".to_string(),
-            ranking_of(&settings, &docs, year, &units, false, date)
+            ranking_of(&settings, &docs, year, &units, None, false, date)
                 .and_then(|p| p.pdf(&docs))
                 .expect("ranking"),
         )];
@@ -68,7 +68,7 @@ fn main() {
         }
         files.push((
             "de-nghi-khen-thuong.pdf".to_string(),
-            proposals_of(&settings, &docs, year, &units, date)
+            proposals_of(&settings, &docs, year, &units, None, date)
                 .and_then(|p| p.pdf(&docs))
                 .expect("proposals"),
         ));
@@ -82,7 +82,7 @@ fn main() {
         set_files = files;
 
         let start = Instant::now();
-        big_pdf = ranking_of(&settings, &docs, year, &big, true, date)
+        big_pdf = ranking_of(&settings, &docs, year, &big, None, true, date)
             .and_then(|p| p.pdf(&docs))
             .expect("100 units");
         big_times.push(start.elapsed());
@@ -129,11 +129,11 @@ fn main() {
     let thousand = many(&settings, year, 1000);
     let start = Instant::now();
     let mut bytes = 0usize;
-    bytes += ranking_of(&big_settings, &docs, year, &thousand, false, date)
+    bytes += ranking_of(&big_settings, &docs, year, &thousand, None, false, date)
         .and_then(|p| p.pdf(&docs))
         .expect("ranking")
         .len();
-    bytes += proposals_of(&big_settings, &docs, year, &thousand, date)
+    bytes += proposals_of(&big_settings, &docs, year, &thousand, None, date)
         .and_then(|p| p.pdf(&docs))
         .expect("proposals")
         .len();

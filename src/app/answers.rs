@@ -40,6 +40,8 @@ struct Group {
     name: String,
     total: String,
     max: String,
+    /// A deduction group: its points are taken off ("−1 điểm").
+    deduction: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -251,6 +253,7 @@ pub fn answer(
                     },
                     total: format_number(totals.get(&c.code).copied().unwrap_or(0.0)),
                     max: format_number(c.max),
+                    deduction: c.kind == Kind::Deduction,
                 })
                 .collect()
         }

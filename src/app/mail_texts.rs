@@ -147,7 +147,10 @@ mod tests {
             unit => minijinja::context! { code => "STP-QTR", name => "Sở Tư pháp tỉnh Quảng Trị" },
             year => 2026, kind => "self-scoring", file => "bang.xlsx", received => "08:00 ngày 27 tháng 11 năm 2026",
             hash8 => "0123abcd", self_total => "187,25", max => "200",
-            groups => vec![minijinja::context! { indent => "", number => "A", name => "Nhiệm vụ", total => "140", max => "150" }],
+            groups => vec![
+                minijinja::context! { indent => "", number => "A", name => "Nhiệm vụ", total => "140", max => "150", deduction => false },
+                minijinja::context! { indent => "", number => "D", name => "Điểm trừ", total => "1", max => "20", deduction => true },
+            ],
             warnings => Vec::<String>::new(), inspected => (), changed => 0,
             deadline => "ngày 15 tháng 11 năm 2026", secretariat => "vanphong@stp.hatinh.example",
             errors => Vec::<String>::new(), folder => "STP-QTR", sheet => true, votes => 0,
@@ -169,6 +172,11 @@ mod tests {
             r.body
         );
         assert!(r.body.contains("  A. Nhiệm vụ: 140 / 150"), "{}", r.body);
+        assert!(
+            r.body.contains("  D. Điểm trừ: −1 điểm (trừ tối đa 20)\n"),
+            "{}",
+            r.body
+        );
         assert!(!r.body.contains("\n\n\n"));
     }
 

@@ -275,3 +275,15 @@ pub fn read(
         },
     })
 }
+
+/// The criteria tables of the open years marked `sample = true` ("stp
+/// 2026"): while any is in use, scores and papers are only a sample, and
+/// the daemon and `thidua status` say so.
+pub fn sample_tables(settings: &Settings) -> Vec<String> {
+    settings
+        .tables
+        .iter()
+        .filter(|t| t.sample && settings.cluster.is_open(t.year))
+        .map(|t| format!("{} {}", t.unit_type, t.year))
+        .collect()
+}

@@ -20,6 +20,10 @@ pub struct Standings {
     /// The commendation vote, once ballots have been counted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vote: Option<VoteResult>,
+    /// The vote is closed: its elected units are the year's proposals,
+    /// and the ranking's quota is no longer shown as one.
+    #[serde(skip)]
+    pub vote_closed: bool,
 }
 
 impl std::ops::Deref for Standings {
@@ -32,7 +36,11 @@ impl std::ops::Deref for Standings {
 impl Standings {
     /// A year scored without a vote.
     pub fn without_vote(result: YearResult) -> Standings {
-        Standings { result, vote: None }
+        Standings {
+            result,
+            vote: None,
+            vote_closed: false,
+        }
     }
 }
 
@@ -110,7 +118,12 @@ pub fn with_vote(
 ) -> Result<Standings, LedgerError> {
     let result = score(settings, year, units);
     let vote = vote(settings, ledger, &result)?;
-    Ok(Standings { result, vote })
+    let vote_closed = vote_closes(settings, ledger, year)?.is_some_and(|c| c <= Utc::now());
+    Ok(Standings {
+        result,
+        vote,
+        vote_closed,
+    })
 }
 
 /// When `year`'s vote closes or closed: the configured time, or the time

@@ -27,8 +27,9 @@ pub enum Exit {
     /// - `criteria import`: the annex cannot be read, or a row of it or a
     ///   check of the table failed (each is named on standard output);
     /// - `report sheet`: the unit has no accepted self-scoring workbook for
-    ///   the year yet, so it has no score sheet (README's commands table);
-    ///   nothing is written.
+    ///   the year yet, so it has no score sheet; `report minutes`: no ballot
+    ///   has been counted, so there is nothing to record. Nothing is
+    ///   written.
     Rejected = 1,
     /// 2: a usage or configuration error: a wrong argument (an unknown unit
     /// code or job name, a year without a `[[years]]` entry, a file that

@@ -140,6 +140,14 @@ pub(super) fn run_here(
     .ok_or_else(|| Failure::runtime("the job is already running"))?;
     let transport = Transport::from_settings(&settings.mail, settings.paths.outbox.clone())?;
     let sent = drain(&mut ledger, &transport, &settings.mail, &Utc::now)?;
+    if done.refused {
+        // Too early in the year's order: nothing written or sent.
+        w(format!(
+            "Từ chối: {}",
+            done.error.as_deref().unwrap_or_default()
+        ))?;
+        return Ok(Exit::Rejected);
+    }
     report(&done.documents, done.queued, done.error.as_deref(), w)?;
     w(format!("Đã gửi {} thư.", sent.sent))?;
     Ok(outcome(done.error.is_none()))
@@ -166,6 +174,10 @@ fn ask_daemon(
         {
             report(&r.documents, r.emails as usize, r.detail.as_deref(), w)?;
             w("Thư được thidua đang chạy gửi đi.".to_string())?;
+            // Skipped here is a refusal: too early in the year's order.
+            if r.outcome == JobOutcome::Skipped {
+                return Ok(Exit::Rejected);
+            }
             return Ok(outcome(r.outcome == JobOutcome::Ok));
         }
     }

@@ -149,7 +149,8 @@ pub enum Command {
     )]
     Report {
         /// Which document: `ranking`, `sheet` (one unit's score sheet),
-        /// `agreement` (the next year's), `proposals` or `minutes`
+        /// `agreement` (the next year's), `proposals` (the Tờ trình to the
+        /// ministry) or `minutes` (the vote's record)
         kind: report::ReportKind,
         /// Scoring year; the agreement is for the year after [default: the latest open year]
         #[arg(long, value_name = "N")]
@@ -160,6 +161,10 @@ pub enum Command {
         /// Mark the ranking final (after the year-end conference) rather than provisional
         #[arg(long = "final")]
         is_final: bool,
+        /// The date printed on it [default: the year's conference for the
+        /// final ranking, proposals, minutes and agreement, else today]
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<chrono::NaiveDate>,
         /// `pdf`, or `docx` for the same document as a Word file [default:
         /// from the output's name, else pdf]
         #[arg(long, value_enum)]
@@ -277,6 +282,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
             unit,
             is_final,
             format,
+            date,
             output,
         } => report::report(
             &settings,
@@ -286,6 +292,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
                 unit: unit.as_deref(),
                 is_final,
                 format: report::ReportFormat::or_from(format, &output),
+                date,
                 output: &output,
             },
         ),

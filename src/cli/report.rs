@@ -1,5 +1,7 @@
 //! `thidua report KIND`: writes one document now, as the PDF to sign or
-//! (`--format docx`) the same document as a Word file to edit.
+//! (`--format docx`) the same document as a Word file to edit: the ranking
+//! report, a unit's score sheet, the next year's agreement, the Tờ trình
+//! to the ministry or the vote's minutes, dated `--date` or by its event.
 
 use std::path::Path;
 
@@ -20,9 +22,9 @@ pub enum ReportKind {
     Sheet,
     /// Bản giao ước thi đua of the next year
     Agreement,
-    /// Tờ trình đề nghị khen thưởng to the ministry (from the final ranking)
+    /// Tờ trình đề nghị khen thưởng to the ministry
     Proposals,
-    /// Biên bản of the commendation vote (once ballots were counted)
+    /// Biên bản kiểm phiếu of the commendation vote
     Minutes,
 }
 
@@ -55,6 +57,8 @@ pub struct Request<'a> {
     pub unit: Option<&'a str>,
     pub is_final: bool,
     pub format: Format,
+    /// The date printed on it; `None`: the event's (the conference), else today.
+    pub date: Option<chrono::NaiveDate>,
     pub output: &'a Path,
 }
 
@@ -65,10 +69,19 @@ pub fn report(settings: &Settings, req: &Request) -> Result<Exit, Failure> {
     }
     let docs = Documents::load(settings.paths.templates.as_deref()).map_err(Failure::usage)?;
     let today = crate::domain::time::local(Utc::now()).date_naive();
+    // The papers of the conference carry its date; the others today's.
+    let dated = |of_event: bool| {
+        req.date.unwrap_or(if of_event {
+            papers::event_date(settings, year, today)
+        } else {
+            today
+        })
+    };
     let open_ledger = || Ledger::open(&settings.paths.ledger);
     // What the document needs and is not there: for a score sheet (whose
     // unit, membership and table are checked below) the unit's accepted
-    // workbook, the one case of `report` that exits 1 (the `Exit` enum); for the agreement, the
+    // workbook, which exits 1 like the minutes without a ballot (the `Exit`
+    // enum); for the agreement, the
     // next year's `[[years]]` entry, the configuration's to add.
     let fail = |e: PaperError| match e {
         PaperError::Missing(m) if req.kind == ReportKind::Sheet => Failure::new(Exit::Rejected, m),
@@ -78,8 +91,15 @@ pub fn report(settings: &Settings, req: &Request) -> Result<Exit, Failure> {
     let (paper, what) = match req.kind {
         ReportKind::Ranking => {
             let ledger = open_ledger()?;
-            let paper = papers::ranking(settings, &ledger, &docs, year, !req.is_final, today)
-                .map_err(fail)?;
+            let paper = papers::ranking(
+                settings,
+                &ledger,
+                &docs,
+                year,
+                !req.is_final,
+                dated(req.is_final),
+            )
+            .map_err(fail)?;
             let state = if req.is_final {
                 "chính thức"
             } else {
@@ -107,25 +127,31 @@ pub fn report(settings: &Settings, req: &Request) -> Result<Exit, Failure> {
                 )));
             }
             let ledger = open_ledger()?;
-            let paper = papers::sheet(settings, &ledger, &docs, unit, year, today).map_err(fail)?;
+            let paper =
+                papers::sheet(settings, &ledger, &docs, unit, year, dated(false)).map_err(fail)?;
             (paper, format!("phiếu chấm điểm năm {year} của {unit}"))
         }
         ReportKind::Agreement => {
-            let paper = papers::agreement(settings, &docs, year, today).map_err(fail)?;
+            let paper = papers::agreement(settings, &docs, year, dated(true)).map_err(fail)?;
             (paper, format!("bản giao ước thi đua năm {}", year + 1))
         }
         ReportKind::Proposals => {
             let ledger = open_ledger()?;
             let result = crate::app::standings::standings(settings, &ledger, year)?;
-            let paper = papers::proposals_in(settings, &docs, &result, today).map_err(fail)?;
+            let paper =
+                papers::proposals_in(settings, &docs, &result, dated(true)).map_err(fail)?;
             (paper, format!("tờ trình đề nghị khen thưởng năm {year}"))
         }
         ReportKind::Minutes => {
             let ledger = open_ledger()?;
             let result = crate::app::standings::standings(settings, &ledger, year)?;
-            let paper =
-                papers::minutes_in(settings, &ledger, &docs, &result, today).map_err(fail)?;
-            (paper, format!("biên bản bầu chọn khen thưởng năm {year}"))
+            // No ballot counted: nothing to record, as for a sheet with no workbook.
+            let paper = papers::minutes_in(settings, &ledger, &docs, &result, dated(true))
+                .map_err(|e| match e {
+                    PaperError::Missing(m) => Failure::new(Exit::Rejected, m),
+                    other => Failure::runtime(other),
+                })?;
+            (paper, format!("biên bản kiểm phiếu năm {year}"))
         }
     };
     let bytes = paper.bytes(&docs, req.format).map_err(fail)?;

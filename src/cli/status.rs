@@ -12,6 +12,16 @@ pub(super) fn status(settings: &Settings) -> Result<Exit, Failure> {
     let ledger = Ledger::open(&settings.paths.ledger)?;
     let view = crate::app::overview::read(settings, &ledger, chrono::Utc::now())?;
     let mut text = String::new();
+    let samples = crate::app::overview::sample_tables(settings);
+    if !samples.is_empty() {
+        use std::fmt::Write as _;
+        writeln!(
+            text,
+            "Cảnh báo: đang dùng bảng tiêu chí MẪU (sample = true): {}. Điểm và văn bản chỉ là mẫu; thay bằng bảng tiêu chí thật trong thư mục criteria.",
+            samples.join(", ")
+        )
+        .map_err(Failure::runtime)?;
+    }
     write_status(&mut text, &view).map_err(Failure::runtime)?;
     emit(&text);
     Ok(Exit::Done)

@@ -651,6 +651,8 @@ impl Checker<'_> {
             deputies: y.deputies.clone(),
             motto: y.motto.clone(),
             crosschecks,
+            conference: super::year_names::conference(y, &key).map_err(|(k, m)| self.err(&k, m))?,
+            naming: super::year_names::naming(y, cluster),
         })
     }
 }

@@ -12,6 +12,7 @@ mod check;
 pub mod editable;
 mod raw;
 mod tables;
+mod year_names;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

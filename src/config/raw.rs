@@ -223,6 +223,33 @@ pub struct RawYear {
     pub motto: Option<String>,
     #[serde(default)]
     pub crosschecks: Vec<RawCrosscheck>,
+    /// The year-end conference.
+    pub conference: Option<RawConference>,
+    /// "Khu vực" (default) or "Cụm".
+    pub cluster_word: Option<String>,
+    /// The ministry's body receiving the year-end package.
+    pub ministry_body: Option<String>,
+    /// Its mail address; default `cluster.ministry_email`.
+    pub ministry_email: Option<String>,
+    /// The legal bases the papers cite, in order.
+    #[serde(default)]
+    pub legal_bases: Vec<String>,
+}
+
+/// `[years.conference]`: the year-end conference.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConference {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// `HH:MM`, local time.
+    pub time: Option<String>,
+    pub place: String,
+    pub chair: String,
+    pub chair_title: Option<String>,
+    pub secretary: Option<String>,
+    #[serde(default)]
+    pub counting: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -58,6 +58,10 @@ pub struct YearPlan {
     pub deputies: Vec<String>,
     pub motto: Option<String>,
     pub crosschecks: Vec<Crosscheck>,
+    /// The year-end conference, once its date is set.
+    pub conference: Option<crate::domain::conference::Conference>,
+    /// The names the year's papers use.
+    pub naming: crate::domain::conference::Naming,
 }
 
 /// How ties are broken where a strict order is needed.
@@ -128,6 +132,20 @@ impl Cluster {
 
     pub fn year(&self, year: i32) -> Option<&YearPlan> {
         self.years.iter().find(|y| y.year == year)
+    }
+
+    /// The names `year`'s papers use: its `[[years]]` entry's, else the
+    /// defaults (the cluster's own mail address for the ministry's).
+    pub fn naming(&self, year: i32) -> crate::domain::conference::Naming {
+        self.year(year).map_or_else(
+            || crate::domain::conference::Naming {
+                word: "Khu vực".to_string(),
+                ministry_body: String::new(),
+                ministry_email: self.ministry_email.clone(),
+                legal_bases: Vec::new(),
+            },
+            |y| y.naming.clone(),
+        )
     }
 
     pub fn is_open(&self, year: i32) -> bool {

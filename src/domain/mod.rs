@@ -6,6 +6,7 @@
 
 pub mod cells;
 pub mod cluster;
+pub mod conference;
 pub mod criteria;
 pub mod findings;
 pub mod schedule;

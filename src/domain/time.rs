@@ -2,7 +2,7 @@
 //! saving) and a moment written the way a Vietnamese office writes it. One
 //! definition for the scheduler, receipts, papers and the overview.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::vn::format_date;
@@ -25,4 +25,13 @@ pub fn serialize_rfc3339<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Resul
 pub fn format_time(t: DateTime<Utc>) -> String {
     let l = local(t);
     format!("{} {}", l.format("%H:%M"), format_date(l.date_naive()))
+}
+
+/// The instant of a local date and time in Viet Nam (no daylight saving,
+/// so every local time exists once).
+pub fn at_local(date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    date.and_time(time)
+        .and_local_timezone(TZ)
+        .single()
+        .map_or_else(|| date.and_time(time).and_utc(), |t| t.with_timezone(&Utc))
 }

@@ -202,6 +202,13 @@ pub async fn run(
         transport = ?transport,
         "thidua started"
     );
+    let samples = crate::app::overview::sample_tables(&settings);
+    if !samples.is_empty() {
+        warn!(
+            tables = %samples.join(", "),
+            "sample criteria tables (sample = true) are in use: scores and papers are only a sample; replace them with the real tables"
+        );
+    }
     let shared = Arc::new(Shared {
         settings,
         texts,

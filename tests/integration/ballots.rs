@@ -299,10 +299,22 @@ fn the_whole_vote_from_ballots_to_minutes() {
     let minutes = data.join("reports/2026/bien-ban-bau-chon-khen-thuong-2026.pdf");
     let text = crate::support::pdf_text(&minutes, None);
     for needle in [
-        "BIÊN BẢN",
-        "Họp bình xét, bầu chọn khen thưởng năm 2026",
-        "Đơn vị đã gửi phiếu bầu (7)",
-        "Sở Tư pháp thành phố Huế",
+        "BIÊN BẢN KIỂM PHIẾU",
+        "Bầu chọn đơn vị đề nghị khen thưởng năm 2026",
+        "Hội nghị tổng kết công tác thi đua, khen thưởng năm 2026",
+        "tại Hội trường Sở Tư pháp tỉnh Hà Tĩnh, do Trần Đình Khánh",
+        "I. BAN KIỂM PHIẾU",
+        "1. Phan Văn Hiếu, Giám đốc Sở Tư pháp tỉnh Quảng Trị — Trưởng ban;",
+        "Số phiếu phát ra: 10",
+        "Số phiếu thu về: 8",
+        "Số phiếu hợp lệ: 7;",
+        // STP-HUE's ballot, refused at intake, is counted as invalid, with why.
+        "Số phiếu không hợp lệ: 1, gồm:",
+        "+ Phiếu của Sở Tư pháp thành phố Huế:",
+        "Đơn vị có phiếu hợp lệ (7)",
+        "Đơn vị không gửi phiếu (2)",
+        "TRƯỞNG BAN KIỂM PHIẾU",
+        "Việc kiểm phiếu kết thúc lúc",
         "Cờ thi đua của Bộ Tư pháp — khối Sở Tư pháp (1 suất)",
         "Số phiếu hợp lệ: 7/10 đơn vị",
         "Bằng phiếu",
@@ -500,4 +512,280 @@ fn a_ballot_gets_a_receipt() {
             .any(|(status, _, name)| status == "accepted" && name == "phieu-bau.xlsx"),
         "{rows:?}"
     );
+}
+
+/// The units elect other units than the ranking's quota would (the flag of
+/// the Sở Tư pháp to Hà Tĩnh, not Thanh Hóa; of the Thi hành án to Thanh
+/// Hóa, not Nghệ An): after the close and the year-end run, every paper and
+/// mail proposes the elected units, and the Tờ trình's attachments go.
+#[test]
+fn the_vote_not_the_quota_decides_every_paper_and_mail() {
+    let dir = TempDir::new().unwrap();
+    let data = scored_cluster(dir.path());
+    let smtp = Smtp::start(0, &dir.path().join("smtp"), &[]);
+    let env = smtp_env(&data, smtp.port);
+    let env = pairs(&env);
+    let run = thidua(dir.path(), &["job", "ballot", "--now"], &env);
+    assert_eq!(run.code, 0, "{run:?}");
+    let (flag, merit) = ("co-thi-dua", "bang-khen");
+    let inbox = |u: &str| {
+        let p = data.join("inbox").join(u);
+        std::fs::create_dir_all(&p).unwrap();
+        p
+    };
+    for voter in [
+        "STP-THA",
+        "STP-NAN",
+        "STP-HTI",
+        "STP-QTR",
+        "THADS-THA",
+        "THADS-NAN",
+        "THADS-HTI",
+    ] {
+        // No unit votes for itself: Hà Tĩnh gives its flag vote to Thanh
+        // Hóa, Thanh Hóa (THADS) to Nghệ An; each still has 6 of 7.
+        let stp_flag = if voter == "STP-HTI" {
+            "STP-THA"
+        } else {
+            "STP-HTI"
+        };
+        let thads_flag = if voter == "THADS-THA" {
+            "THADS-NAN"
+        } else {
+            "THADS-THA"
+        };
+        let mut marks = vec![(flag, stp_flag, "x"), (flag, thads_flag, "x")];
+        if voter != "STP-THA" {
+            marks.push((merit, "STP-THA", "x"));
+        }
+        if voter != "STP-QTR" {
+            marks.push((merit, "STP-QTR", "x"));
+        }
+        filled(dir.path(), &env, voter, &marks).write(&inbox(voter).join("phieu.xlsx"));
+    }
+    let run = thidua(dir.path(), &["run", "--once"], &env);
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = thidua(dir.path(), &["job", "close-vote", "--now"], &env);
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = thidua(dir.path(), &["job", "year-end", "--now"], &env);
+    assert_eq!(run.code, 0, "{run:?}");
+
+    let reports = data.join("reports/2026");
+    let ranking =
+        crate::support::pdf_text(&reports.join("bao-cao-xep-hang-thi-dua-2026.pdf"), None);
+    for needle in [
+        "Đề nghị khen thưởng theo kết quả bầu chọn",
+        "Sở Tư pháp tỉnh Hà Tĩnh: đề nghị tặng Cờ thi đua của Bộ Tư pháp",
+        "Thi hành án dân sự tỉnh Thanh Hóa: đề nghị tặng Cờ thi đua của Bộ Tư pháp",
+        "Sở Tư pháp tỉnh Thanh Hóa: đề nghị tặng Bằng khen của Bộ trưởng Bộ Tư pháp",
+    ] {
+        assert!(ranking.contains(needle), "{needle}: {ranking}");
+    }
+    for quota in [
+        "Sở Tư pháp tỉnh Thanh Hóa: đề nghị tặng Cờ thi đua",
+        "Thi hành án dân sự tỉnh Nghệ An: đề nghị tặng Cờ thi đua",
+        "Gợi ý",
+    ] {
+        assert!(!ranking.contains(quota), "{quota}: {ranking}");
+    }
+    let proposals = crate::support::pdf_text(&reports.join("de-nghi-khen-thuong-2026.pdf"), None);
+    for needle in [
+        "Kết quả bầu chọn",
+        "Được bầu chọn với 6/7 phiếu đồng ý",
+        "Sở Tư pháp tỉnh Hà Tĩnh",
+        "Hồ sơ kèm theo",
+        "Phiếu chấm điểm thi đua năm 2026 của 6 đơn vị",
+    ] {
+        assert!(proposals.contains(needle), "{needle}: {proposals}");
+    }
+    // Each proposal row of the Tờ trình: the unit and its award.
+    let layout = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(reports.join("de-nghi-khen-thuong-2026.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let layout = String::from_utf8(layout.stdout).unwrap();
+    // No word breaks inside in a table cell ("Hạn" / "g" in the header).
+    assert!(layout.contains("Hạng"), "{layout}");
+    assert!(!layout.lines().any(|l| l.trim() == "g"), "{layout}");
+    // A row's award may wrap onto the line above or below its unit.
+    let lines: Vec<&str> = layout.lines().collect();
+    let flag_rows: Vec<&str> = (0..lines.len())
+        .filter(|&i| lines[i].contains("Xuất sắc"))
+        .filter(|&i| {
+            lines[i.saturating_sub(1)..=(i + 1).min(lines.len() - 1)]
+                .iter()
+                .any(|l| l.contains("Cờ thi đua của Bộ"))
+        })
+        .map(|i| lines[i])
+        .collect();
+    assert_eq!(flag_rows.len(), 2, "{layout}");
+    assert!(
+        flag_rows
+            .iter()
+            .any(|l| l.contains("Sở Tư pháp tỉnh Hà Tĩnh")),
+        "{layout}"
+    );
+    assert!(!flag_rows.iter().any(|l| l.contains("Nghệ An")), "{layout}");
+
+    let minutes = crate::support::pdf_text(
+        &reports.join("bien-ban-bau-chon-khen-thuong-2026.pdf"),
+        None,
+    );
+    // Scored on the shipped sample tables: every page says so.
+    for f in [
+        "bao-cao-xep-hang-thi-dua-2026.pdf",
+        "de-nghi-khen-thuong-2026.pdf",
+    ] {
+        for page in [1, 2] {
+            let text = crate::support::pdf_text(&reports.join(f), Some((page, page)));
+            assert!(
+                text.contains("BẢN MẪU: chấm theo bảng tiêu chí mẫu"),
+                "{f} p. {page}: {text}"
+            );
+        }
+    }
+    let status = thidua(dir.path(), &["status"], &env);
+    assert!(
+        status.stdout.contains(
+            "Cảnh báo: đang dùng bảng tiêu chí MẪU (sample = true): stp 2026, thads 2026"
+        ),
+        "{}",
+        status.stdout
+    );
+    // Decree 30: the bases cited in full, in italics, ";" then "."; the
+    // copy kept by the drafting body; true metadata, no PDF/X claim.
+    for needle in [
+        "Kính gửi: Bộ Tư pháp (Vụ Tổ chức cán bộ)",
+        "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;",
+        "Căn cứ Nghị định số 98/2023/NĐ-CP ngày 31 tháng 12 năm 2023",
+        "của Khu vực thi đua các cơ quan Tư pháp các tỉnh Bắc Trung Bộ. Khu vực",
+        "- Lưu: VT, KVTĐ.",
+    ] {
+        assert!(proposals.contains(needle), "{needle}: {proposals}");
+    }
+    for f in [
+        "bao-cao-xep-hang-thi-dua-2026.pdf",
+        "de-nghi-khen-thuong-2026.pdf",
+        "bien-ban-bau-chon-khen-thuong-2026.pdf",
+        "giao-uoc-thi-dua-2027.pdf",
+    ] {
+        let bytes = std::fs::read(reports.join(f)).unwrap();
+        let doc = lopdf::Document::load_mem(&bytes).unwrap();
+        let info = doc
+            .get_dictionary(doc.trailer.get(b"Info").unwrap().as_reference().unwrap())
+            .unwrap();
+        assert!(info.get(b"GTS_PDFXVersion").is_err(), "{f}: no PDF/X claim");
+        let created = info.get(b"CreationDate").unwrap().as_str().unwrap();
+        let year = chrono::Datelike::year(&chrono::Utc::now()).to_string();
+        assert!(
+            created.starts_with(format!("D:{year}").as_bytes()) && created.ends_with(b"+07'00'"),
+            "{f}: {}",
+            String::from_utf8_lossy(created)
+        );
+    }
+    // The conference's papers carry its date (the test config holds it
+    // yesterday), whatever day the run is.
+    let held = crate::support::settings()
+        .cluster
+        .year(2026)
+        .unwrap()
+        .conference
+        .clone()
+        .unwrap()
+        .date;
+    let held = thidua::domain::vn::format_date(held);
+    for f in [
+        "bao-cao-xep-hang-thi-dua-2026.pdf",
+        "de-nghi-khen-thuong-2026.pdf",
+        "bien-ban-bau-chon-khen-thuong-2026.pdf",
+        "giao-uoc-thi-dua-2027.pdf",
+    ] {
+        let text = crate::support::pdf_text(&reports.join(f), None);
+        assert!(
+            text.contains(&format!("Hà Tĩnh, {held}")),
+            "{f}: {held} in {text}"
+        );
+    }
+    // `report proposals|minutes` write the same papers; --date overrides.
+    for kind in ["proposals", "minutes"] {
+        let out = dir.path().join(format!("{kind}.pdf"));
+        let run = thidua(
+            dir.path(),
+            &[
+                "report",
+                kind,
+                "--date",
+                "2026-12-20",
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            &env,
+        );
+        assert_eq!(run.code, 0, "{run:?}");
+        let text = crate::support::pdf_text(&out, None);
+        assert!(
+            text.contains("Hà Tĩnh, ngày 20 tháng 12 năm 2026"),
+            "{kind}: {text}"
+        );
+        assert!(text.contains("Sở Tư pháp tỉnh Hà Tĩnh"), "{kind}: {text}");
+    }
+    assert!(minutes.contains("Sở Tư pháp tỉnh Hà Tĩnh"), "{minutes}");
+
+    let year_end = wait_for(Duration::from_secs(30), || {
+        let m: Vec<_> = smtp
+            .messages()
+            .into_iter()
+            .filter(|m| m.raw.contains("giao-uoc-thi-dua-2027.pdf"))
+            .collect();
+        (m.len() >= 12).then_some(m)
+    });
+    for m in &year_end {
+        let text = m.text();
+        assert!(
+            text.contains("Cờ thi đua của Bộ Tư pháp (khối Sở Tư pháp): Sở Tư pháp tỉnh Hà Tĩnh."),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "Cờ thi đua của Bộ Tư pháp (khối Thi hành án dân sự): Thi hành án dân sự tỉnh Thanh Hóa."
+            ),
+            "{text}"
+        );
+        assert!(text.contains("theo kết quả bầu chọn"), "{text}");
+        assert!(text.contains("Trân trọng."), "{text}");
+    }
+    let closed = smtp
+        .messages()
+        .into_iter()
+        .find(|m| m.raw.contains("Kết thúc bầu chọn") || m.text().contains("Kết quả bầu chọn:"))
+        .expect("the vote-closed mail");
+    assert!(
+        closed
+            .text()
+            .contains("(khối Sở Tư pháp): Sở Tư pháp tỉnh Hà Tĩnh."),
+        "{}",
+        closed.text()
+    );
+    // The ministry's mail carries what the Tờ trình lists: every sheet.
+    let ministry = year_end
+        .iter()
+        .find(|m| m.rcpt_tos.iter().any(|r| r.contains("moj")))
+        .expect("the ministry's mail");
+    for u in [
+        "STP-THA",
+        "STP-NAN",
+        "STP-HTI",
+        "STP-QTR",
+        "THADS-THA",
+        "THADS-NAN",
+    ] {
+        assert!(
+            ministry
+                .raw
+                .contains(&format!("Phieu-cham-diem-2026-{u}.pdf")),
+            "{u}"
+        );
+    }
 }

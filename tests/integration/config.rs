@@ -8,7 +8,7 @@ use std::time::Duration;
 use tempfile::TempDir;
 use thidua::config::Settings;
 
-use crate::support::{config_path, repo, thidua};
+use crate::support::{repo, shipped_config_path as config_path, thidua};
 
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs

@@ -93,7 +93,7 @@ fn the_ranking_report_shows_each_type_in_vietnamese_figures() {
             "Cờ thi đua của Bộ Tư pháp",
             "Bằng khen của Bộ trưởng Bộ Tư pháp",
             "Nơi nhận:",
-            "Lưu: VT.",
+            "- Lưu: VT, KVTĐ.",
             "TM. KHU VỰC THI ĐUA",
             "TRƯỞNG KHU VỰC",
             &head.head_name,
@@ -300,6 +300,7 @@ fn a_hundred_unit_report_renders_every_unit() {
         &docs,
         2026,
         &units,
+        None,
         true,
         NaiveDate::from_ymd_opt(2026, 12, 9).unwrap(),
     )
@@ -405,4 +406,49 @@ fn evidence_longer_than_a_page_continues_on_the_next() {
             "document {i} lost"
         );
     }
+}
+
+#[test]
+fn a_type_with_no_workbook_numbers_its_sections_without_a_gap() {
+    let s = settings();
+    let docs = Documents::load(None).unwrap();
+    let units: Vec<thidua::domain::scoring::UnitInput> = s
+        .cluster
+        .members(2026)
+        .map(|u| thidua::domain::scoring::UnitInput {
+            code: u.code.clone(),
+            name: u.name_in(2026).to_string(),
+            unit_type: u.unit_type.clone(),
+            submission: None,
+            crosschecks: Vec::new(),
+        })
+        .collect();
+    let pdf = thidua::app::papers::ranking_of(
+        &s,
+        &docs,
+        2026,
+        &units,
+        None,
+        true,
+        NaiveDate::from_ymd_opt(2026, 12, 9).unwrap(),
+    )
+    .and_then(|p| p.pdf(&docs))
+    .unwrap();
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("empty.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let text = text_of(&path, None);
+    // No bars, so no chart: the sections after the table close up.
+    for n in [
+        "1.1. Bảng xếp hạng",
+        "1.2. Đơn vị chưa gửi",
+        "1.3. Điều chỉnh",
+        "1.4. Gợi ý",
+    ] {
+        assert!(text.contains(n), "{n}: {text}");
+    }
+    assert!(
+        !text.contains("1.5.") && !text.contains("Biểu đồ"),
+        "{text}"
+    );
 }

@@ -95,7 +95,7 @@ fn year_end_reaches_every_unit_and_the_ministry_once_across_crashes() {
             "{}",
             u.code
         );
-        let sheet = format!("phieu-cham-diem-{}-2026.pdf", u.code);
+        let sheet = format!("Phieu-cham-diem-2026-{}.pdf", u.code);
         // Units with an accepted workbook get their own score sheet.
         let has = [
             "STP-THA",
@@ -110,7 +110,7 @@ fn year_end_reaches_every_unit_and_the_ministry_once_across_crashes() {
     }
     let ministry = msgs
         .iter()
-        .find(|m| m.rcpt_tos == [s.cluster.ministry_email.clone()])
+        .find(|m| m.rcpt_tos == [s.cluster.naming(2026).ministry_email])
         .expect("the ministry's mail");
     for f in [
         "bao-cao-xep-hang-thi-dua-2026.pdf",
@@ -169,7 +169,7 @@ fn a_dry_run_on_the_shipped_config_lists_documents_and_recipients() {
         "bao-cao-xep-hang-thi-dua-2026.pdf",
         "de-nghi-khen-thuong-2026.pdf",
         "giao-uoc-thi-dua-2027.pdf",
-        s.cluster.ministry_email.as_str(),
+        s.cluster.naming(2026).ministry_email.as_str(),
     ] {
         assert!(run.stdout.contains(needle), "{needle}: {}", run.stdout);
     }

@@ -58,6 +58,20 @@ fn receipts_and_rejections_reach_the_smtp_server() {
     );
     assert!(text.contains("Tổng điểm tự chấm:"), "{text}");
     assert!(text.contains("Tệp: bang.xlsx"), "{text}");
+    // Read as from an office: the deduction group as a deduction, the
+    // closing, the signing body; dated in Viet Nam's time.
+    assert!(
+        text.contains("D. ĐIỂM TRỪ: không bị trừ điểm (trừ tối đa 20)"),
+        "{text}"
+    );
+    assert!(
+        text.replace("\r\n", "\n")
+            .contains("Trân trọng.\n\nThường trực Khu vực thi đua các cơ quan Tư pháp"),
+        "{text}"
+    );
+    assert!(!text.contains("Văn phòng Khu vực"), "{text}");
+    let sent_at = receipt.header("Date").unwrap();
+    assert!(sent_at.ends_with("+0700"), "{sent_at}");
     // The score sheet travels with the receipt.
     assert!(
         text.contains("Phiếu chấm điểm (tệp PDF đính kèm)"),

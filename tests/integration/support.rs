@@ -15,8 +15,46 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn config_path() -> PathBuf {
+/// The configuration file as shipped.
+pub fn shipped_config_path() -> PathBuf {
     repo().join("config/thidua.toml")
+}
+
+/// The shipped configuration with its 2026 conference held yesterday, so
+/// that `close-vote` and `year-end` may run now whatever today's date
+/// (they refuse to run before the conference); written once per test run,
+/// with the criteria folder made absolute.
+pub fn config_path() -> PathBuf {
+    static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let shipped = std::fs::read_to_string(shipped_config_path()).unwrap();
+        let yesterday = (thidua::domain::time::local(chrono::Utc::now())
+            - chrono::Duration::days(1))
+        .date_naive()
+        .max(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+        let text = shipped
+            .replace(
+                "date = \"2026-12-09\", time = \"08:00\"",
+                &format!("date = \"{yesterday}\", time = \"00:00\""),
+            )
+            .replace(
+                "criteria = \"criteria\"",
+                &format!(
+                    "criteria = {:?}",
+                    repo().join("config/criteria").display().to_string()
+                ),
+            );
+        assert_ne!(
+            text, shipped,
+            "the conference line is in the shipped config"
+        );
+        let dir = std::env::temp_dir().join(format!("thidua-test-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("thidua.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    })
+    .clone()
 }
 
 pub fn settings() -> Settings {

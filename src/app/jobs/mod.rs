@@ -8,6 +8,7 @@
 //! restart without sending anything twice, and no job overlaps itself.
 
 pub mod due;
+pub mod guard;
 pub mod plan;
 pub mod run;
 

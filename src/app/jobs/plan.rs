@@ -228,7 +228,7 @@ pub fn plan(
                 .collect();
             to_all.push((
                 "secretariat".into(),
-                "Văn phòng Khu vực",
+                "Thường trực Khu vực",
                 vec![secretariat.clone()],
             ));
             for (who, name, to) in to_all {
@@ -274,6 +274,9 @@ pub fn plan(
                     make,
                 });
             }
+            let standing = crate::app::standings::standings(settings, ledger, year)?;
+            let (basis, awards) = crate::app::papers::decided::lines(&standing);
+            let mut sheets = Vec::new();
             for u in &members {
                 let mut attachments = vec![ranking.clone(), agreement.clone()];
                 if ledger.latest_accepted(&u.code, year)?.is_some() {
@@ -288,12 +291,15 @@ pub fn plan(
                             unit: u.code.clone(),
                         },
                     });
+                    sheets.push(sheet.clone());
                     attachments.insert(1, sheet);
                 }
                 let names: Vec<String> = attachments.iter().map(|p| base_name(p)).collect();
                 let ctx = common(minijinja::context! {
                     recipient => Recipient { name: u.name_in(year), kind: "unit" },
                     attachments => names,
+                    basis => basis,
+                    awards => &awards,
                 });
                 mails.push(mail(
                     &u.code,
@@ -315,6 +321,14 @@ pub fn plan(
                     m.attachments.push(minutes.clone());
                 }
             }
+            // The Tờ trình lists every unit's score sheet as attached: they go.
+            package.extend(sheets);
+            let naming = cluster.naming(year);
+            let ministry = if naming.ministry_body.is_empty() {
+                "Bộ Tư pháp".to_string()
+            } else {
+                format!("{}, Bộ Tư pháp", naming.ministry_body)
+            };
             // Every paper also as a Word file beside its PDF, and the ranking
             // as a workbook: the secretariat edits and pastes from these;
             // the units and the ministry get the PDFs only.
@@ -333,14 +347,14 @@ pub fn plan(
             for (who, name, kind_, to, files) in [
                 (
                     "ministry",
-                    "Vụ Thi đua - Khen thưởng, Bộ Tư pháp",
+                    ministry.as_str(),
                     "ministry",
-                    cluster.ministry_email.clone(),
+                    naming.ministry_email.clone(),
                     package.clone(),
                 ),
                 (
                     "secretariat",
-                    "Văn phòng Khu vực",
+                    "Thường trực Khu vực",
                     "secretariat",
                     secretariat.clone(),
                     package.iter().chain(&editable).cloned().collect(),
@@ -350,6 +364,8 @@ pub fn plan(
                 let ctx = common(minijinja::context! {
                     recipient => Recipient { name, kind: kind_ },
                     attachments => attached,
+                    basis => basis,
+                    awards => &awards,
                 });
                 mails.push(mail(who, vec![to], "mail/year-end.txt.j2", ctx, files)?);
             }
@@ -385,8 +401,13 @@ pub fn plan(
         JobKind::CloseVote => {
             let path = dir.join(names::document(crate::io::pdf::Kind::Minutes, year, None));
             let ballots = ledger.ballots(year)?.len();
+            // The vote closes with this run: its tally is the result.
+            let mut standing = crate::app::standings::standings(settings, ledger, year)?;
+            standing.vote_closed = true;
+            let (_, awards) = crate::app::papers::decided::lines(&standing);
             let ctx = common(minijinja::context! {
-                recipient => Recipient { name: "Văn phòng Khu vực", kind: "secretariat" },
+                awards => &awards,
+                recipient => Recipient { name: "Thường trực Khu vực", kind: "secretariat" },
                 ballots => ballots,
                 members => members.len(),
                 minutes => base_name(&path),

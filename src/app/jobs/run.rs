@@ -33,6 +33,9 @@ pub enum JobError {
     Paper(#[from] papers::PaperError),
     #[error("{path}: {reason}")]
     Io { path: String, reason: String },
+    /// Too early in the year's order (see `guard`): recorded as skipped.
+    #[error("{0}")]
+    Refused(String),
 }
 
 fn io(path: &Path, e: impl std::fmt::Display) -> JobError {
@@ -50,6 +53,8 @@ pub struct Done {
     /// Mails queued by this run (a repeated run queues only what is new).
     pub queued: usize,
     pub error: Option<String>,
+    /// The run was refused as too early (`error` says why), not failed.
+    pub refused: bool,
 }
 
 /// Writes a document whole (see [`crate::io::atomic_file`]).
@@ -65,15 +70,17 @@ fn make_paper(
     make: &Make,
     scored: &standings::Standings,
     units: &[crate::domain::scoring::UnitInput],
-    date: chrono::NaiveDate,
+    (date, event): (chrono::NaiveDate, chrono::NaiveDate),
 ) -> Result<papers::Paper, JobError> {
+    // The conference's papers carry its date (`event`); the others the run's.
     Ok(match make {
         Make::Ranking { provisional } => {
-            papers::ranking_in(settings, docs, scored, *provisional, date)?
+            let on = if *provisional { date } else { event };
+            papers::ranking_in(settings, docs, scored, *provisional, on)?
         }
-        Make::Proposals => papers::proposals_in(settings, docs, scored, date)?,
-        Make::Agreement => papers::agreement(settings, docs, scored.year, date)?,
-        Make::Minutes => papers::minutes_in(settings, ledger, docs, scored, date)?,
+        Make::Proposals => papers::proposals_in(settings, docs, scored, event)?,
+        Make::Agreement => papers::agreement(settings, docs, scored.year, event)?,
+        Make::Minutes => papers::minutes_in(settings, ledger, docs, scored, event)?,
         Make::Sheet { unit } => {
             let evidence = match units
                 .iter()
@@ -104,6 +111,8 @@ fn write_documents(
 ) -> Result<Vec<String>, JobError> {
     let year = p.year;
     let date = local(p.scheduled_at).date_naive();
+    // The conference's papers carry its date.
+    let event = papers::event_date(settings, year, date);
     // The year is read from the ledger and scored once for every document
     // of the run that shows scores.
     let needs_scores = p.docs.iter().any(|d| {
@@ -185,7 +194,15 @@ fn write_documents(
                 // Word file.
                 let paper = match papers_made.iter().position(|(m, _)| m == inner) {
                     Some(i) => Ok(papers_made[i].1.clone()),
-                    None => make_paper(settings, docs, ledger, inner, &scored, &units, date),
+                    None => make_paper(
+                        settings,
+                        docs,
+                        ledger,
+                        inner,
+                        &scored,
+                        &units,
+                        (date, event),
+                    ),
                 };
                 // One unit's sheet that cannot be made (text no PDF can
                 // hold, say) does not stop everyone's package: its mail goes
@@ -232,6 +249,9 @@ pub fn execute(
 ) -> Result<Done, LedgerError> {
     let attempt = (|| -> Result<(Vec<String>, usize), JobError> {
         let p = plan(settings, texts, ledger, kind, at)?;
+        if let Some(why) = super::guard::too_early(settings, ledger, kind, p.year, at)? {
+            return Err(JobError::Refused(why));
+        }
         if kind == JobKind::CloseVote {
             ledger.close_vote(p.year, at)?;
         }
@@ -255,6 +275,19 @@ pub fn execute(
                 documents,
                 queued,
                 error: None,
+                refused: false,
+            })
+        }
+        Err(JobError::Refused(reason)) => {
+            warn!(job = kind.name(), scheduled = %at, reason = %reason, "job refused: too early");
+            ledger.job_finish(run, JobOutcome::Skipped, Some(&reason), &[], 0, now())?;
+            ledger.set_job_checked(kind, at)?;
+            Ok(Done {
+                run,
+                documents: Vec::new(),
+                queued: 0,
+                error: Some(reason),
+                refused: true,
             })
         }
         Err(e) => {
@@ -289,6 +322,7 @@ pub fn execute(
                 documents: Vec::new(),
                 queued: 0,
                 error: Some(reason),
+                refused: false,
             })
         }
     }

@@ -172,7 +172,7 @@ fn a_failing_job_is_recorded_and_mailed_to_the_secretariat() {
     // No plan for 2027: the agreement cannot be made.
     w.settings.cluster.years.retain(|y| y.year != 2027);
     let mut l = w.ledger();
-    let at = utc("2026-12-05T00:00:00Z");
+    let at = utc("2026-12-10T00:00:00Z");
     let done = w.fire(&mut l, JobKind::YearEnd, at, at);
     assert!(done.error.as_deref().unwrap().contains("2027"), "{done:?}");
     let runs = l.job_history(JobKind::YearEnd, 1).unwrap();
@@ -191,7 +191,7 @@ fn a_failing_job_is_recorded_and_mailed_to_the_secretariat() {
 fn year_end_writes_its_documents_and_mails_every_unit_and_the_ministry() {
     let w = World::new();
     let mut l = w.ledger();
-    let at = utc("2026-12-05T00:00:00Z");
+    let at = utc("2026-12-10T00:00:00Z");
     let done = w.fire(&mut l, JobKind::YearEnd, at, at);
     assert_eq!(done.error, None);
     for d in &done.documents {
@@ -217,7 +217,7 @@ fn year_end_writes_its_documents_and_mails_every_unit_and_the_ministry() {
     let mails = l.due(at, 100).unwrap();
     let ministry = mails
         .iter()
-        .find(|m| m.mail.to == [w.settings.cluster.ministry_email.clone()])
+        .find(|m| m.mail.to == [w.settings.cluster.naming(2026).ministry_email])
         .unwrap();
     assert_eq!(ministry.mail.attachments.len(), 3);
     // The units and the ministry get PDFs only; the secretariat also the
@@ -272,4 +272,38 @@ fn the_kickoff_sends_each_unit_its_form_for_the_year_it_opens() {
             .unwrap()
             .contains("2027 is not in cluster.open_years")
     );
+}
+
+#[test]
+fn close_vote_and_year_end_refuse_to_run_before_the_conference() {
+    let w = World::new();
+    let mut l = w.ledger();
+    let opens = w
+        .settings
+        .cluster
+        .year(2026)
+        .unwrap()
+        .conference
+        .as_ref()
+        .unwrap()
+        .opens();
+    let before = opens - chrono::Duration::hours(1);
+    for kind in [JobKind::CloseVote, JobKind::YearEnd] {
+        let done = w.fire(&mut l, kind, before, before);
+        let why = done.error.as_deref().unwrap();
+        assert!(
+            why.contains("conference opens at 08:00 ngày 09 tháng 12 năm 2026"),
+            "{why}"
+        );
+        assert!(done.documents.is_empty());
+        assert_eq!(done.queued, 0);
+        let runs = l.job_history(kind, 1).unwrap();
+        assert_eq!(runs[0].outcome, JobOutcome::Skipped, "recorded as refused");
+        assert_eq!(runs[0].detail.as_deref(), Some(why));
+    }
+    assert!(
+        l.vote_closed(2026).unwrap().is_none(),
+        "the vote stays open"
+    );
+    assert!(l.due(before, 100).unwrap().is_empty(), "nothing mailed");
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::app::papers::decided::{self, Basis, ProposalRow, TieRow, Unfilled};
 use crate::app::standings::Standings;
 use crate::domain::cluster::Cluster;
 use crate::domain::criteria::{Kind, Table, TableSet};
@@ -26,6 +27,12 @@ pub struct Common {
     pub place_date: String,
     /// The head unit's director, who signs for the cluster.
     pub signer: String,
+    /// "Khu vực" or "Cụm" (`[[years]]` `cluster_word`).
+    pub word: String,
+    /// The ministry's receiving body, e.g. "Vụ Tổ chức cán bộ".
+    pub ministry_body: String,
+    /// Full citations, printed after "Căn cứ" in italics.
+    pub legal_bases: Vec<String>,
 }
 
 impl Common {
@@ -36,6 +43,7 @@ impl Common {
             .or_else(|| cluster.members(year).next());
         let place = head.map_or("", |u| u.province.as_str());
         let date = format_date(date);
+        let naming = cluster.naming(year);
         Common {
             cluster: cluster.name.clone(),
             short: cluster.short_name.clone(),
@@ -46,6 +54,9 @@ impl Common {
                 format!("{place}, {date}")
             },
             signer: head.map(|u| u.head_name.clone()).unwrap_or_default(),
+            word: naming.word,
+            ministry_body: naming.ministry_body,
+            legal_bases: naming.legal_bases,
         }
     }
 }
@@ -116,16 +127,6 @@ pub struct AdjustmentRow {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ProposalRow {
-    pub unit: String,
-    pub award: String,
-    pub reason: String,
-    pub total: String,
-    pub class: String,
-    pub rank: u32,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct TypeSection {
     pub name: String,
     pub max: String,
@@ -135,7 +136,10 @@ pub struct TypeSection {
     pub bars: Vec<ChartBar>,
     pub missing: Vec<String>,
     pub adjustments: Vec<AdjustmentRow>,
+    /// The vote's elected once it closed, else the ranking's suggestion.
     pub proposals: Vec<ProposalRow>,
+    pub tied: Vec<TieRow>,
+    pub unfilled: Vec<Unfilled>,
     pub submitted: usize,
     pub members: usize,
 }
@@ -158,6 +162,12 @@ pub struct Ranking {
     pub figures: Vec<FigureRow>,
     /// The vote's result, once ballots were counted.
     pub vote: Vec<VoteSection>,
+    /// How the proposals were decided: `vote`, `vote-open` or `ranking`.
+    pub basis: Basis,
+    /// What goes with the Tờ trình to the ministry, as its list says.
+    pub attachments: Vec<String>,
+    /// Scored on a criteria table marked `sample = true`.
+    pub sample: bool,
 }
 
 fn type_name(cluster: &Cluster, code: &str) -> String {
@@ -197,7 +207,7 @@ pub fn ranking(
         let mut rows = Vec::new();
         let mut bars = Vec::new();
         let mut adjustments = Vec::new();
-        let mut proposals = Vec::new();
+        let decided = decided::for_type(result, t);
         for r in &t.ranking {
             let s = &r.scored;
             let groups = roots
@@ -223,11 +233,17 @@ pub fn ranking(
                 groups,
                 total: pts(s.total),
                 class: s.class.clone().unwrap_or_default(),
-                proposal: r
-                    .proposal
-                    .as_ref()
-                    .map(|p| p.name.clone())
-                    .unwrap_or_default(),
+                proposal: decided.tie_of(&s.unit).map_or_else(
+                    || decided.award_of(&s.unit),
+                    |tie| {
+                        let won = decided.award_of(&s.unit);
+                        if won.is_empty() {
+                            tie
+                        } else {
+                            format!("{won}; {tie}")
+                        }
+                    },
+                ),
                 note: note.join("; "),
             });
             bars.push(ChartBar {
@@ -248,16 +264,6 @@ pub fn ranking(
                     inspector: unit_name(&a.inspector),
                 });
             }
-            if let Some(p) = &r.proposal {
-                proposals.push(ProposalRow {
-                    unit: s.name.clone(),
-                    award: p.name.clone(),
-                    reason: p.reason.clone(),
-                    total: pts(s.total),
-                    class: s.class.clone().unwrap_or_default(),
-                    rank: r.rank,
-                });
-            }
         }
         types.push(TypeSection {
             name: t.name.clone(),
@@ -270,7 +276,9 @@ pub fn ranking(
             bars,
             missing: t.missing.iter().map(|m| m.name.clone()).collect(),
             adjustments,
-            proposals,
+            proposals: decided.proposals,
+            tied: decided.tied,
+            unfilled: decided.unfilled,
         });
     }
     let figures = result
@@ -294,7 +302,41 @@ pub fn ranking(
             .as_ref()
             .map(|v| vote_sections(cluster, year, v))
             .unwrap_or_default(),
+        basis: Basis::of(result),
+        attachments: attachments(result),
+        sample: result
+            .types
+            .iter()
+            .any(|t| tables.get(&t.unit_type, year).is_some_and(|tb| tb.sample)),
     }
+}
+
+/// What the year-end package sends the ministry with the Tờ trình: the
+/// final ranking report, the vote's minutes once ballots were counted, and
+/// the score sheet of every unit that has one (named).
+fn attachments(result: &Standings) -> Vec<String> {
+    let year = result.year;
+    let mut out = vec![format!(
+        "Báo cáo kết quả chấm điểm, xếp hạng thi đua năm {year}"
+    )];
+    if result.vote.is_some() {
+        out.push(format!(
+            "Biên bản kiểm phiếu bầu chọn khen thưởng năm {year}"
+        ));
+    }
+    let names: Vec<&str> = result
+        .types
+        .iter()
+        .flat_map(|t| t.ranking.iter().map(|r| r.scored.name.as_str()))
+        .collect();
+    if !names.is_empty() {
+        out.push(format!(
+            "Phiếu chấm điểm thi đua năm {year} của {} đơn vị: {}",
+            names.len(),
+            names.join("; ")
+        ));
+    }
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -329,6 +371,8 @@ pub struct Sheet {
     pub adjusted: usize,
     /// "1/5", when the sheet is part of a ranking.
     pub rank: Option<String>,
+    /// Scored on a criteria table marked `sample = true`.
+    pub sample: bool,
 }
 
 /// What a score sheet shows of one unit.
@@ -408,6 +452,7 @@ pub fn sheet(cluster: &Cluster, input: &SheetInput, date: NaiveDate) -> Sheet {
         capped: s.capped,
         adjusted: s.adjustments.len(),
         rank: input.rank.clone(),
+        sample: table.sample,
     }
 }
 
@@ -498,20 +543,6 @@ pub struct VoteSection {
     pub tied: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Minutes {
-    #[serde(flatten)]
-    pub common: Common,
-    /// "11:00 ngày 05 tháng 12 năm 2026".
-    pub closed: String,
-    pub voted: Vec<String>,
-    pub absent: Vec<String>,
-    pub sections: Vec<VoteSection>,
-    pub secretary: String,
-    /// "quá 50 %" of the ballots cast.
-    pub threshold: String,
-}
-
 /// The vote's sections for a template: names, counts, outcomes.
 pub fn vote_sections(
     cluster: &Cluster,
@@ -556,32 +587,99 @@ pub fn vote_sections(
         .collect()
 }
 
-/// The minutes of the vote.
-pub fn minutes(
-    cluster: &Cluster,
-    year: i32,
-    vote: &crate::domain::vote::VoteResult,
-    closed: String,
-    secretary: &str,
-    threshold: f64,
-    date: NaiveDate,
-) -> Minutes {
-    let name = |code: &String| {
+#[derive(Debug, Clone, Serialize)]
+pub struct InvalidBallot {
+    pub unit: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Minutes {
+    #[serde(flatten)]
+    pub common: Common,
+    /// "11:00 ngày 05 tháng 12 năm 2026".
+    pub closed: String,
+    /// The conference the count was made at, if configured: "08:00 ngày
+    /// 09 tháng 12 năm 2026", the place, the chair (name and title).
+    pub opened: String,
+    pub place: String,
+    pub chair: String,
+    pub chair_title: String,
+    /// The counting committee, head first.
+    pub counting: Vec<String>,
+    pub voted: Vec<String>,
+    pub absent: Vec<String>,
+    /// Ballots issued (one per member), received, valid, invalid.
+    pub issued: usize,
+    pub received: usize,
+    pub valid: usize,
+    pub invalid: Vec<InvalidBallot>,
+    pub sections: Vec<VoteSection>,
+    pub secretary: String,
+    /// "quá 50 %" of the ballots cast.
+    pub threshold: String,
+    /// "2/3" as a share of the members.
+    pub quorum: String,
+}
+
+/// What the minutes need besides the tally.
+pub struct MinutesInput<'a> {
+    pub vote: &'a crate::domain::vote::VoteResult,
+    pub closed: String,
+    pub conference: Option<&'a crate::domain::conference::Conference>,
+    pub secretary: &'a str,
+    pub threshold: f64,
+    pub quorum: f64,
+    /// Units whose every ballot was invalid, with the reason of the last.
+    pub invalid: Vec<(String, String)>,
+}
+
+/// The minutes of the vote ("Biên bản kiểm phiếu").
+pub fn minutes(cluster: &Cluster, year: i32, input: &MinutesInput, date: NaiveDate) -> Minutes {
+    let name = |code: &str| {
         cluster
             .unit(code)
-            .map_or_else(|| code.clone(), |u| u.name_in(year).to_string())
+            .map_or_else(|| code.to_string(), |u| u.name_in(year).to_string())
     };
+    let vote = input.vote;
+    let c = input.conference;
+    let percent = |x: f64| format_number((x * 1000.0).round() / 10.0);
+    let invalid: Vec<InvalidBallot> = input
+        .invalid
+        .iter()
+        .map(|(u, r)| InvalidBallot {
+            unit: name(u),
+            reason: xml_safe(r),
+        })
+        .collect();
+    let issued = cluster.members(year).count();
     Minutes {
         common: Common::new(cluster, year, date),
-        closed,
-        voted: vote.voted.iter().map(name).collect(),
-        absent: vote.absent.iter().map(name).collect(),
+        closed: input.closed.clone(),
+        opened: c
+            .map(|c| crate::domain::time::format_time(c.opens()))
+            .unwrap_or_default(),
+        place: c.map(|c| c.place.clone()).unwrap_or_default(),
+        chair: c.map(|c| c.chair.clone()).unwrap_or_default(),
+        chair_title: c.map(|c| c.chair_title.clone()).unwrap_or_default(),
+        counting: c.map(|c| c.counting.clone()).unwrap_or_default(),
+        voted: vote.voted.iter().map(|u| name(u)).collect(),
+        absent: vote
+            .absent
+            .iter()
+            .filter(|u| !input.invalid.iter().any(|(i, _)| i == *u))
+            .map(|u| name(u))
+            .collect(),
+        issued,
+        received: vote.voted.len() + invalid.len(),
+        valid: vote.voted.len(),
+        invalid,
         sections: vote_sections(cluster, year, vote),
-        secretary: secretary.to_string(),
-        threshold: format!(
-            "quá {} %",
-            format_number((threshold * 1000.0).round() / 10.0)
-        ),
+        secretary: c
+            .and_then(|c| c.secretary.clone())
+            .unwrap_or_else(|| input.secretary.to_string()),
+        threshold: format!("quá {} %", percent(input.threshold)),
+        quorum: format!("{} %", percent(input.quorum)),
     }
 }
 

@@ -7,6 +7,7 @@
 //! (`io::docx`); every file name is in `names`.
 
 pub mod context;
+pub mod decided;
 pub mod names;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use crate::config::Settings;
 use crate::domain::criteria::Table;
 use crate::domain::scoring::{Points, Submitted, UnitInput, score_unit, verified};
 use crate::domain::time::format_time;
+use crate::domain::vote::VoteResult;
 use crate::io::ledger::{Ledger, LedgerError};
 use crate::io::pdf::markup::Doc;
 use crate::io::pdf::{DocumentError, Documents, Kind};
@@ -96,6 +98,17 @@ impl Paper {
     }
 }
 
+/// The date a year's final paper carries (the final ranking, the Tờ
+/// trình, the minutes, the agreement): the day of the year's conference
+/// where the configuration has one, else `otherwise`.
+pub fn event_date(settings: &Settings, year: i32, otherwise: NaiveDate) -> NaiveDate {
+    settings
+        .cluster
+        .year(year)
+        .and_then(|y| y.conference.as_ref())
+        .map_or(otherwise, |c| c.date)
+}
+
 /// The ranking report of `year`, provisional or final.
 pub fn ranking(
     settings: &Settings,
@@ -132,19 +145,36 @@ pub fn ranking_in(
     )
 }
 
-/// The ranking report of `year` from gathered inputs.
+/// Gathered inputs scored, with the closed vote's tally if one took place
+/// (`None`: no vote, the ranking's quota suggests).
+fn scored_with(
+    settings: &Settings,
+    year: i32,
+    units: &[UnitInput],
+    vote: Option<VoteResult>,
+) -> standings::Standings {
+    standings::Standings {
+        result: standings::score(settings, year, units),
+        vote_closed: vote.is_some(),
+        vote,
+    }
+}
+
+/// The ranking report of `year` from gathered inputs and the closed vote,
+/// if any: the vote's elected units are its proposals.
 pub fn ranking_of(
     settings: &Settings,
     docs: &Documents,
     year: i32,
     units: &[UnitInput],
+    vote: Option<VoteResult>,
     provisional: bool,
     date: NaiveDate,
 ) -> Result<Paper, PaperError> {
     ranking_in(
         settings,
         docs,
-        &standings::Standings::without_vote(standings::score(settings, year, units)),
+        &scored_with(settings, year, units, vote),
         provisional,
         date,
     )
@@ -166,19 +196,20 @@ pub fn proposals_in(
     )
 }
 
-/// The commendation proposals of `year` (from the final ranking), for the
-/// ministry.
+/// The commendation proposals of `year` for the ministry, from gathered
+/// inputs and the closed vote, if any (whose elected units it proposes).
 pub fn proposals_of(
     settings: &Settings,
     docs: &Documents,
     year: i32,
     units: &[UnitInput],
+    vote: Option<VoteResult>,
     date: NaiveDate,
 ) -> Result<Paper, PaperError> {
     proposals_in(
         settings,
         docs,
-        &standings::Standings::without_vote(standings::score(settings, year, units)),
+        &scored_with(settings, year, units, vote),
         date,
     )
 }
@@ -419,21 +450,47 @@ pub fn minutes_in(
             "no ballot for {year} has been accepted, so there are no minutes yet"
         )));
     };
-    let closed = standings::vote_closes(settings, ledger, year)?
-        .map_or_else(|| "(chưa kết thúc)".to_string(), format_time);
+    let close_at = standings::vote_closes(settings, ledger, year)?;
+    let closed = close_at.map_or_else(|| "(chưa kết thúc)".to_string(), format_time);
+    // Units whose ballots were all refused before the close: each counted
+    // as one invalid ballot, with the reason of its last.
+    let mut invalid: Vec<(String, String)> = Vec::new();
+    for b in ledger.rejected_ballots(year)? {
+        if close_at.is_some_and(|c| b.received_at > c) || vote.voted.contains(&b.voter) {
+            continue;
+        }
+        if settings.cluster.member(&b.voter, year).is_none() {
+            continue;
+        }
+        let reason = if b.reasons.is_empty() {
+            "phiếu không đọc được".to_string()
+        } else {
+            b.reasons.join("; ")
+        };
+        invalid.retain(|(u, _)| u != &b.voter);
+        invalid.push((b.voter, reason));
+    }
     let ctx = context::minutes(
         &settings.cluster,
         year,
-        vote,
-        closed,
-        &settings.vote.secretary,
-        settings.vote.rules.threshold,
+        &context::MinutesInput {
+            vote,
+            closed,
+            conference: settings
+                .cluster
+                .year(year)
+                .and_then(|y| y.conference.as_ref()),
+            secretary: &settings.vote.secretary,
+            threshold: settings.vote.rules.threshold,
+            quorum: settings.vote.rules.quorum,
+            invalid,
+        },
         date,
     );
     Paper::make(
         docs,
         Kind::Minutes,
         &ctx,
-        format!("Biên bản họp bình xét, bầu chọn khen thưởng năm {year}"),
+        format!("Biên bản kiểm phiếu bầu chọn khen thưởng năm {year}"),
     )
 }

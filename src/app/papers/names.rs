@@ -11,7 +11,8 @@ use crate::io::pdf::Kind;
 pub fn document(kind: Kind, year: i32, unit: Option<&str>) -> String {
     match kind {
         Kind::Ranking => format!("bao-cao-xep-hang-thi-dua-{year}.pdf"),
-        Kind::Sheet => format!("phieu-cham-diem-{}-{year}.pdf", unit.unwrap_or("don-vi")),
+        // Named for the people who open it: "Phieu-cham-diem-2026-STP-HTI.pdf".
+        Kind::Sheet => format!("Phieu-cham-diem-{year}-{}.pdf", unit.unwrap_or("don-vi")),
         Kind::Agreement => format!("giao-uoc-thi-dua-{}.pdf", year + 1),
         Kind::Proposals => format!("de-nghi-khen-thuong-{year}.pdf"),
         Kind::Minutes => format!("bien-ban-bau-chon-khen-thuong-{year}.pdf"),

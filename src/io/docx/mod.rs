@@ -18,13 +18,14 @@ mod parts;
 use std::io::Cursor;
 
 use docx_rs::{
-    DocGrid, Docx, FieldCharType, Header, InstrPAGE, InstrText, PageMargin, Run, RunFonts,
+    DocGrid, Docx, FieldCharType, Footer, Header, InstrPAGE, InstrText, PageMargin, Run, RunFonts,
 };
 
 use crate::io::pdf::DocumentError;
 use crate::io::pdf::markup::{Align, Block, Doc};
+use crate::io::pdf::measure::Style;
 use crate::io::pdf::measure::{Fonts, Geometry};
-use parts::{Writer, gap, half, plain, tw, twu};
+use parts::{Writer, gap, half, plain, run, tw, twu};
 
 /// The font the decree names; Word and `LibreOffice` find Liberation Serif
 /// under this name where Times New Roman is not installed.
@@ -72,6 +73,18 @@ pub fn write(doc: &Doc, fonts: &Fonts) -> Result<Vec<u8>, DocumentError> {
         .first_header(Header::new().add_paragraph(gap(1.0)))
         .default_fonts(font)
         .default_size(half(crate::io::pdf::markup::BODY_SIZE));
+    // A notice the PDF prints at the foot of every page (a paper made from
+    // a sample table says so), on every page here too.
+    if let Some(text) = &doc.notice {
+        let line = || {
+            Footer::new().add_paragraph(plain(10.0, Align::Center).add_run(run(
+                text,
+                Style::BoldItalic,
+                10.0,
+            )))
+        };
+        docx = docx.footer(line()).first_footer(line());
+    }
     // docx-rs sets a line grid (East Asian layout) by default, which would
     // move every line onto an 18 pt pitch.
     docx.document = docx.document.doc_grid(DocGrid::with_empty());

@@ -27,7 +27,7 @@ pub use jobs::JobRun;
 pub use outbox::{OutboxCounts, OutboxRow, QueuedMail};
 pub use stored::{JobOutcome, MailStatus, Status, Unreadable};
 pub use tallies::Tallies;
-pub use votes::CountedBallot;
+pub use votes::{CountedBallot, RejectedBallot};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {

@@ -16,7 +16,49 @@ pub struct CountedBallot {
     pub marks: Vec<(String, String)>,
 }
 
+/// A ballot refused at intake, with what made it invalid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedBallot {
+    pub id: i64,
+    pub voter: String,
+    pub received_at: DateTime<Utc>,
+    /// The error findings' messages, in order.
+    pub reasons: Vec<String>,
+}
+
 impl Ledger {
+    /// Every rejected ballot of `year`, oldest first, with its errors.
+    pub fn rejected_ballots(&self, year: i32) -> Result<Vec<RejectedBallot>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT s.id, s.unit, s.received_at,
+                        (SELECT group_concat(f.message, char(10)) FROM
+                           (SELECT message FROM findings WHERE submission_id = s.id
+                              AND severity = 'error' ORDER BY seq) f)
+                 FROM submissions s
+                 WHERE s.kind = 'ballot' AND s.status = 'rejected' AND s.year = ?1
+                 ORDER BY s.id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([year], |r| {
+                let id = r.get(0)?;
+                Ok(RejectedBallot {
+                    id,
+                    voter: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    received_at: At::id("submissions", id).time("received_at", r.get(2)?)?,
+                    reasons: r
+                        .get::<_, Option<String>>(3)?
+                        .map(|t| t.lines().map(str::to_string).collect())
+                        .unwrap_or_default(),
+                })
+            })
+            .and_then(Iterator::collect)
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
     /// Each unit's latest accepted ballot of `year`.
     pub fn ballots(&self, year: i32) -> Result<Vec<CountedBallot>, LedgerError> {
         let mut stmt = self

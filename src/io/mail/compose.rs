@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use lettre::Message;
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 
 use crate::domain::vn::one_line;
@@ -70,7 +70,14 @@ pub fn compose(m: &QueuedMail, from: &str) -> Result<Message, String> {
         }
         b.multipart(parts)
     };
-    msg.map_err(|e| format!("cannot build the message: {e}"))
+    let mut msg = msg.map_err(|e| format!("cannot build the message: {e}"))?;
+    // Dated in Viet Nam's time, as the office that sends it reads it
+    // (lettre writes UTC).
+    msg.headers_mut().insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("Date"),
+        crate::domain::time::local(chrono::Utc::now()).to_rfc2822(),
+    ));
+    Ok(msg)
 }
 
 #[cfg(test)]
@@ -94,6 +101,9 @@ mod tests {
         )
         .unwrap();
         assert!(raw.contains("Content-Transfer-Encoding: base64"), "{raw}");
+        let date = raw.lines().find(|l| l.starts_with("Date: ")).unwrap();
+        assert!(date.ends_with(" +0700"), "in Viet Nam's time: {date}");
+        assert_eq!(raw.matches("\r\nDate: ").count(), 1, "{raw}");
         assert!(!raw.contains("RCPT TO"), "{raw}");
         assert!(!raw.lines().any(|l| l.starts_with("Bcc:")), "{raw}");
         assert!(

@@ -10,7 +10,7 @@ use super::fonts::{Fonts, Style};
 use printpdf::PdfDocument;
 
 use super::lines::Line;
-use super::markup::{Align, Block, Cell, Chart, Doc, Para, Table};
+use super::markup::{Align, Block, Cell, Chart, Doc, Inline, Para, Table};
 use super::sheet::{LEADING, Sheet, plain};
 
 fn para(s: &mut Sheet, para: &Para, next_height: f32) {
@@ -126,12 +126,61 @@ fn draw_row(s: &mut Sheet, row: &LaidRow, size: f32, shade: bool) {
     s.y += row.height;
 }
 
-fn table(s: &mut Sheet, t: &Table) {
+/// The widest word of each column (cells spanning one column only), with
+/// the cell's padding: narrower than that, a word would break inside.
+fn word_minima(s: &Sheet, t: &Table) -> Vec<f32> {
+    let mut min = vec![0.0f32; t.widths.len()];
+    for row in t.head.iter().chain(&t.body) {
+        let mut col = 0;
+        for c in row {
+            if c.span == 1 && col < min.len() {
+                for i in &c.content {
+                    if let Inline::Text(r) = i {
+                        for w in r.text.split(super::markup::breaking_space) {
+                            let width = s.fonts.width(r.style, w, t.size) + 2.0 * PAD_X + 1.0;
+                            min[col] = min[col].max(width);
+                        }
+                    }
+                }
+            }
+            col += c.span;
+        }
+    }
+    min
+}
+
+/// The columns' widths on the page: as the template asks, but widened to
+/// hold their longest word, the room taken from columns that have some.
+fn column_widths(s: &Sheet, t: &Table) -> Vec<f32> {
     let total: f32 = t.widths.iter().sum();
     let scale = s.width() / total;
+    let mut w: Vec<f32> = t.widths.iter().map(|w| w * scale).collect();
+    let min = word_minima(s, t);
+    for _ in 0..4 {
+        let short: f32 = w.iter().zip(&min).map(|(w, m)| (m - w).max(0.0)).sum();
+        if short <= 0.01 {
+            break;
+        }
+        let slack: f32 = w.iter().zip(&min).map(|(w, m)| (w - m).max(0.0)).sum();
+        if slack <= 0.01 {
+            break;
+        }
+        let take = (short / slack).min(1.0);
+        for (w, m) in w.iter_mut().zip(&min) {
+            if *w < *m {
+                *w = *m;
+            } else {
+                *w -= (*w - m) * take;
+            }
+        }
+    }
+    w
+}
+
+fn table(s: &mut Sheet, t: &Table) {
     let mut xs = vec![s.left()];
-    for w in &t.widths {
-        xs.push(xs.last().copied().unwrap_or_default() + w * scale);
+    for w in column_widths(s, t) {
+        xs.push(xs.last().copied().unwrap_or_default() + w);
     }
     let head: Vec<LaidRow> = t.head.iter().map(|r| lay_row(s, r, &xs, t.size)).collect();
     let head_h: f32 = head.iter().map(|r| r.height).sum();
@@ -168,6 +217,11 @@ fn table(s: &mut Sheet, t: &Table) {
     s.y += 8.0;
 }
 
+/// A chart's whole height, bars and the space after.
+fn chart_height(c: &Chart) -> f32 {
+    c.size * 1.9 * c.bars.len() as f32 + 8.0
+}
+
 fn chart(s: &mut Sheet, c: &Chart) {
     let size = c.size;
     let row = size * 1.9;
@@ -175,12 +229,15 @@ fn chart(s: &mut Sheet, c: &Chart) {
     let value_w = s.fonts.width(Style::Regular, "000,00", size) + 6.0;
     let bar_x = s.left() + label_w + 6.0;
     let bar_w = s.width() - label_w - 6.0 - value_w;
-    let max = if c.max > 0.0 {
-        c.max
-    } else {
-        c.bars.iter().map(|b| b.value).fold(1.0, f32::max)
-    };
-    s.ensure(row * c.bars.len().min(3) as f32);
+    // The scale reaches the largest bar as well as the table's maximum:
+    // bonus points can take a total above it (201,25 and 200,25 differ).
+    let max = c
+        .bars
+        .iter()
+        .map(|b| b.value)
+        .fold(c.max.max(1.0), f32::max);
+    // Kept whole on one page when it fits one.
+    s.ensure(chart_height(c));
     for b in &c.bars {
         s.ensure(row);
         let top = s.y;
@@ -235,7 +292,7 @@ pub fn typeset(doc: &Doc, fonts: &Fonts, title: &str) -> Result<Vec<u8>, Documen
             Block::PageBreak => s.new_page(),
         }
     }
-    s.finish(pdf)
+    s.finish(pdf, doc.notice.as_deref())
 }
 
 /// The height of the first unbreakable piece of a block, so a heading is
@@ -248,7 +305,7 @@ fn first_height(s: &Sheet, b: &Block) -> f32 {
             p.space_before + p.size * LEADING * lines.clamp(1, 2) as f32
         }
         Block::Table(t) => (t.size * LEADING * 2.0 + 2.0 * PAD_Y) * (t.head.len() as f32 + 1.0),
-        Block::Chart(c) => c.size * 1.9 * 3.0,
+        Block::Chart(c) => chart_height(c),
         Block::Signatures { .. } | Block::Closing { .. } => super::letterhead::SIGN_SPACE * 2.0,
         Block::PageBreak => 0.0,
     }

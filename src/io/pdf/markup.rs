@@ -124,6 +124,9 @@ pub struct Header {
 pub struct Doc {
     pub header: Header,
     pub blocks: Vec<Block>,
+    /// `<document notice="…">`: a line printed at the foot of every page
+    /// (a paper made from a sample criteria table says so on each).
+    pub notice: Option<String>,
 }
 
 /// Body text size (Decree 30: 13–14 pt) and first-line indent (1,27 cm).
@@ -485,7 +488,15 @@ pub fn parse(xml: &str) -> Result<Doc, DocumentError> {
     for c in root.children().filter(Node::is_element) {
         block(c, &mut header, &mut blocks)?;
     }
-    Ok(Doc { header, blocks })
+    let notice = root
+        .attribute("notice")
+        .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|n| !n.is_empty());
+    Ok(Doc {
+        header,
+        blocks,
+        notice,
+    })
 }
 
 #[cfg(test)]

@@ -218,23 +218,39 @@ impl<'a> Sheet<'a> {
 
     /// Finishes the document: page numbers from page 2, the font subsets,
     /// then the PDF bytes.
-    pub fn finish(mut self, mut pdf: PdfDocument) -> Result<Vec<u8>, DocumentError> {
+    pub fn finish(
+        mut self,
+        mut pdf: PdfDocument,
+        notice: Option<&str>,
+    ) -> Result<Vec<u8>, DocumentError> {
         self.pages.push(std::mem::take(&mut self.ops));
         let total = self.pages.len();
         let geo = self.geo;
-        for n in 1..total {
+        for n in 0..total {
             std::mem::swap(&mut self.ops, &mut self.pages[n]);
             // Added at the end of a finished page, whose pen is unknown here.
             self.pen = Pen::default();
-            let label = (n + 1).to_string();
-            self.label(
-                &label,
-                (Style::Regular, 13.0),
-                geo.left,
-                geo.content_width(),
-                Align::Center,
-                geo.top / 2.0 - 6.5,
-            );
+            if n > 0 {
+                let label = (n + 1).to_string();
+                self.label(
+                    &label,
+                    (Style::Regular, 13.0),
+                    geo.left,
+                    geo.content_width(),
+                    Align::Center,
+                    geo.top / 2.0 - 6.5,
+                );
+            }
+            if let Some(text) = notice {
+                self.label(
+                    text,
+                    (Style::BoldItalic, 10.0),
+                    geo.left,
+                    geo.content_width(),
+                    Align::Center,
+                    geo.height - geo.bottom / 2.0 - 5.0,
+                );
+            }
             std::mem::swap(&mut self.ops, &mut self.pages[n]);
         }
         let page = || PdfPage::new(Mm(geo.width / MM), Mm(geo.height / MM), Vec::new());
@@ -327,11 +343,46 @@ impl<'a> Sheet<'a> {
                 None => {}
             }
         }
+        true_info(&mut doc, chrono::Utc::now());
         let mut out = Vec::new();
         doc.save_to(&mut out)
             .map_err(|e| DocumentError::Data(format!("cannot write the PDF: {e}")))?;
         Ok(out)
     }
+}
+
+/// The document information as it is: created (and last changed) `now`,
+/// in Viet Nam's time, by thidua; printpdf writes the Unix epoch as both
+/// dates and an empty `GTS_PDFXVersion` with `Trapped`, a PDF/X claim this
+/// file does not meet (no output intent, RGB), so both go.
+fn true_info(doc: &mut lopdf::Document, now: chrono::DateTime<chrono::Utc>) {
+    let local = crate::domain::time::local(now);
+    let date = format!("D:{}+07'00'", local.format("%Y%m%d%H%M%S"));
+    let Some(info) = doc
+        .trailer
+        .get(b"Info")
+        .ok()
+        .and_then(|o| o.as_reference().ok())
+    else {
+        return;
+    };
+    let Ok(dict) = doc.get_dictionary_mut(info) else {
+        return;
+    };
+    for key in [&b"GTS_PDFXVersion"[..], b"GTS_PDFXConformance", b"Trapped"] {
+        dict.remove(key);
+    }
+    let text = |t: &str| lopdf::Object::String(t.as_bytes().to_vec(), lopdf::StringFormat::Literal);
+    dict.set("CreationDate", text(&date));
+    dict.set("ModDate", text(&date));
+    dict.set("Creator", text("thidua"));
+    dict.set(
+        "Producer",
+        text(&format!(
+            "thidua {} (printpdf, lopdf)",
+            env!("CARGO_PKG_VERSION")
+        )),
+    );
 }
 
 /// The content stream of page `page`, as printpdf writes it (one stream).
