@@ -26,6 +26,7 @@ use crate::io::ledger::{Ledger, LedgerError};
 use crate::io::mail::{MailError, Transport};
 use crate::io::pdf::{DocumentError, Documents};
 use crate::io::private::prepare_folders;
+use crate::service::health::{Beat, Health, Part};
 use crate::service::inbox::intake::{IntakeError, Prepared, Taken, commit, prepare};
 use crate::service::inbox::recover::recover;
 use crate::service::inbox::{Shape, Stability, scan};
@@ -215,11 +216,16 @@ pub async fn run(
     if opts.once {
         return run_once(&shared, &transport).await;
     }
+    let health = Arc::new(Health::default());
+    // Both parts count as running from here: they start before anything
+    // could ask the page.
+    let watch_beat = health.beat(Part::Watcher);
+    let mail_beat = health.beat(Part::MailWorker);
     let _page = match shared.settings.http_listen {
-        Some(addr) => Some(crate::service::web::StatusPage::start(
-            shared.settings.clone(),
-            addr,
-        )?),
+        Some(addr) => Some(
+            crate::service::web::StatusPage::start(shared.settings.clone(), addr, health.clone())
+                .await?,
+        ),
         None => None,
     };
 
@@ -232,6 +238,7 @@ pub async fn run(
         mail_ledger,
         transport.clone(),
         stop_rx.clone(),
+        mail_beat,
     ));
     let (fire_tx, fire_rx) = mpsc::unbounded_channel();
     let mut scheduler = schedule(&shared.settings.jobs, &fire_tx)
@@ -239,6 +246,7 @@ pub async fn run(
         .map_err(|e| DaemonError::Scheduler(e.to_string()))?;
     let jobs = tokio::spawn(worker(shared.clone(), running, fire_rx, stop_rx));
     let files = watch_inbox(&shared, shutdown).await;
+    drop(watch_beat);
     let _ = stop_tx.send(true);
     if let Err(e) = scheduler.shutdown().await {
         warn!(error = %e, "scheduler did not stop cleanly");
@@ -574,6 +582,7 @@ async fn mail_worker(
     ledger: Ledger,
     transport: Arc<Transport>,
     mut stop: watch::Receiver<bool>,
+    _beat: Beat,
 ) -> Result<usize, DaemonError> {
     let ledger = Arc::new(Mutex::new(ledger));
     let mut sent = 0;
