@@ -14,12 +14,14 @@ use clap::{Parser, Subcommand};
 mod output;
 
 mod args;
+mod backup;
 mod demo;
 mod exit;
 mod form;
 mod init;
 mod job;
 mod logging;
+mod mail;
 mod report;
 mod run;
 mod score;
@@ -90,6 +92,16 @@ pub enum Command {
         /// Print JSON (documented in the README) instead of tables
         #[arg(long)]
         json: bool,
+    },
+    /// The outbox: put mails that failed for good back in it
+    #[command(subcommand)]
+    Mail(MailCommand),
+    /// A consistent copy of the ledger, safe while the daemon runs
+    #[command(after_help = "Example:\n  thidua backup -o /var/backups/thidua-$(date +%F).sqlite")]
+    Backup {
+        /// Where to write the copy (replaced if it exists)
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
     },
     /// Units with and without an accepted submission for the open year, each job's last and
     /// next run, and the outbox
@@ -201,6 +213,23 @@ pub enum Command {
     },
 }
 
+/// `thidua mail …`.
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Put mails that failed for good back in the outbox, to be sent again
+    #[command(
+        after_help = "Examples:\n  thidua mail retry --failed     # every mail that failed for good\n  thidua mail retry 12 14        # the mails numbered 12 and 14 in `thidua status`"
+    )]
+    Retry {
+        /// Every mail that failed for good
+        #[arg(long)]
+        failed: bool,
+        /// The mails' numbers, as `thidua status` and the status page show them
+        #[arg(value_name = "ID")]
+        ids: Vec<i64>,
+    },
+}
+
 /// Parses the command line and runs the command.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -238,6 +267,8 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
             run::run(settings, once)
         }
         Command::Status => status::status(&settings),
+        Command::Mail(MailCommand::Retry { failed, ids }) => mail::retry(&settings, failed, &ids),
+        Command::Backup { output } => backup::backup(&settings, &output),
         Command::Init { year } => init::init(&settings, year),
         Command::Demo { dir } => {
             logging::init(cli.log_format, "warn");

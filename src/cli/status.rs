@@ -65,11 +65,20 @@ fn write_status(out: &mut String, view: &crate::app::overview::Overview) -> std:
         "Hộp thư đi: {} chờ gửi, {} đã gửi, {} lỗi",
         o.pending, o.sent, o.failed
     )?;
+    if let Some(age) = &o.oldest_waiting {
+        writeln!(out, "  thư chờ lâu nhất đã chờ {age}")?;
+    }
     for f in &o.failures {
         writeln!(
             out,
-            "  lỗi: {} → {} ({} lần): {}",
-            f.subject, f.to, f.attempts, f.error
+            "  lỗi (số {}): {} → {} ({} lần): {}",
+            f.id, f.subject, f.to, f.attempts, f.error
+        )?;
+    }
+    if !o.failures.is_empty() {
+        writeln!(
+            out,
+            "  Gửi lại: thidua mail retry --failed (hoặc thidua mail retry SỐ…)"
         )?;
     }
     Ok(())

@@ -248,6 +248,9 @@ pub async fn run(
     let files = watch_inbox(&shared, shutdown).await;
     drop(watch_beat);
     let _ = stop_tx.send(true);
+    // Whatever the mail server does, the exchanges in progress end now;
+    // their mails stay queued for the next start.
+    transport.stop();
     if let Err(e) = scheduler.shutdown().await {
         warn!(error = %e, "scheduler did not stop cleanly");
     }

@@ -177,6 +177,67 @@ impl Ledger {
         LedgerError::from_sqlite(&self.path, source)
     }
 
+    /// A consistent copy of the ledger at `path` into `out`, through
+    /// `SQLite`'s online backup (safe while the daemon writes: the copy is of
+    /// one moment). The ledger is opened read-only and never created; the
+    /// copy is written beside `out` and renamed into place, private to its
+    /// owner. Returns the pages copied.
+    pub fn backup(path: &Path, out: &Path) -> Result<i32, LedgerError> {
+        use rusqlite::OpenFlags;
+        let shown = path.display().to_string();
+        if !path.is_file() {
+            return Err(LedgerError::Other {
+                path: shown,
+                reason: "no ledger here (check paths.data)".into(),
+            });
+        }
+        let err = |source| LedgerError::from_sqlite(&shown, source);
+        let src = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(err)?;
+        src.busy_timeout(Duration::from_secs(10)).map_err(err)?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = out.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        let out_err = |e: String| LedgerError::Other {
+            path: out.display().to_string(),
+            reason: e,
+        };
+        let copied = (|| {
+            let mut dst = Connection::open(&tmp).map_err(|e| out_err(e.to_string()))?;
+            {
+                let b = rusqlite::backup::Backup::new(&src, &mut dst)
+                    .map_err(|e| out_err(e.to_string()))?;
+                b.run_to_completion(256, Duration::from_millis(10), None)
+                    .map_err(|e| out_err(e.to_string()))?;
+            }
+            // A single file: the copy needs no -wal beside it.
+            dst.pragma_update(None, "journal_mode", "DELETE")
+                .map_err(|e| out_err(e.to_string()))?;
+            let pages: i32 = dst
+                .query_row("PRAGMA page_count", [], |r| r.get(0))
+                .map_err(|e| out_err(e.to_string()))?;
+            drop(dst);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| out_err(e.to_string()))?;
+            }
+            std::fs::rename(&tmp, out).map_err(|e| out_err(e.to_string()))?;
+            Ok(pages)
+        })();
+        if copied.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        copied
+    }
+
     /// Records that a file was taken and where it is about to be filed.
     pub fn begin(&mut self, i: &Intake) -> Result<i64, LedgerError> {
         self.conn

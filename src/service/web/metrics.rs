@@ -79,6 +79,17 @@ pub fn render(settings: &Settings, ledger: &Ledger) -> Result<String, LedgerErro
         "Emails waiting in the outbox (first try or retry)",
         pending,
     );
+    let oldest = Gauge::<i64>::default();
+    oldest.set(
+        ledger
+            .oldest_waiting()?
+            .map_or(0, |t| (chrono::Utc::now() - t).num_seconds().max(0)),
+    );
+    registry.register(
+        "emails_oldest_waiting_seconds",
+        "Age of the oldest email still waiting to be sent (0 when none waits)",
+        oldest,
+    );
     let jobs = counter_family(
         &mut registry,
         "job_runs",
