@@ -80,6 +80,13 @@ pub enum Command {
         /// Process what is in the inboxes, send what is due, and exit
         #[arg(long)]
         once: bool,
+        /// Start afresh with a new, empty ledger although archive/ holds files
+        /// (without it, a missing ledger beside a non-empty archive stops the
+        /// start). The ledger is not rebuilt from the archive: the filed
+        /// workbooks stay where they are and count for nothing until sent
+        /// again; restore the ledger from a backup instead when you can
+        #[arg(long)]
+        new_ledger: bool,
     },
     /// The current ranking per unit type: rank, total, group subtotals, class, proposal
     #[command(
@@ -262,9 +269,9 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
     let settings = Settings::load(cli.config.as_deref()).map_err(Failure::usage)?;
     match cli.command {
         Command::ReadWorkbook { .. } => Err(Failure::usage("read-workbook is internal")),
-        Command::Run { once } => {
+        Command::Run { once, new_ledger } => {
             logging::init(cli.log_format, "info");
-            run::run(settings, once)
+            run::run(settings, once, new_ledger)
         }
         Command::Status => status::status(&settings),
         Command::Mail(MailCommand::Retry { failed, ids }) => mail::retry(&settings, failed, &ids),

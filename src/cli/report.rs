@@ -37,7 +37,7 @@ pub fn report(settings: &Settings, req: &Request) -> Result<Exit, Failure> {
     }
     let docs = Documents::load(settings.paths.templates.as_deref()).map_err(Failure::usage)?;
     let today = crate::domain::time::local(Utc::now()).date_naive();
-    let open_ledger = || Ledger::open(&settings.paths.ledger);
+    let open_ledger = || Ledger::open_read_only(&settings.paths.ledger);
     // What the document needs and is not there: for a score sheet (whose
     // unit, membership and table are checked below) the unit's accepted
     // workbook, the one case README gives exit 1; for the agreement, the

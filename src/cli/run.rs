@@ -16,13 +16,13 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::runtime(format!("cannot start the runtime: {e}")))
 }
 
-pub(super) fn run(settings: Settings, once: bool) -> Result<Exit, Failure> {
+pub(super) fn run(settings: Settings, once: bool, new_ledger: bool) -> Result<Exit, Failure> {
     crate::service::memory::fewer_arenas();
     let report = runtime()?.block_on(async {
         // The handlers are in place before the daemon logs that it has
         // started, so a SIGTERM from then on is always a clean stop.
         let stop = stop_signal();
-        daemon::run(settings, RunOptions { once }, stop).await
+        daemon::run(settings, RunOptions { once, new_ledger }, stop).await
     })?;
     if once {
         say!(

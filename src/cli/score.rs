@@ -10,7 +10,7 @@ use crate::io::ledger::Ledger;
 
 pub(super) fn score(settings: &Settings, year: Option<i32>, json: bool) -> Result<Exit, Failure> {
     let year = args::planned_year(settings, year)?;
-    let ledger = Ledger::open(&settings.paths.ledger)?;
+    let ledger = Ledger::open_read_only(&settings.paths.ledger)?;
     let result = crate::app::standings::standings(settings, &ledger, year)?;
     let mut out = std::io::stdout().lock();
     let written = if json {

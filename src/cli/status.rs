@@ -9,7 +9,7 @@ use crate::config::Settings;
 use crate::io::ledger::Ledger;
 
 pub(super) fn status(settings: &Settings) -> Result<Exit, Failure> {
-    let ledger = Ledger::open(&settings.paths.ledger)?;
+    let ledger = Ledger::open_read_only(&settings.paths.ledger)?;
     let view = crate::app::overview::read(settings, &ledger, chrono::Utc::now())?;
     let mut text = String::new();
     write_status(&mut text, &view).map_err(Failure::runtime)?;

@@ -61,6 +61,14 @@ pub enum DaemonError {
     Web(#[from] crate::service::web::WebError),
     #[error("internal error (a bug in thidua): {0}")]
     Internal(String),
+    #[error(
+        "the ledger {ledger} is missing, but {archive} holds {files} filed workbooks: without the ledger, thidua would count no submissions and act on that (reminders, year-end). Restore the ledger from a backup (`thidua backup`), or start afresh with an empty ledger with `thidua run --new-ledger`"
+    )]
+    LedgerMissing {
+        ledger: String,
+        archive: String,
+        files: usize,
+    },
 }
 
 /// How to run.
@@ -68,6 +76,41 @@ pub enum DaemonError {
 pub struct RunOptions {
     /// Process what is in the inboxes, drain the outbox once, and return.
     pub once: bool,
+    /// Start with an empty ledger although the archive holds files.
+    pub new_ledger: bool,
+}
+
+/// Files under `dir`, at any depth (0 if it does not exist).
+fn files_under(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => files_under(&e.path()),
+            Ok(_) => 1,
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// A ledger deleted (or a wrong `paths.ledger`) beside an archive that
+/// holds files stops the start, unless the operator asked for a new one.
+fn ledger_present(settings: &Settings, opts: RunOptions) -> Result<(), DaemonError> {
+    let p = &settings.paths;
+    if p.ledger.exists() || opts.new_ledger {
+        return Ok(());
+    }
+    let files = files_under(&p.archive);
+    if files == 0 {
+        return Ok(());
+    }
+    Err(DaemonError::LedgerMissing {
+        ledger: p.ledger.display().to_string(),
+        archive: p.archive.display().to_string(),
+        files,
+    })
 }
 
 /// What a run did.
@@ -187,6 +230,10 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Result<RunReport, DaemonError> {
     let _lock = lock(&settings)?;
+    ledger_present(&settings, opts)?;
+    if opts.new_ledger && !settings.paths.ledger.exists() {
+        warn!(ledger = %settings.paths.ledger.display(), "starting with a new, empty ledger (--new-ledger)");
+    }
     prepare_folders(&settings).map_err(|(dir, e)| io(&dir, e))?;
     let texts = Texts::load(settings.paths.templates.as_deref())?;
     let docs = Documents::load(settings.paths.templates.as_deref())?;

@@ -81,3 +81,84 @@ fn backup_while_the_daemon_takes_files_is_a_consistent_private_copy() {
     assert_ne!(run.code, 0, "{run:?}");
     assert!(!empty.exists() && !out.exists());
 }
+
+/// The case: the ledger deleted beside a full archive used to be
+/// recreated empty (0/10 submitted, and the jobs acted on that).
+#[test]
+fn a_missing_ledger_beside_a_full_archive_stops_the_start_until_the_operator_chooses() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let env = daemon_env(&data);
+    let d = Daemon::start(&data, &env);
+    drop_file(
+        &d.inbox("STP-QTR").join("bang.xlsx"),
+        &form_file("STP-QTR", 1, false),
+    );
+    wait_for(Duration::from_secs(30), || {
+        (ledger_rows(&data).len() == 1).then_some(())
+    });
+    assert_eq!(d.stop(), 0);
+    for f in ["thidua.sqlite", "thidua.sqlite-wal", "thidua.sqlite-shm"] {
+        let _ = std::fs::remove_file(data.join(f));
+    }
+    let run = thidua(dir.path(), &["run", "--once"], &pairs(&env));
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("is missing"), "{}", run.stderr);
+    assert!(run.stderr.contains("--new-ledger"), "{}", run.stderr);
+    assert!(!data.join("thidua.sqlite").exists(), "not recreated");
+    let help = thidua(dir.path(), &["run", "--help"], &[]);
+    assert!(help.stdout.contains("not rebuilt"), "{}", help.stdout);
+    let run = thidua(dir.path(), &["run", "--once", "--new-ledger"], &pairs(&env));
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(data.join("thidua.sqlite").exists());
+}
+
+#[test]
+fn a_ledger_from_a_newer_thidua_is_refused_and_looking_creates_nothing() {
+    let dir = TempDir::new().unwrap();
+    // `status`, `score` and `report` in a folder with no data: nothing made.
+    let here = dir.path().join("o-day");
+    std::fs::create_dir_all(&here).unwrap();
+    let status = thidua(&here, &["status"], &[]);
+    assert_eq!(status.code, 0, "{status:?}");
+    assert!(status.stdout.contains("0/10"), "{}", status.stdout);
+    let score = thidua(&here, &["score"], &[]);
+    assert_eq!(score.code, 0, "{score:?}");
+    let out = dir.path().join("xep-hang.pdf");
+    let report = thidua(
+        &here,
+        &["report", "ranking", "-o", out.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(report.code, 0, "{report:?}");
+    assert_eq!(
+        std::fs::read_dir(&here).unwrap().count(),
+        0,
+        "no data folder created"
+    );
+
+    // A ledger a newer thidua wrote.
+    let data = dir.path().join("data");
+    let env = daemon_env(&data);
+    let run = thidua(dir.path(), &["run", "--once"], &pairs(&env));
+    assert_eq!(run.code, 0, "{run:?}");
+    let ledger = data.join("thidua.sqlite");
+    let c = rusqlite::Connection::open(&ledger).unwrap();
+    c.pragma_update(None, "user_version", 999).unwrap();
+    drop(c);
+    for args in [&["status"][..], &["score"], &["run", "--once"]] {
+        let run = thidua(dir.path(), args, &pairs(&env));
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(
+            run.stderr
+                .contains("schema version 999, newer than this thidua knows"),
+            "{}",
+            run.stderr
+        );
+    }
+    let c = rusqlite::Connection::open(&ledger).unwrap();
+    let v: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 999, "left as it was");
+}

@@ -46,6 +46,16 @@ pub enum LedgerError {
     },
     #[error("ledger {path}: {reason}")]
     Other { path: String, reason: String },
+    /// Written by a newer thidua: its schema could mean what this one does
+    /// not know, so it is not touched.
+    #[error(
+        "ledger {path}: at schema version {version}, newer than this thidua knows ({known}): it was written by a newer thidua; run that one, or restore a backup made for this one"
+    )]
+    TooNew {
+        path: String,
+        version: i64,
+        known: i64,
+    },
 }
 
 impl LedgerError {
@@ -146,6 +156,20 @@ fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".into())
 }
 
+/// A ledger written by a newer thidua is not touched: its schema could
+/// mean what this one does not know.
+fn newer_refused(conn: &Connection, shown: &str) -> Result<(), LedgerError> {
+    let version = migrations::version(conn).map_err(|e| LedgerError::from_sqlite(shown, e))?;
+    if version > migrations::current() {
+        return Err(LedgerError::TooNew {
+            path: shown.to_string(),
+            version,
+            known: migrations::current(),
+        });
+    }
+    Ok(())
+}
+
 impl Ledger {
     /// Opens (creating) the ledger and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
@@ -165,12 +189,45 @@ impl Ledger {
             .map_err(err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(err)?;
+        newer_refused(&conn, &shown)?;
         let mut ledger = Ledger {
             conn,
             path: shown.clone(),
         };
         migrations::migrate(&mut ledger.conn).map_err(err)?;
         Ok(ledger)
+    }
+
+    /// Opens the ledger only to read it, for the commands that look
+    /// (`status`, `score`, `report`): nothing is created or changed. A data
+    /// folder with no ledger yet reads as an empty one (kept in memory).
+    pub fn open_read_only(path: &Path) -> Result<Ledger, LedgerError> {
+        use rusqlite::OpenFlags;
+        let shown = path.display().to_string();
+        let err = |source| LedgerError::from_sqlite(&shown, source);
+        if !path.is_file() {
+            let mut conn = Connection::open_in_memory().map_err(err)?;
+            migrations::migrate(&mut conn).map_err(err)?;
+            return Ok(Ledger { conn, path: shown });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(err)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(err)?;
+        newer_refused(&conn, &shown)?;
+        let version = migrations::version(&conn).map_err(err)?;
+        if version < migrations::current() {
+            return Err(LedgerError::Other {
+                path: shown,
+                reason: format!(
+                    "the ledger is at schema version {version}, older than this thidua's {}; start `thidua run` once to bring it up to date",
+                    migrations::current()
+                ),
+            });
+        }
+        Ok(Ledger { conn, path: shown })
     }
 
     fn err(&self, source: rusqlite::Error) -> LedgerError {
