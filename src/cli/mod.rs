@@ -100,6 +100,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell)
+    #[command(
+        after_help = "Examples:\n  thidua completions bash > /etc/bash_completion.d/thidua\n  thidua completions zsh > ~/.zfunc/_thidua"
+    )]
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on standard output
+    #[command(
+        after_help = "Examples:\n  thidua man > /usr/local/share/man/man1/thidua.1\n  thidua man | man -l -"
+    )]
+    Man,
     /// The outbox: put mails that failed for good back in it
     #[command(subcommand)]
     Mail(MailCommand),
@@ -252,6 +265,27 @@ pub fn main() -> ExitCode {
             max_cells,
         });
     }
+    // These two need no configuration.
+    match &cli.command {
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "thidua", &mut out);
+            output::emit(&String::from_utf8_lossy(&out));
+            return ExitCode::SUCCESS;
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            if let Err(e) = clap_mangen::Man::new(cmd).render(&mut out) {
+                eprintln!("thidua: cannot write the manual page: {e}");
+                return Exit::Runtime.into();
+            }
+            output::emit(&String::from_utf8_lossy(&out));
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
     if let Ok(exe) = std::env::current_exe() {
         crate::io::workbook::isolate::use_worker(exe);
     }
@@ -269,6 +303,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
     let settings = Settings::load(cli.config.as_deref()).map_err(Failure::usage)?;
     match cli.command {
         Command::ReadWorkbook { .. } => Err(Failure::usage("read-workbook is internal")),
+        Command::Completions { .. } | Command::Man => Ok(Exit::Done),
         Command::Run { once, new_ledger } => {
             logging::init(cli.log_format, "info");
             run::run(settings, once, new_ledger)

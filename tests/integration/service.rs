@@ -162,3 +162,23 @@ fn a_ledger_from_a_newer_thidua_is_refused_and_looking_creates_nothing() {
         .unwrap();
     assert_eq!(v, 999, "left as it was");
 }
+
+#[test]
+fn completions_and_the_manual_page_come_from_the_command_line_itself() {
+    let dir = TempDir::new().unwrap();
+    let bash = thidua(dir.path(), &["completions", "bash"], &[]);
+    assert_eq!(bash.code, 0, "{bash:?}");
+    assert!(bash.stdout.contains("_thidua()"), "{}", bash.stdout);
+    for sub in ["backup", "retry", "validate", "--new-ledger"] {
+        assert!(bash.stdout.contains(sub), "{sub} not completed");
+    }
+    let zsh = thidua(dir.path(), &["completions", "zsh"], &[]);
+    assert!(zsh.stdout.starts_with("#compdef thidua"), "{}", zsh.stdout);
+    let bad = thidua(dir.path(), &["completions", "tcsh"], &[]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    let man = thidua(dir.path(), &["man"], &[]);
+    assert_eq!(man.code, 0, "{man:?}");
+    assert!(man.stdout.contains(".TH thidua 1"), "{}", man.stdout);
+    assert!(man.stdout.contains("backup"), "{}", man.stdout);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}

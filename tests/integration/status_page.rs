@@ -142,10 +142,17 @@ fn the_status_page_shows_units_ranking_jobs_outbox_and_metrics() {
         "thidua_emails_pending 0",
         "thidua_units{year=\"2026\",state=\"submitted\"} 1",
         "thidua_units{year=\"2026\",state=\"missing\"} 9",
+        "thidua_emails_oldest_waiting_seconds 0",
+        "thidua_job_last_success_timestamp_seconds{job=\"year-end\"} 0",
         "# EOF",
     ] {
         assert!(metrics.contains(line), "{line:?} missing from:\n{metrics}");
     }
+    let build = format!(
+        "thidua_build_info{{version=\"{}\"}} 1",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(metrics.contains(&build), "{build} missing from:\n{metrics}");
 
     let (code, head, _) = http(&addr, "POST", "/");
     assert_eq!(code, 405);
