@@ -306,7 +306,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Completions { .. } | Command::Man => Ok(Exit::Done),
         Command::Run { once, new_ledger } => {
             logging::init(cli.log_format, "info");
-            run::run(settings, once, new_ledger)
+            run::run(settings, cli.config.as_deref(), once, new_ledger)
         }
         Command::Status => status::status(&settings),
         Command::Mail(MailCommand::Retry { failed, ids }) => mail::retry(&settings, failed, &ids),

@@ -292,7 +292,24 @@ pub async fn run(
         .await
         .map_err(|e| DaemonError::Scheduler(e.to_string()))?;
     let jobs = tokio::spawn(worker(shared.clone(), running, fire_rx, stop_rx));
+    // Under systemd (Type=notify): ready now that every part runs, and the
+    // watchdog fed while they all do.
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+    let watchdog = sd_notify::watchdog_enabled().map(|every| {
+        let health = health.clone();
+        tokio::spawn(async move {
+            loop {
+                if health.stopped().is_empty() {
+                    let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+                }
+                tokio::time::sleep(every / 3).await;
+            }
+        })
+    });
     let files = watch_inbox(&shared, shutdown).await;
+    if let Some(w) = watchdog {
+        w.abort();
+    }
     drop(watch_beat);
     let _ = stop_tx.send(true);
     // Whatever the mail server does, the exchanges in progress end now;

@@ -182,3 +182,108 @@ fn completions_and_the_manual_page_come_from_the_command_line_itself() {
     assert!(man.stdout.contains("backup"), "{}", man.stdout);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+/// The case: SIGHUP killed the daemon (exit 129, which systemd
+/// counts as clean). Now a broken new configuration is refused with its key
+/// and the running one kept; a good one is taken without losing a file.
+#[test]
+fn sighup_reloads_a_good_configuration_and_refuses_a_broken_one() {
+    let dir = TempDir::new().unwrap();
+    let conf_dir = dir.path().join("etc");
+    std::fs::create_dir_all(&conf_dir).unwrap();
+    let shipped = std::fs::read_to_string(crate::support::config_path()).unwrap();
+    let criteria = crate::support::repo().join("config/criteria");
+    let good = shipped.replace(
+        "criteria = \"criteria\"",
+        &format!("criteria = \"{}\"", criteria.display()),
+    );
+    let conf = conf_dir.join("thidua.toml");
+    std::fs::write(&conf, &good).unwrap();
+    let data = dir.path().join("data");
+    let env = daemon_env(&data);
+    let d = Daemon::start_with(&conf, &data, &env);
+    wait_for(Duration::from_secs(20), || {
+        d.log_text().contains("thidua started").then_some(())
+    });
+    let hup = || {
+        std::process::Command::new("kill")
+            .args(["-HUP", &d.child.id().to_string()])
+            .status()
+            .unwrap();
+    };
+    std::fs::write(
+        &conf,
+        good.replace("transport = \"file\"", "transport = \"bo-cau\""),
+    )
+    .unwrap();
+    hup();
+    wait_for(Duration::from_secs(20), || {
+        d.log_text().contains("reload refused").then_some(())
+    });
+    let log = d.log_text();
+    assert!(log.contains("mail.transport"), "{log}");
+    drop_file(
+        &d.inbox("STP-QTR").join("sau-hup.xlsx"),
+        &form_file("STP-QTR", 1, false),
+    );
+    wait_for(Duration::from_secs(30), || {
+        (ledger_rows(&data).len() == 1).then_some(())
+    });
+
+    // A good one: a file dropped just before is not lost.
+    std::fs::write(&conf, &good).unwrap();
+    drop_file(
+        &d.inbox("STP-HUE").join("ngay-truoc-hup.xlsx"),
+        &form_file("STP-HUE", 2, false),
+    );
+    hup();
+    wait_for(Duration::from_secs(20), || {
+        d.log_text()
+            .contains("configuration reloaded")
+            .then_some(())
+    });
+    drop_file(
+        &d.inbox("STP-NAN").join("sau-khi-nap-lai.xlsx"),
+        &form_file("STP-NAN", 3, false),
+    );
+    wait_for(Duration::from_secs(30), || {
+        (ledger_rows(&data).len() == 3).then_some(())
+    });
+    assert_eq!(d.stop(), 0);
+}
+
+/// Under systemd (Type=notify): READY=1 only once the daemon runs; a
+/// broken configuration exits 2 without it (the unit does not restart 2).
+#[test]
+fn readiness_is_told_to_systemd_after_start_up_only() {
+    use std::os::unix::net::UnixDatagram;
+    let dir = TempDir::new().unwrap();
+    let sock = dir.path().join("notify.sock");
+    let listener = UnixDatagram::bind(&sock).unwrap();
+    listener
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let data = dir.path().join("data");
+    let mut env = daemon_env(&data);
+    env.push(("NOTIFY_SOCKET".into(), sock.display().to_string()));
+    let d = Daemon::start(&data, &env);
+    let mut buf = [0u8; 256];
+    let n = listener.recv(&mut buf).unwrap();
+    assert_eq!(String::from_utf8_lossy(&buf[..n]).trim(), "READY=1");
+    assert!(d.log_text().contains("thidua started"));
+    assert_eq!(d.stop(), 0);
+    let n = listener.recv(&mut buf).unwrap();
+    assert_eq!(String::from_utf8_lossy(&buf[..n]).trim(), "STOPPING=1");
+
+    listener
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut broken = env.clone();
+    broken.push(("THIDUA__INBOX__STABLE_SECS".into(), "-1".into()));
+    let run = thidua(dir.path(), &["run"], &pairs(&broken));
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        listener.recv(&mut buf).is_err(),
+        "no READY=1 for a broken start"
+    );
+}
