@@ -287,3 +287,93 @@ fn readiness_is_told_to_systemd_after_start_up_only() {
         "no READY=1 for a broken start"
     );
 }
+
+/// The shipped unit: Type=notify, no restart on a configuration error,
+/// private files, and `systemd-analyze security` at 2.0 or better (it was
+/// 8.5 EXPOSED).
+#[test]
+fn the_service_unit_is_hardened_and_rated_by_systemd_analyze() {
+    let unit_path = crate::support::repo().join("deploy/thidua.service");
+    let unit = std::fs::read_to_string(&unit_path).unwrap();
+    for line in [
+        "Type=notify",
+        "WatchdogSec=",
+        "ExecReload=/bin/kill -HUP $MAINPID",
+        "RestartPreventExitStatus=2",
+        "UMask=0077",
+        "StateDirectoryMode=0700",
+        "NoNewPrivileges=true",
+    ] {
+        assert!(unit.lines().any(|l| l.starts_with(line)), "{line} missing");
+    }
+    assert!(
+        !unit.contains("THIDUA_LOG_FORMAT=json"),
+        "the journal gets priorities"
+    );
+    let out = std::process::Command::new("systemd-analyze")
+        .args(["security", "--offline=true", "--no-pager"])
+        .arg(&unit_path)
+        .output()
+        .expect("systemd-analyze (apt-get install systemd; .ci/run does)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let score: f64 = text
+        .lines()
+        .find_map(|l| {
+            l.split("Overall exposure level for thidua.service: ")
+                .nth(1)?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("no rating in:\n{text}"));
+    assert!(score <= 2.0, "exposure {score}:\n{text}");
+}
+
+/// Run by systemd, the log lines carry their priority for the journal
+/// (`<4>` a warning, `<6>` information); elsewhere they do not.
+#[test]
+fn logs_to_the_journal_carry_priorities() {
+    use std::os::unix::fs::MetadataExt as _;
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("journal.log");
+    let file = std::fs::File::create(&log).unwrap();
+    let meta = file.metadata().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_thidua"))
+        .args(["--config"])
+        .arg(crate::support::config_path())
+        .args(["run", "--once", "--new-ledger"])
+        .env("THIDUA__PATHS__DATA", &data)
+        .env("JOURNAL_STREAM", format!("{}:{}", meta.dev(), meta.ino()))
+        .env_remove("THIDUA_LOG_FORMAT")
+        .stderr(file)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(out.success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("<4>") && l.contains("new, empty ledger")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("<6>") && l.contains("thidua started")),
+        "{text}"
+    );
+    assert!(text.lines().all(|l| l.starts_with('<')), "{text}");
+
+    // The variable inherited with stderr elsewhere: no prefixes.
+    let run = thidua(
+        dir.path(),
+        &["run", "--once"],
+        &[
+            ("THIDUA__PATHS__DATA", data.to_str().unwrap()),
+            ("JOURNAL_STREAM", "1:2"),
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stderr.contains("<6>"), "{}", run.stderr);
+}
