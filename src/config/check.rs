@@ -302,11 +302,21 @@ impl Checker<'_> {
                     ));
                 }
             };
+            let hours = j
+                .catch_up_within_hours
+                .unwrap_or(crate::domain::schedule::CATCH_UP_WITHIN_HOURS as f64);
+            if !(hours > 0.0 && hours <= 24.0 * 366.0) {
+                return Err(self.err(
+                    &key("catch_up_within_hours"),
+                    format!("{hours} is not a number of hours above 0 and at most a year"),
+                ));
+            }
             out.push(JobSpec {
                 kind,
                 schedule,
                 enabled: j.enabled.unwrap_or(true),
                 catch_up,
+                catch_up_within: chrono::Duration::seconds((hours * 3600.0) as i64),
             });
         }
         Ok(out)

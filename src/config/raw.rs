@@ -61,6 +61,9 @@ pub struct RawJob {
     pub enabled: Option<bool>,
     /// `once` (default) or `skip`: a run missed while the daemon was down.
     pub catch_up: Option<String>,
+    /// A missed time older than this many hours is not caught up but
+    /// recorded as skipped (a clock that was wrong, a long outage).
+    pub catch_up_within_hours: Option<f64>,
 }
 
 /// `[cluster]`: who the cluster is and which years are open.

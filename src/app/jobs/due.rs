@@ -62,6 +62,20 @@ pub fn startup(
                 )?;
                 ledger.set_job_checked(spec.kind, t)?;
             }
+            Missed::TooLate(at) => {
+                let hours = spec.catch_up_within.num_minutes() as f64 / 60.0;
+                warn!(job = name, scheduled = %at, catch_up_within_hours = hours, "not catching up a run missed too long ago; recorded as skipped");
+                ledger.job_skipped(
+                    spec.kind,
+                    at,
+                    &format!(
+                        "missed while thidua was not running, {} hours late (more than catch_up_within_hours = {hours})",
+                        (t - at).num_hours()
+                    ),
+                    t,
+                )?;
+                ledger.set_job_checked(spec.kind, t)?;
+            }
             Missed::Run(at) => {
                 info!(job = name, scheduled = %at, "catching up a run missed while thidua was not running");
                 if let Some(d) = trigger(tools, ledger, running, spec.kind, at, None, now)? {

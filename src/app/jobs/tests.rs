@@ -126,6 +126,43 @@ fn a_missed_run_set_to_skip_is_recorded_not_run() {
     assert_eq!(l.outbox_counts().unwrap().pending, 0);
 }
 
+/// A missed time older than the job's lateness (the daemon down for long,
+/// or started with a clock that was wrong) is recorded as skipped with how
+/// late it was, sends nothing, and shows as the job's last run.
+#[test]
+fn a_run_missed_too_long_ago_is_recorded_as_skipped_and_shown() {
+    let w = World::new();
+    let mut l = w.ledger();
+    l.set_job_checked(JobKind::Reminder, utc(DOWN)).unwrap();
+    // Thursday the 19th, 10:00 in Viet Nam: Monday the 16th is 74 hours late.
+    let now = || utc("2026-11-19T03:00:00Z");
+    assert!(
+        startup(&w.tools(), &mut l, &Running::default(), &now)
+            .unwrap()
+            .is_empty()
+    );
+    let runs = l.job_history(JobKind::Reminder, 10).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].outcome, JobOutcome::Skipped);
+    assert_eq!(runs[0].scheduled_at, Some(utc(MONDAY_16)));
+    let detail = runs[0].detail.clone().unwrap_or_default();
+    assert!(detail.contains("74 hours late"), "{detail}");
+    assert!(detail.contains("catch_up_within_hours = 72"), "{detail}");
+    assert_eq!(l.outbox_counts().unwrap().pending, 0);
+    let view = crate::app::overview::read(&w.settings, &l, now()).unwrap();
+    let reminder = view.jobs.iter().find(|j| j.name == "reminder").unwrap();
+    assert_eq!(reminder.last_outcome, "skipped");
+    assert!(
+        reminder
+            .last
+            .as_deref()
+            .unwrap_or("")
+            .contains("74 hours late"),
+        "{:?}",
+        reminder.last
+    );
+}
+
 #[test]
 fn a_run_interrupted_by_a_crash_is_finished_and_sends_nothing_twice() {
     let w = World::new();
