@@ -188,7 +188,7 @@ pub fn execute(
     now: &dyn Fn() -> DateTime<Utc>,
 ) -> Result<Done, LedgerError> {
     let attempt = (|| -> Result<(Vec<String>, usize), JobError> {
-        let p = plan(settings, texts, ledger, kind, at)?;
+        let p = plan(settings, texts, ledger, kind, at, Some(run))?;
         if kind == JobKind::CloseVote {
             ledger.close_vote(p.year, at)?;
         }
