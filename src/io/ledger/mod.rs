@@ -205,10 +205,19 @@ impl Ledger {
         use rusqlite::OpenFlags;
         let shown = path.display().to_string();
         let err = |source| LedgerError::from_sqlite(&shown, source);
-        if !path.is_file() {
-            let mut conn = Connection::open_in_memory().map_err(err)?;
-            migrations::migrate(&mut conn).map_err(err)?;
-            return Ok(Ledger { conn, path: shown });
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut conn = Connection::open_in_memory().map_err(err)?;
+                migrations::migrate(&mut conn).map_err(err)?;
+                return Ok(Ledger { conn, path: shown });
+            }
+            Err(e) => {
+                return Err(LedgerError::Other {
+                    path: shown,
+                    reason: format!("cannot be opened: {e}"),
+                });
+            }
+            Ok(_) => {}
         }
         let conn = Connection::open_with_flags(
             path,

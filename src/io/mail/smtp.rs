@@ -18,8 +18,7 @@ use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use tokio::sync::watch;
 
-use super::MailError;
-use super::transport::SendError;
+use super::{MailError, SendError};
 use crate::config::{Security, SmtpSettings, SmtpTimeouts};
 
 /// Idle connections kept for the next mails, and how long one is kept.

@@ -9,23 +9,12 @@ use lettre::Message;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, TlsParameters};
 
-use super::MailError;
 use super::smtp::SmtpSender;
+use super::{MailError, SendError};
 use crate::config::{MailSettings, Transport as Kind};
 
 /// The environment variable holding the SMTP password.
 pub const PASSWORD_VAR: &str = "THIDUA_SMTP_PASSWORD";
-
-/// Why a mail was not sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SendError {
-    /// Worth another try later (server down, 4xx).
-    Transient(String),
-    /// Will never work (5xx, bad address).
-    Permanent(String),
-    /// Not tried to the end because thidua is stopping: not an attempt.
-    Interrupted,
-}
 
 pub enum Transport {
     File { dir: PathBuf },
