@@ -68,6 +68,13 @@ fn backup_while_the_daemon_takes_files_is_a_consistent_private_copy() {
         .unwrap();
     assert_eq!(n, units.len() as i64);
     assert!(d.child.try_wait().unwrap().is_none());
+    // The ledger itself is private too (it was 0644 under the usual umask).
+    for f in ["thidua.sqlite", "thidua.sqlite-wal"] {
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(data.join(f)).unwrap().permissions(),
+        ) & 0o777;
+        assert_eq!(mode, 0o600, "{f}");
+    }
     assert_eq!(d.stop(), 0);
 
     // No ledger: an error, and nothing created.

@@ -189,6 +189,15 @@ impl Ledger {
             .map_err(err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(err)?;
+        // The ledger holds the units' scores and addresses: its owner's only,
+        // whatever the umask it was created under.
+        #[cfg(unix)]
+        for suffix in ["", "-wal", "-shm"] {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600));
+        }
         newer_refused(&conn, &shown)?;
         let mut ledger = Ledger {
             conn,
