@@ -93,16 +93,35 @@ pub struct OutboxView {
     pub pending: i64,
     pub sent: i64,
     pub failed: i64,
+    /// How long the oldest mail still waiting has waited ("2 giờ 5 phút"),
+    /// when one waits: a mail server down for long shows here.
+    pub oldest_waiting: Option<String>,
     /// The latest failed mails (at most 20).
     pub failures: Vec<FailedMail>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct FailedMail {
+    /// The outbox id, for `thidua mail retry ID`.
+    pub id: i64,
     pub subject: String,
     pub to: String,
     pub attempts: u32,
     pub error: String,
+}
+
+/// A wait in words: "40 giây", "5 phút", "2 giờ 5 phút", "3 ngày 4 giờ".
+pub fn waited(secs: i64) -> String {
+    let s = secs.max(0);
+    let (d, h, m) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s} giây"),
+        (0, 0, m) => format!("{m} phút"),
+        (0, h, 0) => format!("{h} giờ"),
+        (0, h, m) => format!("{h} giờ {m} phút"),
+        (d, 0, _) => format!("{d} ngày"),
+        (d, h, _) => format!("{d} ngày {h} giờ"),
+    }
 }
 
 /// A time shown in Viet Nam's time ("—" if absent).
@@ -256,6 +275,7 @@ pub fn read(
         .into_iter()
         .take(20)
         .map(|row| FailedMail {
+            id: row.id,
             subject: row.mail.subject,
             to: row.mail.to.join(", "),
             attempts: row.attempts,
@@ -271,6 +291,9 @@ pub fn read(
             pending: c.pending,
             sent: c.sent,
             failed: c.failed,
+            oldest_waiting: ledger
+                .oldest_waiting()?
+                .map(|t| waited((now - t).num_seconds())),
             failures,
         },
     })

@@ -120,7 +120,10 @@ pub(super) fn demo(config: Option<&Path>, dir: Option<PathBuf>) -> Result<Exit, 
     spinner.set_message("Nhận và kiểm tra các tệp như thidua run…");
     let report = super::run::runtime()?.block_on(crate::service::daemon::run(
         settings.clone(),
-        crate::service::daemon::RunOptions { once: true },
+        crate::service::daemon::RunOptions {
+            once: true,
+            new_ledger: false,
+        },
         std::future::pending(),
     ))?;
 

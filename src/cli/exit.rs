@@ -79,9 +79,14 @@ impl Failure {
 
 /// The ledger cannot be opened, read or written. Its message names the
 /// ledger's path.
+/// A ledger written by a newer thidua is not a runtime failure that a
+/// restart could cure: 2, which the service unit does not restart.
 impl From<LedgerError> for Failure {
     fn from(e: LedgerError) -> Failure {
-        Failure::runtime(e)
+        match e {
+            e @ LedgerError::TooNew { .. } => Failure::usage(e),
+            e => Failure::runtime(e),
+        }
     }
 }
 
@@ -89,7 +94,12 @@ impl From<LedgerError> for Failure {
 /// included: nothing the command line can correct.
 impl From<DaemonError> for Failure {
     fn from(e: DaemonError) -> Failure {
-        Failure::runtime(e)
+        match e {
+            DaemonError::Ledger(e) => e.into(),
+            // The operator must choose: restore the ledger or start afresh.
+            e @ DaemonError::LedgerMissing { .. } => Failure::usage(e),
+            e => Failure::runtime(e),
+        }
     }
 }
 

@@ -56,7 +56,7 @@ pub(super) fn job(
             scratch.join("empty.sqlite")
         };
         let ledger = Ledger::open(&path)?;
-        let p = plan(settings, &texts, &ledger, kind, Utc::now())?;
+        let p = plan(settings, &texts, &ledger, kind, Utc::now(), None)?;
         w(format!(
             "{} (năm {}), chạy thử: {} văn bản, {} thư; không ghi, không gửi gì.",
             kind.name(),

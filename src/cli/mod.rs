@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 mod output;
 
 mod args;
+mod backup;
 mod criteria;
 mod demo;
 mod exit;
@@ -21,6 +22,7 @@ mod form;
 mod init;
 mod job;
 mod logging;
+mod mail;
 mod report;
 mod run;
 mod score;
@@ -79,6 +81,13 @@ pub enum Command {
         /// Process what is in the inboxes, send what is due, and exit
         #[arg(long)]
         once: bool,
+        /// Start afresh with a new, empty ledger although archive/ holds files
+        /// (without it, a missing ledger beside a non-empty archive stops the
+        /// start). The ledger is not rebuilt from the archive: the filed
+        /// workbooks stay where they are and count for nothing until sent
+        /// again; restore the ledger from a backup instead when you can
+        #[arg(long)]
+        new_ledger: bool,
     },
     /// The current ranking per unit type: rank, total, group subtotals, class, proposal
     #[command(
@@ -95,6 +104,29 @@ pub enum Command {
         /// (numbers as numbers) and one of the year's figures
         #[arg(long, value_name = "FILE.xlsx")]
         xlsx: Option<PathBuf>,
+    },
+    /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell)
+    #[command(
+        after_help = "Examples:\n  thidua completions bash > /etc/bash_completion.d/thidua\n  thidua completions zsh > ~/.zfunc/_thidua"
+    )]
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on standard output
+    #[command(
+        after_help = "Examples:\n  thidua man > /usr/local/share/man/man1/thidua.1\n  thidua man | man -l -"
+    )]
+    Man,
+    /// The outbox: put mails that failed for good back in it
+    #[command(subcommand)]
+    Mail(MailCommand),
+    /// A consistent copy of the ledger, safe while the daemon runs
+    #[command(after_help = "Example:\n  thidua backup -o /var/backups/thidua-$(date +%F).sqlite")]
+    Backup {
+        /// Where to write the copy (replaced if it exists)
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
     },
     /// Units with and without an accepted submission for the open year, each job's last and
     /// next run, and the outbox
@@ -225,6 +257,23 @@ pub enum Command {
     },
 }
 
+/// `thidua mail …`.
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Put mails that failed for good back in the outbox, to be sent again
+    #[command(
+        after_help = "Examples:\n  thidua mail retry --failed     # every mail that failed for good\n  thidua mail retry 12 14        # the mails numbered 12 and 14 in `thidua status`"
+    )]
+    Retry {
+        /// Every mail that failed for good
+        #[arg(long)]
+        failed: bool,
+        /// The mails' numbers, as `thidua status` and the status page show them
+        #[arg(value_name = "ID")]
+        ids: Vec<i64>,
+    },
+}
+
 /// Parses the command line and runs the command.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -239,6 +288,27 @@ pub fn main() -> ExitCode {
             max_unpacked_bytes,
             max_cells,
         });
+    }
+    // These two need no configuration.
+    match &cli.command {
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "thidua", &mut out);
+            output::emit(&String::from_utf8_lossy(&out));
+            return ExitCode::SUCCESS;
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            if let Err(e) = clap_mangen::Man::new(cmd).render(&mut out) {
+                eprintln!("thidua: cannot write the manual page: {e}");
+                return Exit::Runtime.into();
+            }
+            output::emit(&String::from_utf8_lossy(&out));
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
     }
     if let Ok(exe) = std::env::current_exe() {
         crate::io::workbook::isolate::use_worker(exe);
@@ -257,11 +327,14 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
     let settings = Settings::load(cli.config.as_deref()).map_err(Failure::usage)?;
     match cli.command {
         Command::ReadWorkbook { .. } => Err(Failure::usage("read-workbook is internal")),
-        Command::Run { once } => {
+        Command::Completions { .. } | Command::Man => Ok(Exit::Done),
+        Command::Run { once, new_ledger } => {
             logging::init(cli.log_format, "info");
-            run::run(settings, once)
+            run::run(settings, cli.config.as_deref(), once, new_ledger)
         }
         Command::Status => status::status(&settings),
+        Command::Mail(MailCommand::Retry { failed, ids }) => mail::retry(&settings, failed, &ids),
+        Command::Backup { output } => backup::backup(&settings, &output),
         Command::Init { year } => init::init(&settings, year),
         Command::Demo { dir } => {
             logging::init(cli.log_format, "warn");

@@ -77,7 +77,7 @@ pub fn report(settings: &Settings, req: &Request) -> Result<Exit, Failure> {
             today
         })
     };
-    let open_ledger = || Ledger::open(&settings.paths.ledger);
+    let open_ledger = || Ledger::open_read_only(&settings.paths.ledger);
     // What the document needs and is not there: for a score sheet (whose
     // unit, membership and table are checked below) the unit's accepted
     // workbook, which exits 1 like the minutes without a ballot (the `Exit`

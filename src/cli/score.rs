@@ -16,7 +16,7 @@ pub(super) fn score(
     xlsx: Option<&Path>,
 ) -> Result<Exit, Failure> {
     let year = args::planned_year(settings, year)?;
-    let ledger = Ledger::open(&settings.paths.ledger)?;
+    let ledger = Ledger::open_read_only(&settings.paths.ledger)?;
     let result = crate::app::standings::standings(settings, &ledger, year)?;
     if let Some(path) = xlsx {
         ranking_workbook(settings, &result, path)?;

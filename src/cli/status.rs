@@ -9,7 +9,7 @@ use crate::config::Settings;
 use crate::io::ledger::Ledger;
 
 pub(super) fn status(settings: &Settings) -> Result<Exit, Failure> {
-    let ledger = Ledger::open(&settings.paths.ledger)?;
+    let ledger = Ledger::open_read_only(&settings.paths.ledger)?;
     let view = crate::app::overview::read(settings, &ledger, chrono::Utc::now())?;
     let mut text = String::new();
     let samples = crate::app::overview::sample_tables(settings);
@@ -75,11 +75,20 @@ fn write_status(out: &mut String, view: &crate::app::overview::Overview) -> std:
         "Hộp thư đi: {} chờ gửi, {} đã gửi, {} lỗi",
         o.pending, o.sent, o.failed
     )?;
+    if let Some(age) = &o.oldest_waiting {
+        writeln!(out, "  thư chờ lâu nhất đã chờ {age}")?;
+    }
     for f in &o.failures {
         writeln!(
             out,
-            "  lỗi: {} → {} ({} lần): {}",
-            f.subject, f.to, f.attempts, f.error
+            "  lỗi (số {}): {} → {} ({} lần): {}",
+            f.id, f.subject, f.to, f.attempts, f.error
+        )?;
+    }
+    if !o.failures.is_empty() {
+        writeln!(
+            out,
+            "  Gửi lại: thidua mail retry --failed (hoặc thidua mail retry SỐ…)"
         )?;
     }
     Ok(())

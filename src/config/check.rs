@@ -11,7 +11,8 @@ use chrono::NaiveDate;
 use super::editable::EditableError;
 use super::raw::{RawSettings, RawUnit, RawYear};
 use super::{
-    InboxSettings, MailSettings, Paths, Security, Settings, SmtpSettings, Transport, VoteSettings,
+    InboxSettings, MailSettings, Paths, Security, Settings, SmtpSettings, SmtpTimeouts, Transport,
+    VoteSettings,
 };
 use crate::domain::cells::Limits;
 use crate::domain::cluster::{
@@ -301,11 +302,21 @@ impl Checker<'_> {
                     ));
                 }
             };
+            let hours = j
+                .catch_up_within_hours
+                .unwrap_or(crate::domain::schedule::CATCH_UP_WITHIN_HOURS as f64);
+            if !(hours > 0.0 && hours <= 24.0 * 366.0) {
+                return Err(self.err(
+                    &key("catch_up_within_hours"),
+                    format!("{hours} is not a number of hours above 0 and at most a year"),
+                ));
+            }
             out.push(JobSpec {
                 kind,
                 schedule,
                 enabled: j.enabled.unwrap_or(true),
                 catch_up,
+                catch_up_within: chrono::Duration::seconds((hours * 3600.0) as i64),
             });
         }
         Ok(out)
@@ -365,6 +376,29 @@ impl Checker<'_> {
                 "`none` would send the password in clear; use `starttls` or `tls` with a username",
             ));
         }
+        let d = SmtpTimeouts::default();
+        let timeouts = SmtpTimeouts {
+            connect: self.secs(
+                "mail.smtp.connect_timeout_secs",
+                s.connect_timeout_secs,
+                d.connect.as_secs_f64(),
+            )?,
+            greeting: self.secs(
+                "mail.smtp.greeting_timeout_secs",
+                s.greeting_timeout_secs,
+                d.greeting.as_secs_f64(),
+            )?,
+            command: self.secs(
+                "mail.smtp.command_timeout_secs",
+                s.command_timeout_secs,
+                d.command.as_secs_f64(),
+            )?,
+            exchange: self.secs(
+                "mail.smtp.exchange_timeout_secs",
+                s.exchange_timeout_secs,
+                d.exchange.as_secs_f64(),
+            )?,
+        };
         let smtp = match (&s.host, transport) {
             (Some(host), _) if !host.trim().is_empty() => Some(SmtpSettings {
                 host: host.trim().to_string(),
@@ -380,6 +414,7 @@ impl Checker<'_> {
                     .as_deref()
                     .filter(|f| !f.trim().is_empty())
                     .map(PathBuf::from),
+                timeouts,
             }),
             (_, Transport::Smtp) => {
                 return Err(self.err("mail.smtp.host", "required when mail.transport is `smtp`"));
@@ -391,12 +426,20 @@ impl Checker<'_> {
             return Err(self.err("mail.max_attempts", "0 attempts would never send a mail"));
         }
         let retry = self.secs("mail.retry_secs", raw.mail.retry_secs, 30.0)?;
+        let retry_max = self.secs("mail.retry_max_secs", raw.mail.retry_max_secs, 3600.0)?;
+        if retry_max < retry {
+            return Err(self.err(
+                "mail.retry_max_secs",
+                "is shorter than mail.retry_secs, the first wait",
+            ));
+        }
         Ok(MailSettings {
             transport,
             from,
             smtp,
             max_attempts,
             retry,
+            retry_max,
         })
     }
 

@@ -77,6 +77,27 @@ pub struct SmtpSettings {
     pub security: Security,
     pub username: Option<String>,
     pub ca_file: Option<PathBuf>,
+    pub timeouts: SmtpTimeouts,
+}
+
+/// How long each step of an SMTP exchange may take (`mail.smtp.*_timeout_secs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SmtpTimeouts {
+    pub connect: Duration,
+    pub greeting: Duration,
+    pub command: Duration,
+    pub exchange: Duration,
+}
+
+impl Default for SmtpTimeouts {
+    fn default() -> Self {
+        SmtpTimeouts {
+            connect: Duration::from_secs(10),
+            greeting: Duration::from_secs(30),
+            command: Duration::from_secs(60),
+            exchange: Duration::from_secs(300),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -86,6 +107,8 @@ pub struct MailSettings {
     pub smtp: Option<SmtpSettings>,
     pub max_attempts: u32,
     pub retry: Duration,
+    /// The longest wait between two attempts.
+    pub retry_max: Duration,
 }
 
 /// Checked settings of one deployment.

@@ -61,6 +61,9 @@ pub struct RawJob {
     pub enabled: Option<bool>,
     /// `once` (default) or `skip`: a run missed while the daemon was down.
     pub catch_up: Option<String>,
+    /// A missed time older than this many hours is not caught up but
+    /// recorded as skipped (a clock that was wrong, a long outage).
+    pub catch_up_within_hours: Option<f64>,
 }
 
 /// `[cluster]`: who the cluster is and which years are open.
@@ -119,10 +122,14 @@ pub struct RawLimits {
 pub struct RawMail {
     pub transport: Option<String>,
     pub from: Option<String>,
-    /// Attempts before a mail is marked failed for good.
+    /// Failed attempts after which each further one is logged as an error
+    /// (a mail that is refused outright fails at once; one that could not
+    /// be delivered for now is never given up).
     pub max_attempts: Option<u32>,
-    /// First retry delay in seconds; doubles with each attempt, up to an hour.
+    /// First retry delay in seconds; doubles with each attempt, up to `retry_max_secs`.
     pub retry_secs: Option<f64>,
+    /// The longest wait between two attempts, in seconds.
+    pub retry_max_secs: Option<f64>,
     #[serde(default)]
     pub smtp: RawSmtp,
 }
@@ -136,6 +143,14 @@ pub struct RawSmtp {
     pub username: Option<String>,
     /// Extra CA certificate (PEM) to trust, for a server with an internal CA.
     pub ca_file: Option<String>,
+    /// Seconds to open the TCP connection.
+    pub connect_timeout_secs: Option<f64>,
+    /// Seconds for the server's greeting (and the EHLO answer) once connected.
+    pub greeting_timeout_secs: Option<f64>,
+    /// Seconds for the answer to each command (the message's final dot included).
+    pub command_timeout_secs: Option<f64>,
+    /// Seconds for one mail's whole exchange, from connecting to the last answer.
+    pub exchange_timeout_secs: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -128,7 +128,12 @@ pub struct JobSpec {
     pub schedule: Schedule,
     pub enabled: bool,
     pub catch_up: CatchUp,
+    /// How late a missed time may still be caught up; older ones are skipped.
+    pub catch_up_within: chrono::Duration,
 }
+
+/// The default of `catch_up_within_hours`.
+pub const CATCH_UP_WITHIN_HOURS: i64 = 72;
 
 /// What to do at start about the times a job's schedule named while nobody
 /// was looking.
@@ -140,6 +145,9 @@ pub enum Missed {
     Run(DateTime<Utc>),
     /// Record this scheduled time as skipped.
     Skip(DateTime<Utc>),
+    /// Record this scheduled time as skipped: older than the job's
+    /// `catch_up_within` when the daemon started.
+    TooLate(DateTime<Utc>),
 }
 
 /// `checked_until`: how far the ledger says the schedule was looked at;
@@ -150,6 +158,7 @@ pub fn missed(spec: &JobSpec, checked_until: Option<DateTime<Utc>>, now: DateTim
     };
     match spec.schedule.last_until(now) {
         Some(at) if at > since && spec.enabled => match spec.catch_up {
+            CatchUp::Once if now - at > spec.catch_up_within => Missed::TooLate(at),
             CatchUp::Once => Missed::Run(at),
             CatchUp::Skip => Missed::Skip(at),
         },
@@ -230,7 +239,28 @@ mod missed_tests {
             schedule: Schedule::parse("0 0 8 * * Mon").unwrap(),
             enabled: true,
             catch_up,
+            catch_up_within: chrono::Duration::hours(CATCH_UP_WITHIN_HOURS),
         }
+    }
+
+    #[test]
+    fn a_missed_time_older_than_the_lateness_is_skipped_not_run() {
+        // The daemon started on Thursday 19 November at 10:00 (03:00 UTC):
+        // Monday the 16th is 74 hours late, past the 72 allowed.
+        let down = utc("2026-11-14T10:00:00Z");
+        let up = utc("2026-11-19T03:00:00Z");
+        assert_eq!(
+            missed(&spec(CatchUp::Once), Some(down), up),
+            Missed::TooLate(utc("2026-11-16T01:00:00Z"))
+        );
+        let week = JobSpec {
+            catch_up_within: chrono::Duration::hours(24 * 7),
+            ..spec(CatchUp::Once)
+        };
+        assert_eq!(
+            missed(&week, Some(down), up),
+            Missed::Run(utc("2026-11-16T01:00:00Z"))
+        );
     }
 
     #[test]

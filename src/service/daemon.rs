@@ -26,6 +26,7 @@ use crate::io::ledger::{Ledger, LedgerError};
 use crate::io::mail::{MailError, Transport};
 use crate::io::pdf::{DocumentError, Documents};
 use crate::io::private::prepare_folders;
+use crate::service::health::{Beat, Health, Part};
 use crate::service::inbox::intake::{IntakeError, Prepared, Taken, commit, prepare};
 use crate::service::inbox::recover::recover;
 use crate::service::inbox::{Shape, Stability, scan};
@@ -60,6 +61,14 @@ pub enum DaemonError {
     Web(#[from] crate::service::web::WebError),
     #[error("internal error (a bug in thidua): {0}")]
     Internal(String),
+    #[error(
+        "the ledger {ledger} is missing, but {archive} holds {files} filed workbooks: without the ledger, thidua would count no submissions and act on that (reminders, year-end). Restore the ledger from a backup (`thidua backup`), or start afresh with an empty ledger with `thidua run --new-ledger`"
+    )]
+    LedgerMissing {
+        ledger: String,
+        archive: String,
+        files: usize,
+    },
 }
 
 /// How to run.
@@ -67,6 +76,41 @@ pub enum DaemonError {
 pub struct RunOptions {
     /// Process what is in the inboxes, drain the outbox once, and return.
     pub once: bool,
+    /// Start with an empty ledger although the archive holds files.
+    pub new_ledger: bool,
+}
+
+/// Files under `dir`, at any depth (0 if it does not exist).
+fn files_under(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => files_under(&e.path()),
+            Ok(_) => 1,
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// A ledger deleted (or a wrong `paths.ledger`) beside an archive that
+/// holds files stops the start, unless the operator asked for a new one.
+fn ledger_present(settings: &Settings, opts: RunOptions) -> Result<(), DaemonError> {
+    let p = &settings.paths;
+    if p.ledger.exists() || opts.new_ledger {
+        return Ok(());
+    }
+    let files = files_under(&p.archive);
+    if files == 0 {
+        return Ok(());
+    }
+    Err(DaemonError::LedgerMissing {
+        ledger: p.ledger.display().to_string(),
+        archive: p.archive.display().to_string(),
+        files,
+    })
 }
 
 /// What a run did.
@@ -186,6 +230,10 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Result<RunReport, DaemonError> {
     let _lock = lock(&settings)?;
+    ledger_present(&settings, opts)?;
+    if opts.new_ledger && !settings.paths.ledger.exists() {
+        warn!(ledger = %settings.paths.ledger.display(), "starting with a new, empty ledger (--new-ledger)");
+    }
     prepare_folders(&settings).map_err(|(dir, e)| io(&dir, e))?;
     let texts = Texts::load(settings.paths.templates.as_deref())?;
     let docs = Documents::load(settings.paths.templates.as_deref())?;
@@ -222,11 +270,16 @@ pub async fn run(
     if opts.once {
         return run_once(&shared, &transport).await;
     }
+    let health = Arc::new(Health::default());
+    // Both parts count as running from here: they start before anything
+    // could ask the page.
+    let watch_beat = health.beat(Part::Watcher);
+    let mail_beat = health.beat(Part::MailWorker);
     let _page = match shared.settings.http_listen {
-        Some(addr) => Some(crate::service::web::StatusPage::start(
-            shared.settings.clone(),
-            addr,
-        )?),
+        Some(addr) => Some(
+            crate::service::web::StatusPage::start(shared.settings.clone(), addr, health.clone())
+                .await?,
+        ),
         None => None,
     };
 
@@ -239,14 +292,36 @@ pub async fn run(
         mail_ledger,
         transport.clone(),
         stop_rx.clone(),
+        mail_beat,
     ));
     let (fire_tx, fire_rx) = mpsc::unbounded_channel();
     let mut scheduler = schedule(&shared.settings.jobs, &fire_tx)
         .await
         .map_err(|e| DaemonError::Scheduler(e.to_string()))?;
     let jobs = tokio::spawn(worker(shared.clone(), running, fire_rx, stop_rx));
+    // Under systemd (Type=notify): ready now that every part runs, and the
+    // watchdog fed while they all do.
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+    let watchdog = sd_notify::watchdog_enabled().map(|every| {
+        let health = health.clone();
+        tokio::spawn(async move {
+            loop {
+                if health.stopped().is_empty() {
+                    let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+                }
+                tokio::time::sleep(every / 3).await;
+            }
+        })
+    });
     let files = watch_inbox(&shared, shutdown).await;
+    if let Some(w) = watchdog {
+        w.abort();
+    }
+    drop(watch_beat);
     let _ = stop_tx.send(true);
+    // Whatever the mail server does, the exchanges in progress end now;
+    // their mails stay queued for the next start.
+    transport.stop();
     if let Err(e) = scheduler.shutdown().await {
         warn!(error = %e, "scheduler did not stop cleanly");
     }
@@ -581,6 +656,7 @@ async fn mail_worker(
     ledger: Ledger,
     transport: Arc<Transport>,
     mut stop: watch::Receiver<bool>,
+    _beat: Beat,
 ) -> Result<usize, DaemonError> {
     let ledger = Arc::new(Mutex::new(ledger));
     let mut sent = 0;

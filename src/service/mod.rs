@@ -3,6 +3,7 @@
 //! status page and the heap's upkeep.
 
 pub mod daemon;
+pub mod health;
 pub mod inbox;
 pub mod memory;
 pub mod outbox;

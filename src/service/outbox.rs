@@ -1,5 +1,9 @@
 //! The outbox worker: sends due mails through the configured transport
-//! with exponential backoff and records each outcome in the ledger.
+//! with exponential backoff and records each outcome in the ledger. Only a
+//! server's refusal of the mail itself (an unknown address, say) fails a
+//! mail for good; an outage, a timeout or a refused login leaves it waiting,
+//! retried with waits that double up to `mail.retry_max_secs`, until the
+//! operator has put things right.
 
 use std::time::Duration;
 
@@ -19,10 +23,10 @@ pub struct Drained {
     pub failed: usize,
 }
 
-/// The wait before attempt `attempts + 1`: `base · 2^attempts`, at most an hour.
-pub fn backoff(base: Duration, attempts: u32) -> Duration {
+/// The wait before attempt `attempts + 1`: `base · 2^attempts`, at most `max`.
+pub fn backoff(base: Duration, attempts: u32, max: Duration) -> Duration {
     let factor = 2u32.saturating_pow(attempts.min(20));
-    base.saturating_mul(factor).min(Duration::from_secs(3600))
+    base.saturating_mul(factor).min(max)
 }
 
 /// Mails sent at once: each SMTP exchange waits on round trips (and on
@@ -118,7 +122,8 @@ pub fn drain(
             // senders, or every LOOK_AGAIN, hand out due mails not yet
             // out, up to a second round's worth.
             let stale = looked.is_none_or(|t| t.elapsed() >= LOOK_AGAIN);
-            if out.len() < PARALLEL_SENDS || stale {
+            // Once the transport is stopping, only the mails out are waited for.
+            if (out.len() < PARALLEL_SENDS || stale) && !transport.stopped() {
                 looked = Some(std::time::Instant::now());
                 let room = (PARALLEL_SENDS * 2).saturating_sub(out.len());
                 let fresh: Vec<_> = ledger
@@ -191,15 +196,22 @@ fn record(
             info!(key = %row.mail.key, to = %row.mail.to.join(", "), "mail sent");
             done.sent += 1;
         }
-        Err(SendError::Transient(e)) if row.attempts + 1 < settings.max_attempts => {
-            let wait = backoff(settings.retry, row.attempts);
+        // Stopped mid-way: not an attempt; it is sent after the restart.
+        Err(SendError::Interrupted) => {}
+        Err(SendError::Transient(e)) => {
+            let wait = backoff(settings.retry, row.attempts, settings.retry_max);
             let next =
                 now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
             ledger.mark_retry(row.id, next, &e)?;
-            warn!(key = %row.mail.key, attempt = row.attempts + 1, retry_in_s = wait.as_secs_f64(), error = %e, "mail not sent, will retry");
+            let attempt = row.attempts + 1;
+            if attempt >= settings.max_attempts {
+                tracing::error!(key = %row.mail.key, attempt, retry_in_s = wait.as_secs_f64(), error = %e, "mail still not sent; it waits for the mail server (see `thidua status`)");
+            } else {
+                warn!(key = %row.mail.key, attempt, retry_in_s = wait.as_secs_f64(), error = %e, "mail not sent, will retry");
+            }
             done.retried += 1;
         }
-        Err(SendError::Transient(e) | SendError::Permanent(e)) => {
+        Err(SendError::Permanent(e)) => {
             ledger.mark_failed(row.id, &e)?;
             warn!(key = %row.mail.key, attempts = row.attempts + 1, error = %e, "mail failed for good; see `thidua status`");
             done.failed += 1;
@@ -215,8 +227,13 @@ mod tests {
     #[test]
     fn backoff_doubles_up_to_an_hour() {
         let b = Duration::from_secs(30);
-        assert_eq!(backoff(b, 0), Duration::from_secs(30));
-        assert_eq!(backoff(b, 3), Duration::from_secs(240));
-        assert_eq!(backoff(b, 30), Duration::from_secs(3600));
+        let hour = Duration::from_secs(3600);
+        assert_eq!(backoff(b, 0, hour), Duration::from_secs(30));
+        assert_eq!(backoff(b, 3, hour), Duration::from_secs(240));
+        assert_eq!(backoff(b, 30, hour), hour);
+        assert_eq!(
+            backoff(b, 5, Duration::from_secs(600)),
+            Duration::from_secs(600)
+        );
     }
 }

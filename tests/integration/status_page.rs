@@ -142,10 +142,17 @@ fn the_status_page_shows_units_ranking_jobs_outbox_and_metrics() {
         "thidua_emails_pending 0",
         "thidua_units{year=\"2026\",state=\"submitted\"} 1",
         "thidua_units{year=\"2026\",state=\"missing\"} 9",
+        "thidua_emails_oldest_waiting_seconds 0",
+        "thidua_job_last_success_timestamp_seconds{job=\"year-end\"} 0",
         "# EOF",
     ] {
         assert!(metrics.contains(line), "{line:?} missing from:\n{metrics}");
     }
+    let build = format!(
+        "thidua_build_info{{version=\"{}\"}} 1",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(metrics.contains(&build), "{build} missing from:\n{metrics}");
 
     let (code, head, _) = http(&addr, "POST", "/");
     assert_eq!(code, 405);
@@ -179,4 +186,115 @@ fn the_status_page_listens_on_loopback_only() {
     );
     assert!(run.stderr.contains("http.listen"), "{}", run.stderr);
     assert!(run.stderr.contains("loopback"), "{}", run.stderr);
+}
+
+/// Whether the daemon closed `s` (end of stream or an error) within `limit`.
+fn closed_within(s: &mut TcpStream, limit: Duration) -> bool {
+    s.set_read_timeout(Some(limit)).unwrap();
+    let mut buf = [0u8; 512];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e) => {
+                return !matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                );
+            }
+        }
+    }
+}
+
+/// The case: ~2,000 connections and slow clients against a daemon
+/// limited to 1,024 open files, as the shipped unit is. The page used to
+/// run out of file handles, and a workbook dropped meanwhile failed and the
+/// daemon exited. Now the flood is cut down, the file is taken, and the page
+/// answers again afterwards.
+#[test]
+fn a_flood_of_connections_and_slow_clients_do_not_hurt_the_daemon() {
+    // This test holds 2,000 sockets open at once.
+    rlimit::increase_nofile_limit(4096).unwrap();
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let mut env = daemon_env(&data);
+    env.push(("THIDUA__HTTP__LISTEN".into(), "127.0.0.1:0".into()));
+    let mut d = Daemon::start(&data, &env);
+    rlimit::prlimit(
+        d.child.id() as i32,
+        rlimit::Resource::NOFILE,
+        Some((1024, 1024)),
+        None,
+    )
+    .unwrap();
+    let addr = page_addr(&d);
+    assert_eq!(http(&addr, "GET", "/healthz").0, 200);
+
+    // A slow client sending its request a byte at a time is cut off once
+    // the header time is up.
+    let mut slow = TcpStream::connect(&addr).unwrap();
+    let started = std::time::Instant::now();
+    let mut cut = false;
+    for b in b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+        .iter()
+        .cycle()
+        .take(60)
+    {
+        if slow.write_all(&[*b]).is_err() {
+            cut = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+        if started.elapsed() > Duration::from_secs(8) {
+            break;
+        }
+    }
+    assert!(
+        cut || closed_within(&mut slow, Duration::from_secs(10)),
+        "a client dribbling its request head was not cut off"
+    );
+
+    // 2,000 connections held open at once: half send nothing, half half a
+    // request, and every tenth closes before its answer.
+    let mut held = Vec::new();
+    for i in 0..2000 {
+        let Ok(mut s) = TcpStream::connect(&addr) else {
+            continue;
+        };
+        if i % 2 == 1 {
+            let _ = s.write_all(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        }
+        if i % 10 == 0 {
+            let _ = s.write_all(b"\r\n");
+            continue;
+        }
+        held.push(s);
+    }
+    // A workbook arriving meanwhile is taken.
+    drop_file(
+        &d.inbox("STP-QTR").join("trong-luc-bi-don.xlsx"),
+        &form_file("STP-QTR", 1, false),
+    );
+    wait_for(Duration::from_secs(30), || {
+        (ledger_rows(&data).len() == 1).then_some(())
+    });
+    assert!(d.child.try_wait().unwrap().is_none(), "the daemon exited");
+    drop(held);
+
+    // The page answers again.
+    let (code, _, body) = wait_for(Duration::from_secs(30), || {
+        let mut s = TcpStream::connect(&addr).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            .ok()?;
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).ok()?;
+        let (top, body) = raw.split_once("\r\n\r\n")?;
+        let code: u16 = top.split_whitespace().nth(1)?.parse().ok()?;
+        Some((code, top.to_string(), body.to_string()))
+    });
+    assert_eq!((code, body.as_str()), (200, "ok\n"));
+    assert_eq!(http(&addr, "GET", "/").0, 200);
+    assert!(d.child.try_wait().unwrap().is_none(), "the daemon exited");
+    assert_eq!(d.stop(), 0);
 }

@@ -62,6 +62,30 @@ pub fn startup(
                 )?;
                 ledger.set_job_checked(spec.kind, t)?;
             }
+            Missed::TooLate(at) => {
+                let hours = spec.catch_up_within.num_minutes() as f64 / 60.0;
+                warn!(job = name, scheduled = %at, catch_up_within_hours = hours, "not catching up a run missed too long ago; recorded as skipped");
+                ledger.job_skipped(
+                    spec.kind,
+                    at,
+                    &format!(
+                        "missed while thidua was not running, {} hours late (more than catch_up_within_hours = {hours})",
+                        (t - at).num_hours()
+                    ),
+                    t,
+                )?;
+                ledger.set_job_checked(spec.kind, t)?;
+            }
+            // Already run for that time (a stop came between the run's end
+            // and the note of how far the schedule was looked at).
+            Missed::Run(at)
+                if ledger.job_history(spec.kind, 20)?.iter().any(|r| {
+                    r.scheduled_at == Some(at)
+                        && matches!(r.outcome, JobOutcome::Ok | JobOutcome::Failed)
+                }) =>
+            {
+                ledger.set_job_checked(spec.kind, t)?;
+            }
             Missed::Run(at) => {
                 info!(job = name, scheduled = %at, "catching up a run missed while thidua was not running");
                 if let Some(d) = trigger(tools, ledger, running, spec.kind, at, None, now)? {

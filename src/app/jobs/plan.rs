@@ -96,13 +96,18 @@ fn word(pdf: &std::path::Path, make: &Make) -> Doc {
     }
 }
 
-/// Builds the plan of `kind` for the time `at` it was scheduled.
+/// Builds the plan of `kind` for the time `at` it was scheduled, under the
+/// job run `run` (`None` for a plan only shown, `--dry-run`). The run is in
+/// each mail's key: a run repeated after a crash (the same run) queues
+/// nothing twice, while a new run for the same time (the real one after a
+/// run made by mistake, under a clock that was wrong) sends its own mails.
 pub fn plan(
     settings: &Settings,
     texts: &Texts,
     ledger: &Ledger,
     kind: JobKind,
     at: DateTime<Utc>,
+    run: Option<i64>,
 ) -> Result<Plan, PlanError> {
     let cluster = &settings.cluster;
     // The kick-off opens the year it runs in. The others work on the
@@ -134,7 +139,8 @@ pub fn plan(
     })?;
     let dir = settings.paths.reports.join(year.to_string());
     let day = local(at).date_naive();
-    let key = |who: &str| format!("job:{}:{}:{who}", kind.name(), at.to_rfc3339());
+    let run = run.map(|id| format!("run{id}:")).unwrap_or_default();
+    let key = |who: &str| format!("job:{}:{}:{run}{who}", kind.name(), at.to_rfc3339());
     let secretariat = settings.mail.from.clone();
     let members: Vec<&Unit> = cluster.members(year).collect();
     let common = |extra: minijinja::Value| {

@@ -248,7 +248,7 @@ pub fn execute(
     now: &dyn Fn() -> DateTime<Utc>,
 ) -> Result<Done, LedgerError> {
     let attempt = (|| -> Result<(Vec<String>, usize), JobError> {
-        let p = plan(settings, texts, ledger, kind, at)?;
+        let p = plan(settings, texts, ledger, kind, at, Some(run))?;
         if let Some(why) = super::guard::too_early(settings, ledger, kind, p.year, at)? {
             return Err(JobError::Refused(why));
         }

@@ -126,6 +126,43 @@ fn a_missed_run_set_to_skip_is_recorded_not_run() {
     assert_eq!(l.outbox_counts().unwrap().pending, 0);
 }
 
+/// A missed time older than the job's lateness (the daemon down for long,
+/// or started with a clock that was wrong) is recorded as skipped with how
+/// late it was, sends nothing, and shows as the job's last run.
+#[test]
+fn a_run_missed_too_long_ago_is_recorded_as_skipped_and_shown() {
+    let w = World::new();
+    let mut l = w.ledger();
+    l.set_job_checked(JobKind::Reminder, utc(DOWN)).unwrap();
+    // Thursday the 19th, 10:00 in Viet Nam: Monday the 16th is 74 hours late.
+    let now = || utc("2026-11-19T03:00:00Z");
+    assert!(
+        startup(&w.tools(), &mut l, &Running::default(), &now)
+            .unwrap()
+            .is_empty()
+    );
+    let runs = l.job_history(JobKind::Reminder, 10).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].outcome, JobOutcome::Skipped);
+    assert_eq!(runs[0].scheduled_at, Some(utc(MONDAY_16)));
+    let detail = runs[0].detail.clone().unwrap_or_default();
+    assert!(detail.contains("74 hours late"), "{detail}");
+    assert!(detail.contains("catch_up_within_hours = 72"), "{detail}");
+    assert_eq!(l.outbox_counts().unwrap().pending, 0);
+    let view = crate::app::overview::read(&w.settings, &l, now()).unwrap();
+    let reminder = view.jobs.iter().find(|j| j.name == "reminder").unwrap();
+    assert_eq!(reminder.last_outcome, "skipped");
+    assert!(
+        reminder
+            .last
+            .as_deref()
+            .unwrap_or("")
+            .contains("74 hours late"),
+        "{:?}",
+        reminder.last
+    );
+}
+
 #[test]
 fn a_run_interrupted_by_a_crash_is_finished_and_sends_nothing_twice() {
     let w = World::new();
@@ -133,7 +170,7 @@ fn a_run_interrupted_by_a_crash_is_finished_and_sends_nothing_twice() {
     let at = utc(MONDAY_16);
     // The crashed run had begun and queued three of its mails.
     let id = l.job_begin(JobKind::Reminder, at, at).unwrap();
-    let p = super::plan::plan(&w.settings, &w.texts, &l, JobKind::Reminder, at).unwrap();
+    let p = super::plan::plan(&w.settings, &w.texts, &l, JobKind::Reminder, at, Some(id)).unwrap();
     assert_eq!(l.enqueue_all(&p.mails[..3], at).unwrap(), 3);
     let now = || utc("2026-11-16T01:05:00Z");
     let done = startup(&w.tools(), &mut l, &Running::default(), &now).unwrap();
@@ -141,6 +178,26 @@ fn a_run_interrupted_by_a_crash_is_finished_and_sends_nothing_twice() {
     assert_eq!((done[0].run, done[0].queued), (id, 7));
     assert_eq!(l.job_run(id).unwrap().unwrap().outcome, JobOutcome::Ok);
     assert_eq!(l.outbox_counts().unwrap().pending, 10);
+}
+
+/// The case: a start with the clock ahead caught up a run before
+/// its time; the real run at the real time used to send nothing, its mails'
+/// keys used up. Each run has its own keys now: the real run sends.
+#[test]
+fn a_run_made_by_mistake_does_not_use_up_the_real_runs_mails() {
+    let w = World::new();
+    let mut l = w.ledger();
+    l.set_job_checked(JobKind::Reminder, utc(DOWN)).unwrap();
+    // Started with the clock two days ahead: the Monday run "was missed".
+    let ahead = || utc(UP);
+    let done = startup(&w.tools(), &mut l, &Running::default(), &ahead).unwrap();
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].queued, 10);
+    // The clock put right, the schedule fires at the real time.
+    let real = w.fire(&mut l, JobKind::Reminder, utc(MONDAY_16), utc(MONDAY_16));
+    assert_ne!(real.run, done[0].run);
+    assert_eq!(real.queued, 10, "the real run's mails are queued");
+    assert_eq!(l.outbox_counts().unwrap().pending, 20);
 }
 
 #[test]
@@ -232,9 +289,29 @@ fn year_end_writes_its_documents_and_mails_every_unit_and_the_ministry() {
             assert!(exts.iter().all(|e| e == "pdf"), "{exts:?}");
         }
     }
-    // Run again for the same time: same files, no new mail.
-    let again = w.fire(&mut l, JobKind::YearEnd, at, at);
+    // The same run repeated (as after a crash): same files, no new mail.
+    let again = trigger(
+        &w.tools(),
+        &mut l,
+        &Running::default(),
+        JobKind::YearEnd,
+        at,
+        Some(done.run),
+        &move || at,
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(again.queued, 0);
+    // A start after it does not catch the same time up again.
+    let later = move || at + chrono::Duration::hours(1);
+    l.set_job_checked(JobKind::YearEnd, at - chrono::Duration::hours(1))
+        .unwrap();
+    assert!(
+        startup(&w.tools(), &mut l, &Running::default(), &later)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(l.due(at, 100).unwrap().len(), 12);
 }
 
 #[test]

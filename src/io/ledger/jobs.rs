@@ -220,6 +220,17 @@ impl Ledger {
         Ok(self.runs("WHERE id = ?1", [id])?.into_iter().next())
     }
 
+    /// The job's latest run that ended well, if any.
+    pub fn last_ok(&self, job: JobKind) -> Result<Option<JobRun>, LedgerError> {
+        Ok(self
+            .runs(
+                "WHERE job = ?1 AND outcome = 'ok' ORDER BY id DESC LIMIT 1",
+                params![job.name()],
+            )?
+            .into_iter()
+            .next())
+    }
+
     /// The job's latest runs, newest first.
     pub fn job_history(&self, job: JobKind, limit: usize) -> Result<Vec<JobRun>, LedgerError> {
         self.runs(

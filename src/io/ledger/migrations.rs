@@ -100,6 +100,16 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction.
+/// The schema version this thidua writes: how many migrations it knows.
+pub fn current() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// The schema version a ledger is at.
+pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     let done: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(done as usize) {

@@ -46,6 +46,16 @@ pub enum LedgerError {
     },
     #[error("ledger {path}: {reason}")]
     Other { path: String, reason: String },
+    /// Written by a newer thidua: its schema could mean what this one does
+    /// not know, so it is not touched.
+    #[error(
+        "ledger {path}: at schema version {version}, newer than this thidua knows ({known}): it was written by a newer thidua; run that one, or restore a backup made for this one"
+    )]
+    TooNew {
+        path: String,
+        version: i64,
+        known: i64,
+    },
 }
 
 impl LedgerError {
@@ -146,6 +156,20 @@ fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".into())
 }
 
+/// A ledger written by a newer thidua is not touched: its schema could
+/// mean what this one does not know.
+fn newer_refused(conn: &Connection, shown: &str) -> Result<(), LedgerError> {
+    let version = migrations::version(conn).map_err(|e| LedgerError::from_sqlite(shown, e))?;
+    if version > migrations::current() {
+        return Err(LedgerError::TooNew {
+            path: shown.to_string(),
+            version,
+            known: migrations::current(),
+        });
+    }
+    Ok(())
+}
+
 impl Ledger {
     /// Opens (creating) the ledger and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
@@ -165,6 +189,16 @@ impl Ledger {
             .map_err(err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(err)?;
+        // The ledger holds the units' scores and addresses: its owner's only,
+        // whatever the umask it was created under.
+        #[cfg(unix)]
+        for suffix in ["", "-wal", "-shm"] {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600));
+        }
+        newer_refused(&conn, &shown)?;
         let mut ledger = Ledger {
             conn,
             path: shown.clone(),
@@ -173,8 +207,110 @@ impl Ledger {
         Ok(ledger)
     }
 
+    /// Opens the ledger only to read it, for the commands that look
+    /// (`status`, `score`, `report`): nothing is created or changed. A data
+    /// folder with no ledger yet reads as an empty one (kept in memory).
+    pub fn open_read_only(path: &Path) -> Result<Ledger, LedgerError> {
+        use rusqlite::OpenFlags;
+        let shown = path.display().to_string();
+        let err = |source| LedgerError::from_sqlite(&shown, source);
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut conn = Connection::open_in_memory().map_err(err)?;
+                migrations::migrate(&mut conn).map_err(err)?;
+                return Ok(Ledger { conn, path: shown });
+            }
+            Err(e) => {
+                return Err(LedgerError::Other {
+                    path: shown,
+                    reason: format!("cannot be opened: {e}"),
+                });
+            }
+            Ok(_) => {}
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(err)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(err)?;
+        newer_refused(&conn, &shown)?;
+        let version = migrations::version(&conn).map_err(err)?;
+        if version < migrations::current() {
+            return Err(LedgerError::Other {
+                path: shown,
+                reason: format!(
+                    "the ledger is at schema version {version}, older than this thidua's {}; start `thidua run` once to bring it up to date",
+                    migrations::current()
+                ),
+            });
+        }
+        Ok(Ledger { conn, path: shown })
+    }
+
     fn err(&self, source: rusqlite::Error) -> LedgerError {
         LedgerError::from_sqlite(&self.path, source)
+    }
+
+    /// A consistent copy of the ledger at `path` into `out`, through
+    /// `SQLite`'s online backup (safe while the daemon writes: the copy is of
+    /// one moment). The ledger is opened read-only and never created; the
+    /// copy is written beside `out` and renamed into place, private to its
+    /// owner. Returns the pages copied.
+    pub fn backup(path: &Path, out: &Path) -> Result<i32, LedgerError> {
+        use rusqlite::OpenFlags;
+        let shown = path.display().to_string();
+        if !path.is_file() {
+            return Err(LedgerError::Other {
+                path: shown,
+                reason: "no ledger here (check paths.data)".into(),
+            });
+        }
+        let err = |source| LedgerError::from_sqlite(&shown, source);
+        let src = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(err)?;
+        src.busy_timeout(Duration::from_secs(10)).map_err(err)?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = out.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        let out_err = |e: String| LedgerError::Other {
+            path: out.display().to_string(),
+            reason: e,
+        };
+        let copied = (|| {
+            let mut dst = Connection::open(&tmp).map_err(|e| out_err(e.to_string()))?;
+            {
+                let b = rusqlite::backup::Backup::new(&src, &mut dst)
+                    .map_err(|e| out_err(e.to_string()))?;
+                b.run_to_completion(256, Duration::from_millis(10), None)
+                    .map_err(|e| out_err(e.to_string()))?;
+            }
+            // A single file: the copy needs no -wal beside it.
+            dst.pragma_update(None, "journal_mode", "DELETE")
+                .map_err(|e| out_err(e.to_string()))?;
+            let pages: i32 = dst
+                .query_row("PRAGMA page_count", [], |r| r.get(0))
+                .map_err(|e| out_err(e.to_string()))?;
+            drop(dst);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| out_err(e.to_string()))?;
+            }
+            std::fs::rename(&tmp, out).map_err(|e| out_err(e.to_string()))?;
+            Ok(pages)
+        })();
+        if copied.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        copied
     }
 
     /// Records that a file was taken and where it is about to be filed.

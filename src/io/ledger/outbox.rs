@@ -199,6 +199,54 @@ impl Ledger {
             .map_err(|e| self.err(e))
     }
 
+    /// When the oldest mail still waiting to be sent was queued.
+    pub fn oldest_waiting(&self) -> Result<Option<DateTime<Utc>>, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT id, created_at FROM outbox WHERE status = ?1
+                 ORDER BY created_at, id LIMIT 1",
+                params![MailStatus::Pending.as_str()],
+                |r| Ok(At::id("outbox", r.get(0)?).time("created_at", r.get(1)?)?),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Puts mails that failed for good back in the outbox, due at `now`
+    /// with their attempts counted afresh: those of `ids`, or every failed
+    /// one when `ids` is empty. Returns the ids put back, in order; an id
+    /// that is not a failed mail is left alone.
+    pub fn retry_failed(
+        &mut self,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>, LedgerError> {
+        let path = self.path.clone();
+        let err = |e| LedgerError::from_sqlite(&path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        let failed: Vec<i64> = {
+            let mut stmt = tx
+                .prepare("SELECT id FROM outbox WHERE status = ?1 ORDER BY id")
+                .map_err(err)?;
+            stmt.query_map(params![MailStatus::Failed.as_str()], |r| r.get(0))
+                .and_then(Iterator::collect)
+                .map_err(err)?
+        };
+        let chosen: Vec<i64> = failed
+            .into_iter()
+            .filter(|id| ids.is_empty() || ids.contains(id))
+            .collect();
+        for id in &chosen {
+            tx.execute(
+                "UPDATE outbox SET status = ?2, attempts = 0, next_attempt_at = ?3 WHERE id = ?1",
+                params![id, MailStatus::Pending.as_str(), time_text(now)],
+            )
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(chosen)
+    }
+
     pub fn outbox_counts(&self) -> Result<OutboxCounts, LedgerError> {
         let mut c = OutboxCounts::default();
         let mut stmt = self

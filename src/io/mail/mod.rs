@@ -3,12 +3,24 @@
 //! the outbox is the service's (`service::outbox`).
 
 mod compose;
+mod smtp;
 mod transport;
 
 pub use compose::{compose, message_id};
-pub use transport::{SendError, Transport};
+pub use transport::Transport;
 
 use crate::io::ledger::LedgerError;
+
+/// Why a mail was not sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// Worth another try later (server down, 4xx).
+    Transient(String),
+    /// Will never work (5xx, bad address).
+    Permanent(String),
+    /// Not tried to the end because thidua is stopping: not an attempt.
+    Interrupted,
+}
 
 /// Why mail could not be set up or recorded.
 #[derive(Debug, thiserror::Error)]

@@ -1,32 +1,24 @@
 //! Where mail goes: `.eml` files in the outbox folder (the default, so
 //! thidua works with no mail server) or an SMTP server through lettre, with
-//! STARTTLS or implicit TLS, and a password only from `THIDUA_SMTP_PASSWORD`.
+//! STARTTLS or implicit TLS, and a password only from `THIDUA_SMTP_PASSWORD`;
+//! each SMTP step under its deadline (see [`super::smtp`]).
 
 use std::path::PathBuf;
-use std::time::Duration;
 
+use lettre::Message;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
-use lettre::{Message, SmtpTransport, Transport as _};
+use lettre::transport::smtp::client::{Certificate, TlsParameters};
 
-use super::MailError;
-use crate::config::{MailSettings, Security, Transport as Kind};
+use super::smtp::SmtpSender;
+use super::{MailError, SendError};
+use crate::config::{MailSettings, Transport as Kind};
 
 /// The environment variable holding the SMTP password.
 pub const PASSWORD_VAR: &str = "THIDUA_SMTP_PASSWORD";
 
-/// Why a mail was not sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SendError {
-    /// Worth another try later (server down, 4xx).
-    Transient(String),
-    /// Will never work (5xx, bad address).
-    Permanent(String),
-}
-
 pub enum Transport {
     File { dir: PathBuf },
-    Smtp(Box<SmtpTransport>),
+    Smtp(Box<SmtpSender>),
 }
 
 impl std::fmt::Debug for Transport {
@@ -68,25 +60,37 @@ impl Transport {
                 let params = tls
                     .build()
                     .map_err(|e| MailError::Setup(format!("mail.smtp: TLS setup failed: {e}")))?;
-                let mut b = SmtpTransport::builder_dangerous(&smtp.host)
-                    .port(smtp.port)
-                    .timeout(Some(Duration::from_secs(30)))
-                    .tls(match smtp.security {
-                        Security::None => Tls::None,
-                        Security::StartTls => Tls::Required(params),
-                        Security::Tls => Tls::Wrapper(params),
-                    });
-                if let Some(user) = &smtp.username {
-                    let password = std::env::var(PASSWORD_VAR).map_err(|_| {
-                        MailError::Setup(format!(
-                            "mail.smtp.username is set but the environment variable {PASSWORD_VAR} is not"
-                        ))
-                    })?;
-                    b = b.credentials(Credentials::new(user.clone(), password));
-                }
-                Ok(Transport::Smtp(Box::new(b.build())))
+                let credentials = match &smtp.username {
+                    Some(user) => {
+                        let password = std::env::var(PASSWORD_VAR).map_err(|_| {
+                            MailError::Setup(format!(
+                                "mail.smtp.username is set but the environment variable {PASSWORD_VAR} is not"
+                            ))
+                        })?;
+                        Some(Credentials::new(user.clone(), password))
+                    }
+                    None => None,
+                };
+                Ok(Transport::Smtp(Box::new(SmtpSender::new(
+                    smtp,
+                    params,
+                    credentials,
+                )?)))
             }
         }
+    }
+
+    /// Ends the SMTP exchanges in progress and refuses new ones (their
+    /// mails stay queued); the file transport has nothing to stop.
+    pub fn stop(&self) {
+        if let Transport::Smtp(t) = self {
+            t.stop();
+        }
+    }
+
+    /// Whether [`Transport::stop`] was called.
+    pub fn stopped(&self) -> bool {
+        matches!(self, Transport::Smtp(t) if t.stopped())
     }
 
     /// Sends one message. The file transport names the file after the key,
@@ -102,19 +106,7 @@ impl Transport {
                 crate::io::atomic_file::write(&path, &msg.formatted())
                     .map_err(|e| SendError::Transient(format!("{}: {e}", path.display())))
             }
-            Transport::Smtp(t) => t.send(msg).map(|_| ()).map_err(|e| {
-                let text = crate::domain::vn::one_line(&e.to_string());
-                // Only an answer about this mail's addresses or content is
-                // final; a refused login or relay (530, 535, 554…) is the
-                // operator's to fix, and the mail waits for it.
-                let code = e.status().map(|c| c.to_string());
-                match code.as_deref() {
-                    Some("550" | "551" | "552" | "553" | "501") if e.is_permanent() => {
-                        SendError::Permanent(text)
-                    }
-                    _ => SendError::Transient(text),
-                }
-            }),
+            Transport::Smtp(t) => t.send(msg),
         }
     }
 }

@@ -79,6 +79,17 @@ pub fn render(settings: &Settings, ledger: &Ledger) -> Result<String, LedgerErro
         "Emails waiting in the outbox (first try or retry)",
         pending,
     );
+    let oldest = Gauge::<i64>::default();
+    oldest.set(
+        ledger
+            .oldest_waiting()?
+            .map_or(0, |t| (chrono::Utc::now() - t).num_seconds().max(0)),
+    );
+    registry.register(
+        "emails_oldest_waiting_seconds",
+        "Age of the oldest email still waiting to be sent (0 when none waits)",
+        oldest,
+    );
     let jobs = counter_family(
         &mut registry,
         "job_runs",
@@ -91,6 +102,27 @@ pub fn render(settings: &Settings, ledger: &Ledger) -> Result<String, LedgerErro
         ]))
         .inc_by(count(*n));
     }
+    let last_ok = gauge_family(
+        &mut registry,
+        "job_last_success_timestamp_seconds",
+        "When each configured job last ended well (Unix time; 0 if never), for alerting on a job that stopped succeeding",
+    );
+    for spec in &settings.jobs {
+        let at = ledger
+            .last_ok(spec.kind)?
+            .map_or(0, |r| r.finished_at.unwrap_or(r.started_at).timestamp());
+        last_ok
+            .get_or_create(&labels(&[("job", spec.kind.name())]))
+            .set(at);
+    }
+    let build = gauge_family(
+        &mut registry,
+        "build_info",
+        "The running thidua's version (always 1)",
+    );
+    build
+        .get_or_create(&labels(&[("version", env!("CARGO_PKG_VERSION"))]))
+        .set(1);
     let units = gauge_family(
         &mut registry,
         "units",
