@@ -11,7 +11,8 @@ use chrono::NaiveDate;
 use super::editable::EditableError;
 use super::raw::{RawSettings, RawUnit, RawYear};
 use super::{
-    InboxSettings, MailSettings, Paths, Security, Settings, SmtpSettings, Transport, VoteSettings,
+    ImapSettings, InboxSettings, MailSettings, Paths, Security, Settings, SmtpSettings, Transport,
+    VoteSettings,
 };
 use crate::domain::cells::Limits;
 use crate::domain::cluster::{
@@ -224,6 +225,7 @@ impl Checker<'_> {
         };
         let jobs = self.jobs(raw)?;
         let vote = self.vote(raw)?;
+        let imap = self.imap(raw)?;
         Ok(Settings {
             source: self.source.to_string(),
             cluster,
@@ -232,6 +234,7 @@ impl Checker<'_> {
             limits,
             mail,
             http_listen,
+            imap,
             tables,
             jobs,
             vote,
@@ -398,6 +401,81 @@ impl Checker<'_> {
             max_attempts,
             retry,
         })
+    }
+
+    fn imap(&self, raw: &RawSettings) -> Result<Option<ImapSettings>, ConfigError> {
+        let s = &raw.intake.imap;
+        let Some(host) = s.host.as_deref().map(str::trim).filter(|h| !h.is_empty()) else {
+            return Ok(None);
+        };
+        let security = match s.security.as_deref().unwrap_or("tls") {
+            "none" => Security::None,
+            "starttls" => Security::StartTls,
+            "tls" => Security::Tls,
+            other => {
+                return Err(self.err(
+                    "intake.imap.security",
+                    format!("`{other}` is not `none`, `starttls` or `tls`"),
+                ));
+            }
+        };
+        let Some(username) = s
+            .username
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        else {
+            return Err(self.err(
+                "intake.imap.username",
+                "required when intake.imap.host is set (the password comes from THIDUA_IMAP_PASSWORD)",
+            ));
+        };
+        let folder = s
+            .folder
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .unwrap_or("INBOX")
+            .to_string();
+        let done_folder = s
+            .done_folder
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(str::to_string);
+        if done_folder.as_deref() == Some(folder.as_str()) {
+            return Err(self.err(
+                "intake.imap.done_folder",
+                format!("`{folder}` is the folder that is read; name another one, or leave it empty to flag handled mail"),
+            ));
+        }
+        for (key, v) in [
+            ("intake.imap.folder", Some(&folder)),
+            ("intake.imap.done_folder", done_folder.as_ref()),
+        ] {
+            if let Some(v) = v
+                && v.chars().any(|c| c.is_control() || c == '"' || c == '\\')
+            {
+                return Err(self.err(key, format!("`{}` is not a folder name", v.escape_debug())));
+            }
+        }
+        Ok(Some(ImapSettings {
+            host: host.to_string(),
+            port: s.port.unwrap_or(match security {
+                Security::Tls => 993,
+                Security::StartTls | Security::None => 143,
+            }),
+            security,
+            username: username.to_string(),
+            folder,
+            ca_file: s
+                .ca_file
+                .as_deref()
+                .filter(|f| !f.trim().is_empty())
+                .map(PathBuf::from),
+            poll: self.secs("intake.imap.poll_secs", s.poll_secs, 60.0)?,
+            done_folder,
+        }))
     }
 
     fn cluster(&self, raw: &RawSettings) -> Result<Cluster, ConfigError> {

@@ -84,6 +84,23 @@ pub struct MailSettings {
     pub retry: Duration,
 }
 
+/// `[intake.imap]`, checked: the submission mailbox. The password is not
+/// here: it is read from `THIDUA_IMAP_PASSWORD` when the daemon connects.
+#[derive(Debug, Clone)]
+pub struct ImapSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub username: String,
+    pub folder: String,
+    pub ca_file: Option<PathBuf>,
+    /// Between looks at the folder when the server offers no IDLE (and, with
+    /// IDLE, the longest wait before looking again anyway).
+    pub poll: Duration,
+    /// Where handled mail is moved; `None`: it stays in `folder`, flagged.
+    pub done_folder: Option<String>,
+}
+
 /// Checked settings of one deployment.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -95,6 +112,8 @@ pub struct Settings {
     pub limits: Limits,
     pub mail: MailSettings,
     pub http_listen: Option<std::net::SocketAddr>,
+    /// The submission mailbox; `None` when `intake.imap.host` is empty.
+    pub imap: Option<ImapSettings>,
     pub tables: TableSet,
     /// The scheduled jobs, in configuration order.
     pub jobs: Vec<crate::domain::schedule::JobSpec>,

@@ -19,6 +19,8 @@ pub struct RawSettings {
     #[serde(default)]
     pub http: RawHttp,
     #[serde(default)]
+    pub intake: RawIntake,
+    #[serde(default)]
     pub scoring: RawScoring,
     #[serde(default)]
     pub awards: Vec<RawAward>,
@@ -136,6 +138,30 @@ pub struct RawSmtp {
     pub username: Option<String>,
     /// Extra CA certificate (PEM) to trust, for a server with an internal CA.
     pub ca_file: Option<String>,
+}
+
+/// `[intake]`: other ways files come in than the inbox folders.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIntake {
+    #[serde(default)]
+    pub imap: RawImap,
+}
+
+/// `[intake.imap]`: the submission mailbox (contract §6 and §7).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawImap {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub security: Option<String>,
+    pub username: Option<String>,
+    pub folder: Option<String>,
+    pub ca_file: Option<String>,
+    /// Seconds between looks at the folder when the server has no IDLE.
+    pub poll_secs: Option<f64>,
+    /// A folder handled mail is moved to; empty: it stays, flagged.
+    pub done_folder: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -3,6 +3,7 @@
 //! status page and the heap's upkeep.
 
 pub mod daemon;
+pub mod imap;
 pub mod inbox;
 pub mod memory;
 pub mod outbox;

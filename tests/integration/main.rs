@@ -9,6 +9,8 @@ mod demo;
 mod documents;
 mod form;
 mod hostile;
+mod imap;
+mod imap_support;
 mod inbox;
 mod init;
 mod jobs;

@@ -149,6 +149,7 @@ pub fn plan(
             subject: r.subject,
             body: r.body,
             attachments,
+            in_reply_to: None,
         })
     };
     let mut docs = Vec::new();

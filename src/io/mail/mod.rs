@@ -3,6 +3,7 @@
 //! the outbox is the service's (`service::outbox`).
 
 mod compose;
+pub mod incoming;
 mod transport;
 
 pub use compose::{compose, message_id};
