@@ -54,6 +54,7 @@ struct UnitRef {
 /// It goes to the sender and the secretariat; for a mail whose sender the
 /// server did not vouch for, to the secretariat only (the `From` may be
 /// someone else's), as a reply to the mail.
+#[allow(clippy::too_many_arguments)]
 pub fn not_taken(
     texts: &Texts,
     cluster: &Cluster,

@@ -4,6 +4,7 @@
 //! appends mail over IMAP (`APPEND`) and reads flags back, and can take the
 //! server down and bring it back.
 
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -77,7 +78,7 @@ impl Dovecot {
             .expect("openssl makes the test certificate");
         assert!(ok.success(), "openssl failed");
         let root = id("-u", None) == "0";
-        let (mail_uid, mail_gid, internal, login) = if root {
+        let (uid_of_mail, gid_of_mail, internal, login) = if root {
             (
                 "65534".to_string(),
                 "65534".to_string(),
@@ -92,7 +93,7 @@ impl Dovecot {
         std::fs::create_dir_all(&home).unwrap();
         if root {
             Command::new("chown")
-                .args(["-R", &format!("{mail_uid}:{mail_gid}")])
+                .args(["-R", &format!("{uid_of_mail}:{gid_of_mail}")])
                 .arg(dir.join("home"))
                 .status()
                 .unwrap();
@@ -126,7 +127,7 @@ passdb {{
 }}
 userdb {{
   driver = static
-  args = uid={mail_uid} gid={mail_gid} home={d}/home/%u
+  args = uid={uid_of_mail} gid={gid_of_mail} home={d}/home/%u
 }}
 service imap-login {{
   inet_listener imap {{
@@ -353,10 +354,11 @@ pub fn mail(from: &str, message_id: &str, extra: &str, attachments: &[(&str, &[u
         base64("Kính gửi Văn phòng Khu vực, đơn vị gửi kèm bảng tự chấm điểm.".as_bytes()),
     );
     for (name, bytes) in attachments {
-        m.push_str(&format!(
+        let _ = write!(
+            m,
             "--b1\r\nContent-Type: application/octet-stream; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
             base64(bytes)
-        ));
+        );
     }
     m.push_str("--b1--\r\n");
     m.into_bytes()

@@ -517,6 +517,7 @@ mod tests {
             hash: "ab12".into(),
             size: 10,
             received_at: at,
+            mail: None,
         }
     }
 

@@ -326,7 +326,7 @@ pub fn judge(results: Option<&str>, from: Option<&str>) -> Authenticity {
         };
         let result: String = rest
             .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
+            .take_while(char::is_ascii_alphanumeric)
             .collect();
         match method.trim() {
             "dmarc" => dmarc = Some(result),
