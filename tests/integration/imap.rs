@@ -402,3 +402,68 @@ fn the_server_down_then_up_loses_nothing() {
     assert!(!imap.log().contains(PASSWORD));
     drop(d);
 }
+
+#[test]
+fn hostile_mail_is_answered_or_refused_and_writes_nothing_outside_the_data_folder() {
+    let dir = TempDir::new().unwrap();
+    let imap = Dovecot::start(&dir.path().join("imap"));
+    let smtp = Smtp::start(0, &dir.path().join("smtp"), &[]);
+    let data = dir.path().join("data");
+    // A forged From: the receiving server's Authentication-Results says DMARC failed.
+    imap.append(&mail(
+        "vanphong@stp.hatinh.example",
+        "<gia-mao@ke-xau.example>",
+        "Authentication-Results: mx.khuvuc.example; dmarc=fail header.from=stp.hatinh.example; spf=fail\r\n",
+        &[("bang.xlsx", &form_file("STP-HTI", 1, false))],
+    ));
+    // A name that climbs out of the folder, with a line break in it (an
+    // encoded word, so it survives the header), and then bad base64.
+    let name = format!(
+        "=?utf-8?B?{}?=",
+        crate::imap_support::base64(b"../../../../tmp/thoat\r\nX.xlsx")
+    );
+    imap.append(&mail(
+        "vanphong@stp.quangtri.example",
+        "<ten-la@stp.quangtri.example>",
+        "",
+        &[(&name, &form_file("STP-QTR", 1, false))],
+    ));
+    imap.append(b"From: <vanphong@stp.nghean.example>\r\nMessage-ID: <hong@stp.nghean.example>\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Disposition: attachment; filename=\"x.xlsx\"\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!@@@###\r\n--b--\r\n");
+    let d = Daemon::start(&data, &imap_env(smtp_env(&data, smtp.port), &imap));
+    let msgs = wait_mails(&smtp, 3);
+    let forged = msgs
+        .iter()
+        .find(|m| m.header("In-Reply-To").as_deref() == Some("<gia-mao@ke-xau.example>"))
+        .expect("the secretariat is told of the forged mail");
+    assert_eq!(
+        forged.rcpt_tos,
+        vec!["vanphong@stp.hatinh.example".to_string()]
+    );
+    assert!(forged.text().contains("giả mạo"), "{}", forged.text());
+    wait_for(Duration::from_secs(10), || {
+        (mail_rows(&data).len() == 3).then_some(())
+    });
+    let outcomes: Vec<String> = mail_rows(&data).into_iter().map(|r| r.1).collect();
+    assert_eq!(outcomes[0], "not-authentic");
+    // The climbing name is filed inside the archive under its base name.
+    let archived = all_files(&data.join("archive"));
+    assert!(
+        archived
+            .iter()
+            .any(|p| p.to_string_lossy().ends_with("thoatX.xlsx")),
+        "{archived:?}"
+    );
+    assert!(!Path::new("/tmp/thoat\r\nX.xlsx").exists());
+    assert!(!dir.path().join("thoat").exists());
+    // Bad base64: taken as what it decodes to, and answered (rejected) like any bad file.
+    assert!(
+        msgs.iter()
+            .any(|m| m.header("In-Reply-To").as_deref() == Some("<hong@stp.nghean.example>")),
+        "{:?}",
+        msgs.iter()
+            .map(|m| m.header("In-Reply-To"))
+            .collect::<Vec<_>>()
+    );
+    assert!(d.log_text().lines().all(|l| !l.contains("panicked")));
+    drop(d);
+}

@@ -120,15 +120,9 @@ fn bare_address(a: &str) -> Option<String> {
 pub fn read_mail(raw: &[u8], limits: &MailLimits) -> IncomingMail {
     let header_end = find(raw, b"\r\n\r\n").or_else(|| find(raw, b"\n\n"));
     let raw: std::borrow::Cow<'_, [u8]> = match header_end {
-        Some(end) if end > MAX_HEADER_BYTES => std::borrow::Cow::Owned(
-            // Headers beyond the bound are dropped; the body is kept.
-            [
-                &raw[..MAX_HEADER_BYTES],
-                b"\r\nX-Thidua-Cut: 1",
-                &raw[end..],
-            ]
-            .concat(),
-        ),
+        Some(end) if end > MAX_HEADER_BYTES => {
+            std::borrow::Cow::Owned([trim_headers(&raw[..end]), raw[end..].to_vec()].concat())
+        }
         _ => std::borrow::Cow::Borrowed(raw),
     };
     let Some(msg) = MessageParser::default().parse(raw.as_ref()) else {
@@ -301,6 +295,29 @@ fn unzip(
     }
 }
 
+/// A header block over the bound, without its longest fields: each field
+/// (a line and its continuation lines) over 16 KiB is dropped, and fields
+/// stop being kept at the bound.
+fn trim_headers(block: &[u8]) -> Vec<u8> {
+    const MAX_FIELD: usize = 16 * 1024;
+    let mut fields: Vec<&[u8]> = Vec::new();
+    let mut start = 0;
+    for (i, w) in block.windows(2).enumerate() {
+        if w[0] == b'\n' && !matches!(w[1], b' ' | b'\t') {
+            fields.push(&block[start..=i]);
+            start = i + 1;
+        }
+    }
+    fields.push(&block[start..]);
+    let mut out = Vec::new();
+    for f in fields {
+        if f.len() <= MAX_FIELD && out.len() + f.len() <= MAX_HEADER_BYTES {
+            out.extend_from_slice(f);
+        }
+    }
+    out
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
@@ -372,5 +389,207 @@ pub fn judge(results: Option<&str>, from: Option<&str>) -> Authenticity {
         Authenticity::Pass
     } else {
         Authenticity::Unknown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: MailLimits = MailLimits {
+        max_mail_bytes: 50 << 20,
+        max_files: 3,
+        max_file_bytes: 1 << 20,
+        max_unpacked_bytes: 2 << 20,
+    };
+
+    fn b64(bytes: &[u8]) -> String {
+        const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for c in bytes.chunks(3) {
+            let b = [c[0], *c.get(1).unwrap_or(&0), *c.get(2).unwrap_or(&0)];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for k in 0..4 {
+                out.push(if k <= c.len() {
+                    T[((n >> (18 - 6 * k)) & 63) as usize] as char
+                } else {
+                    '='
+                });
+            }
+        }
+        out
+    }
+
+    fn mail(headers: &str, parts: &[(&str, &str)]) -> Vec<u8> {
+        let mut m = format!(
+            "{headers}From: <VanPhong@STP.example>\r\nMessage-ID: <id-1@x>\r\nSubject: t\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+        );
+        for (name, body) in parts {
+            m.push_str(&format!(
+                "--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{body}\r\n"
+            ));
+        }
+        m.push_str("--b--\r\n");
+        m.into_bytes()
+    }
+
+    #[test]
+    fn file_names_cannot_leave_the_folder() {
+        for (raw, want) in [
+            ("../../etc/passwd.xlsx", "passwd.xlsx"),
+            ("..\\..\\x.xlsx", "x.xlsx"),
+            ("a\r\nBcc: x.xlsx", "aBcc_ x.xlsx"),
+            ("..", "tep-dinh-kem"),
+            (".hidden.xlsx", "hidden.xlsx"),
+            ("", "tep-dinh-kem"),
+            ("/", "tep-dinh-kem"),
+        ] {
+            assert_eq!(safe_name(raw), want, "{raw:?}");
+        }
+        let long = format!("{}.xlsx", "a".repeat(500));
+        assert!(safe_name(&long).ends_with(".xlsx") && safe_name(&long).chars().count() == 120);
+    }
+
+    #[test]
+    fn sender_message_id_and_workbooks_are_read() {
+        let m = read_mail(
+            &mail(
+                "",
+                &[
+                    ("../bang.xlsx", &b64(b"PK-xlsx")),
+                    ("logo.png", &b64(b"png")),
+                ],
+            ),
+            &LIMITS,
+        );
+        assert_eq!(m.from.as_deref(), Some("vanphong@stp.example"));
+        assert_eq!(m.message_id.as_deref(), Some("<id-1@x>"));
+        assert_eq!(
+            m.files,
+            vec![MailFile {
+                name: "bang.xlsx".into(),
+                bytes: b"PK-xlsx".to_vec()
+            }]
+        );
+        assert_eq!(m.authenticity, Authenticity::Unknown);
+    }
+
+    #[test]
+    fn many_attachments_are_cut_at_the_limit_and_said() {
+        let parts: Vec<(String, String)> =
+            (0..6).map(|i| (format!("b{i}.xlsx"), b64(b"x"))).collect();
+        let parts: Vec<(&str, &str)> = parts
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let m = read_mail(&mail("", &parts), &LIMITS);
+        assert_eq!(m.files.len(), 3);
+        assert_eq!(m.refused.len(), 3, "{:?}", m.refused);
+        assert!(m.refused[0].contains("tối đa 3 tệp"), "{:?}", m.refused);
+    }
+
+    #[test]
+    fn bad_base64_deep_nesting_and_huge_headers_do_not_crash() {
+        let m = read_mail(
+            &mail("", &[("x.xlsx", "!!!not base64@@@\r\n====")]),
+            &LIMITS,
+        );
+        assert!(m.files.len() <= 1);
+        // 5,000 nested multiparts.
+        let mut nested = String::from(
+            "From: <a@b.example>\r\nContent-Type: multipart/mixed; boundary=\"n0\"\r\n\r\n",
+        );
+        for i in 1..5000 {
+            nested.push_str(&format!(
+                "--n{}\r\nContent-Type: multipart/mixed; boundary=\"n{i}\"\r\n\r\n",
+                i - 1
+            ));
+        }
+        let m = read_mail(nested.as_bytes(), &LIMITS);
+        assert!(m.files.is_empty());
+        let huge = format!("X-Junk: {}\r\n", "a".repeat(2 << 20));
+        let m = read_mail(&mail(&huge, &[("b.xlsx", &b64(b"x"))]), &LIMITS);
+        assert_eq!(m.files.len(), 1);
+        let m = read_mail(b"\0\0\xff\xfe garbage", &LIMITS);
+        assert!(m.files.is_empty() && m.from.is_none());
+    }
+
+    #[test]
+    fn a_zip_gives_its_workbooks_within_the_limits() {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            let o = zip::write::SimpleFileOptions::default();
+            for (name, bytes) in [
+                ("thu/../../a.xlsx", vec![1u8; 10]),
+                ("~$a.xlsx", vec![1; 10]),
+                ("__MACOSX/._a.xlsx", vec![1; 10]),
+                ("ghi-chu.txt", vec![1; 10]),
+                ("to.ods", vec![0; 3 << 20]),
+            ] {
+                z.start_file(name, o).unwrap();
+                std::io::Write::write_all(&mut z, &bytes).unwrap();
+            }
+            z.finish().unwrap();
+        }
+        let m = read_mail(
+            &mail("", &[("ho-so.zip", &b64(&buf.into_inner()))]),
+            &LIMITS,
+        );
+        assert_eq!(m.files.len(), 1, "{:?}", m.refused);
+        assert_eq!(m.files[0].name, "a.xlsx");
+        assert!(
+            m.refused.iter().any(|r| r.contains("quá lớn khi giải nén")),
+            "{:?}",
+            m.refused
+        );
+        let m = read_mail(&mail("", &[("hong.zip", &b64(b"not a zip"))]), &LIMITS);
+        assert!(m.refused[0].contains("không mở được"));
+    }
+
+    #[test]
+    fn authentication_results_are_judged_from_the_topmost_header() {
+        let from = Some("vanphong@stp.example");
+        assert_eq!(judge(None, from), Authenticity::Unknown);
+        assert!(matches!(
+            judge(Some("mx.example; dmarc=fail header.from=stp.example"), from),
+            Authenticity::Fail(_)
+        ));
+        assert_eq!(
+            judge(Some("mx.example; dmarc=pass header.from=stp.example"), from),
+            Authenticity::Pass
+        );
+        assert!(matches!(
+            judge(
+                Some("mx.example; spf=fail smtp.mailfrom=stp.example; dkim=none"),
+                from
+            ),
+            Authenticity::Fail(_)
+        ));
+        assert_eq!(
+            judge(
+                Some("mx.example; spf=fail smtp.mailfrom=x; dkim=pass header.d=stp.example"),
+                from
+            ),
+            Authenticity::Pass,
+            "a DKIM signature of the From domain stands for it"
+        );
+        assert_eq!(
+            judge(
+                Some("mx.example; spf=softfail; dkim=pass header.d=other.example"),
+                from
+            )
+            .clone(),
+            judge(Some("mx.example; spf=fail"), from)
+        );
+        // A forged pass below the server's own header does not count.
+        let raw = mail(
+            "Authentication-Results: mx.khuvuc.example; dmarc=fail header.from=stp.example\r\nAuthentication-Results: forged; dmarc=pass\r\n",
+            &[("b.xlsx", &b64(b"x"))],
+        );
+        assert!(matches!(
+            read_mail(&raw, &LIMITS).authenticity,
+            Authenticity::Fail(_)
+        ));
     }
 }
