@@ -475,6 +475,21 @@ impl Checker<'_> {
                 .map(PathBuf::from),
             poll: self.secs("intake.imap.poll_secs", s.poll_secs, 60.0)?,
             done_folder,
+            address: match s
+                .address
+                .as_deref()
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+            {
+                Some(a) if looks_like_email(a) => Some(a.to_string()),
+                Some(a) => {
+                    return Err(self.err(
+                        "intake.imap.address",
+                        format!("`{a}` is not an email address"),
+                    ));
+                }
+                None => looks_like_email(username).then(|| username.to_string()),
+            },
         }))
     }
 

@@ -99,6 +99,9 @@ pub struct ImapSettings {
     pub poll: Duration,
     /// Where handled mail is moved; `None`: it stays in `folder`, flagged.
     pub done_folder: Option<String>,
+    /// The address units send their workbooks to (told in the kick-off
+    /// mail and `HUONG-DAN.txt`), if known.
+    pub address: Option<String>,
 }
 
 /// Checked settings of one deployment.

@@ -162,6 +162,9 @@ pub struct RawImap {
     pub poll_secs: Option<f64>,
     /// A folder handled mail is moved to; empty: it stays, flagged.
     pub done_folder: Option<String>,
+    /// The mailbox's address, told to the units; default: the username
+    /// when it is an address.
+    pub address: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

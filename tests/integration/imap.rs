@@ -44,6 +44,15 @@ fn mailed(data: &Path) -> Vec<(String, String, String)> {
         .collect()
 }
 
+fn http_get(port: u16) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(s, "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
 fn wait_mails(smtp: &Smtp, n: usize) -> Vec<Received> {
     wait_for(Duration::from_secs(40), || {
         let m = smtp.messages();
@@ -121,11 +130,19 @@ fn a_workbook_by_mail_is_answered_as_a_reply_to_the_units_addresses() {
     imap.set_seen(uid, false);
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(d.stop(), 0);
-    let d = Daemon::start(&data, &imap_env(smtp_env(&data, smtp.port), &imap));
+    let port = crate::support::free_port();
+    let mut env = imap_env(smtp_env(&data, smtp.port), &imap);
+    env.push(("THIDUA__HTTP__LISTEN".into(), format!("127.0.0.1:{port}")));
+    let d = Daemon::start(&data, &env);
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(smtp.messages().len(), 1, "answered once");
     assert_eq!(mailed(&data).len(), 1, "filed once");
-    // The status shows the file came by mail.
+    // The status page and `status` show the file came by mail.
+    let page = http_get(port);
+    assert!(
+        page.contains("qua thư điện tử từ vanphong@stp.hatinh.example"),
+        "{page}"
+    );
     let log = d.log_text();
     assert_eq!(d.stop(), 0);
     let status = thidua(
@@ -133,10 +150,18 @@ fn a_workbook_by_mail_is_answered_as_a_reply_to_the_units_addresses() {
         &["status"],
         &[("THIDUA__PATHS__DATA", data.to_str().unwrap())],
     );
+    assert!(
+        status
+            .stdout
+            .contains("Bang tu cham 2026.xlsx, qua thư điện tử từ vanphong@stp.hatinh.example"),
+        "{}",
+        status.stdout
+    );
     // The password appears in no log, file, status or page.
     for (what, text) in [
         ("log", log),
         ("status", status.stdout.clone() + &status.stderr),
+        ("page", page),
     ] {
         assert!(!text.contains(PASSWORD), "the password is in the {what}");
     }
@@ -466,4 +491,49 @@ fn hostile_mail_is_answered_or_refused_and_writes_nothing_outside_the_data_folde
     );
     assert!(d.log_text().lines().all(|l| !l.contains("panicked")));
     drop(d);
+}
+
+#[test]
+fn the_units_are_told_they_may_send_by_mail() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let env = [
+        ("THIDUA__PATHS__DATA", data.to_str().unwrap()),
+        ("THIDUA__INTAKE__IMAP__HOST", "mail.khuvuc.example"),
+        ("THIDUA__INTAKE__IMAP__USERNAME", "nopbai@khuvuc.example"),
+    ];
+    let r = thidua(dir.path(), &["init"], &env);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let guide = std::fs::read_to_string(data.join("inbox/STP-QTR/HUONG-DAN.txt")).unwrap();
+    assert!(guide.contains("nopbai@khuvuc.example"), "{guide}");
+    assert!(guide.contains("qua thư điện tử"), "{guide}");
+    let r = thidua(dir.path(), &["job", "kickoff", "--now"], &env);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let texts: Vec<String> = all_files(&data.join("outbox"))
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .map(|p| {
+            let raw = std::fs::read_to_string(p).unwrap();
+            String::from_utf8(crate::support::part(&raw, "Content-Type: text/plain").unwrap())
+                .unwrap()
+        })
+        .collect();
+    assert!(!texts.is_empty());
+    assert!(
+        texts
+            .iter()
+            .all(|t| t.contains("gửi thư đính kèm tệp đã điền tới địa chỉ nopbai@khuvuc.example")),
+        "{}",
+        texts[0]
+    );
+    // Without the mailbox, the guide does not say so.
+    let plain = dir.path().join("plain");
+    let r = thidua(
+        dir.path(),
+        &["init"],
+        &[("THIDUA__PATHS__DATA", plain.to_str().unwrap())],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let guide = std::fs::read_to_string(plain.join("inbox/STP-QTR/HUONG-DAN.txt")).unwrap();
+    assert!(!guide.contains("qua thư điện tử"), "{guide}");
 }

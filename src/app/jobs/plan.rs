@@ -162,6 +162,8 @@ pub fn plan(
                     unit => UnitRef { code: &u.code, name: u.name_in(year) },
                     folder => format!("inbox/{}", u.code),
                     form => file_name(&path),
+                    mailbox => settings.imap.as_ref().and_then(|i| i.address.clone()),
+                    reply => settings.imap.as_ref().and_then(|i| i.address.as_deref()).is_some_and(|a| a.eq_ignore_ascii_case(&secretariat)),
                 });
                 mails.push(mail(
                     &u.code,

@@ -131,6 +131,8 @@ pub struct Submission {
     pub received_at: DateTime<Utc>,
     pub status: Status,
     pub self_total: Option<f64>,
+    /// The sender's address, for a file that came attached to a mail.
+    pub mail_sender: Option<String>,
 }
 
 pub struct Ledger {
@@ -468,7 +470,7 @@ impl Ledger {
     ) -> Result<Vec<Submission>, LedgerError> {
         let sql = format!(
             "SELECT id, kind, unit, inspected, year, original_name, inbox_path, stored_path, hash,
-                received_at, status, self_total FROM submissions {filter}"
+                received_at, status, self_total, mail_sender FROM submissions {filter}"
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
@@ -488,6 +490,7 @@ impl Ledger {
                     received_at: at.time("received_at", r.get(9)?)?,
                     status: at.named("status", r.get(10)?)?,
                     self_total: r.get(11)?,
+                    mail_sender: r.get(12)?,
                 })
             })
             .map_err(|e| self.err(e))?;
