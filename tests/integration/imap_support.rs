@@ -2,7 +2,8 @@
 //! `dovecot-imapd`) on loopback ports with its own configuration, test
 //! certificate and password file (see tests/imap/README.md). The harness
 //! appends mail over IMAP (`APPEND`) and reads flags back, and can take the
-//! server down and bring it back.
+//! server down and bring it back. Self-contained, so `benches/imap.rs`
+//! uses it too.
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -11,7 +12,26 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::Duration;
 
-use crate::support::{free_port, wait_for};
+/// A TCP port free right now on the loopback.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Polls `f` until it returns `Some`, or panics after `limit`.
+fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(start.elapsed() < limit, "gave up waiting after {limit:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
 
 pub const USER: &str = "nopbai";
 /// The mailbox's password: the tests check it appears nowhere.
