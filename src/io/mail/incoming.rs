@@ -59,11 +59,13 @@ const TAKEN: [&str; 5] = ["xlsx", "xlsm", "xls", "ods", "csv"];
 
 /// Longest header block read; a mail over it is read without its excess.
 const MAX_HEADER_BYTES: usize = 256 * 1024;
+/// Longest file name written, in bytes.
+const MAX_NAME_BYTES: usize = 150;
 /// Deepest MIME nesting looked into.
 const MAX_DEPTH: usize = 12;
 
 /// A file name as it may be written: the last path component, control
-/// characters and separators removed, at most 120 characters; never empty,
+/// characters and separators removed, at most 150 bytes; never empty,
 /// never `.`/`..`, never hidden.
 pub fn safe_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
@@ -82,14 +84,18 @@ pub fn safe_name(raw: &str) -> String {
         .trim()
         .trim_start_matches('.')
         .trim_start_matches('~');
-    let cleaned: String = cleaned
-        .chars()
-        .rev()
-        .take(120)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    // The end is kept (the extension decides what the file is), within a
+    // byte budget well under a file system's 255-byte names.
+    let mut kept = Vec::new();
+    let mut bytes = 0;
+    for c in cleaned.chars().rev() {
+        bytes += c.len_utf8();
+        if bytes > MAX_NAME_BYTES {
+            break;
+        }
+        kept.push(c);
+    }
+    let cleaned: String = kept.into_iter().rev().collect();
     if cleaned.is_empty() {
         "tep-dinh-kem".to_string()
     } else {
@@ -450,7 +456,9 @@ mod tests {
         }
         let long = format!("{}.xlsx", "a".repeat(500));
         assert_eq!(extension(&safe_name(&long)), "xlsx");
-        assert_eq!(safe_name(&long).chars().count(), 120);
+        assert_eq!(safe_name(&long).len(), 150);
+        let vn = format!("{}.xlsx", "Bảng tự chấm điểm ".repeat(40));
+        assert!(safe_name(&vn).len() <= 150 && extension(&safe_name(&vn)) == "xlsx");
     }
 
     #[test]
