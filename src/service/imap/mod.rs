@@ -15,11 +15,11 @@ use std::time::Duration;
 use chrono::Utc;
 use futures_util::StreamExt;
 use tokio::sync::watch;
-use tracing::{debug, info, warn};
+use tracing::{debug, error, info, warn};
 
 use crate::app::mail_texts::Texts;
 use crate::config::{ImapSettings, Settings};
-use crate::io::ledger::Ledger;
+use crate::io::ledger::{HandledMail, Ledger, MailOutcome};
 use crate::io::mail::incoming::{IncomingMail, read_mail};
 use crate::io::pdf::Documents;
 pub use connect::PASSWORD_VAR;
@@ -40,6 +40,13 @@ pub trait MailHost: Send + Sync {
 /// The keyword set on a handled mail (for people looking at the mailbox;
 /// the ledger, not this flag, says what was handled).
 pub const HANDLED_FLAG: &str = "$ThiduaHandled";
+
+/// Attempts at one mail before it is set aside as unreadable.
+const MAX_FAILURES: u32 = 5;
+
+/// Failed attempts per mail (UIDVALIDITY, UID), across connections.
+static FAILURES: std::sync::Mutex<std::collections::BTreeMap<(u32, u32), u32>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
 
 /// Longest wait between two attempts to connect.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
@@ -212,11 +219,48 @@ async fn take_new<H: MailHost + 'static>(
             };
             tokio::task::spawn_blocking(move || handle(h.as_ref(), &at, &raw, now)).await
         };
-        match result {
-            Ok(Ok(_)) => {}
-            // The mail stays unrecorded and is taken again on the next look.
-            Ok(Err(e)) => return Err(format!("mail {uid}: {e}")),
-            Err(e) => return Err(format!("mail {uid}: internal error (a bug in thidua): {e}")),
+        let failed = match result {
+            Ok(Ok(_)) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(e) => Some(format!("internal error (a bug in thidua): {e}")),
+        };
+        if let Some(e) = failed {
+            // The mail stays unrecorded and is taken again on the next look,
+            // unless it failed so often that it would hold up the others.
+            let n = {
+                let mut f = FAILURES
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let n = f.entry((uidvalidity, uid)).or_insert(0);
+                *n += 1;
+                *n
+            };
+            if n < MAX_FAILURES {
+                return Err(format!("mail {uid}: {e}"));
+            }
+            error!(uid, error = %e, "a mail failed {MAX_FAILURES} times; it is recorded as unreadable and left on the server for a person");
+            let h = host.clone();
+            let folder = settings.folder.clone();
+            tokio::task::spawn_blocking(move || {
+                h.ledger().record_mail(
+                    &HandledMail {
+                        folder: &folder,
+                        uidvalidity,
+                        uid,
+                        message_id: None,
+                        sender: "",
+                        unit: None,
+                        outcome: MailOutcome::Unreadable,
+                        files: 0,
+                    },
+                    &[],
+                    Utc::now(),
+                )
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+            continue;
         }
         n += 1;
         mark(s, settings, uid).await;
