@@ -788,3 +788,65 @@ pub(crate) fn looks_like_email(s: &str) -> bool {
         None => false,
     }
 }
+
+#[cfg(test)]
+mod imap_tests {
+    use crate::config::{Security, Settings};
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Settings, String> {
+        let env: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        Settings::load_with_env(None, &env).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_mailbox_is_off_without_a_host_and_checked_with_one() {
+        assert!(load(&[]).unwrap().imap.is_none());
+        assert!(
+            load(&[("THIDUA__INTAKE__IMAP__HOST", " ")])
+                .unwrap()
+                .imap
+                .is_none()
+        );
+        let s = load(&[
+            ("THIDUA__INTAKE__IMAP__HOST", "mail.example"),
+            ("THIDUA__INTAKE__IMAP__USERNAME", "nopbai@khuvuc.example"),
+        ])
+        .unwrap()
+        .imap
+        .unwrap();
+        assert_eq!(
+            (s.port, s.security, s.folder.as_str()),
+            (993, Security::Tls, "INBOX")
+        );
+        assert_eq!(s.address.as_deref(), Some("nopbai@khuvuc.example"));
+        assert_eq!(s.done_folder, None);
+        let e = load(&[("THIDUA__INTAKE__IMAP__HOST", "mail.example")]).unwrap_err();
+        assert!(e.contains("intake.imap.username"), "{e}");
+        let e = load(&[
+            ("THIDUA__INTAKE__IMAP__HOST", "mail.example"),
+            ("THIDUA__INTAKE__IMAP__USERNAME", "u"),
+            ("THIDUA__INTAKE__IMAP__SECURITY", "ssl"),
+        ])
+        .unwrap_err();
+        assert!(e.contains("intake.imap.security"), "{e}");
+        let e = load(&[
+            ("THIDUA__INTAKE__IMAP__HOST", "mail.example"),
+            ("THIDUA__INTAKE__IMAP__USERNAME", "u"),
+            ("THIDUA__INTAKE__IMAP__DONE_FOLDER", "INBOX"),
+        ])
+        .unwrap_err();
+        assert!(e.contains("intake.imap.done_folder"), "{e}");
+        let s = load(&[
+            ("THIDUA__INTAKE__IMAP__HOST", "mail.example"),
+            ("THIDUA__INTAKE__IMAP__USERNAME", "u"),
+            ("THIDUA__INTAKE__IMAP__SECURITY", "starttls"),
+        ])
+        .unwrap()
+        .imap
+        .unwrap();
+        assert_eq!((s.port, s.address), (143, None));
+    }
+}
