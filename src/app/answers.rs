@@ -200,6 +200,7 @@ pub fn crosscheck_notice(
         subject,
         body,
         attachments: Vec::new(),
+        in_reply_to: None,
     }))
 }
 
@@ -337,6 +338,7 @@ pub fn answer(
                 .map(std::path::Path::to_path_buf)
                 .into_iter()
                 .collect(),
+            in_reply_to: None,
         },
     })
 }

@@ -23,6 +23,7 @@ static TEMPLATES: &[Shipped] = &[
     shipped!("templates", "mail/job-failed.txt.j2"),
     shipped!("templates", "mail/ballot.txt.j2"),
     shipped!("templates", "mail/vote-closed.txt.j2"),
+    shipped!("templates", "mail/mail-not-taken.txt.j2"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -56,6 +56,8 @@ pub struct FileView {
     /// `accepted` or `rejected`, in Vietnamese.
     pub outcome: &'static str,
     pub self_total: Option<String>,
+    /// How it came, in Vietnamese: by mail from an address, or into the inbox folder.
+    pub via: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -184,6 +186,10 @@ fn file_view(s: &crate::io::ledger::Submission) -> FileView {
             _ => "bị từ chối",
         },
         self_total: s.self_total.map(format_number),
+        via: match &s.mail_sender {
+            Some(from) => format!("qua thư điện tử từ {from}"),
+            None => "qua thư mục".to_string(),
+        },
     }
 }
 

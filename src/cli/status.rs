@@ -39,19 +39,20 @@ fn write_status(out: &mut String, view: &crate::app::overview::Overview) -> std:
             let a = u.accepted.as_ref().expect("filtered");
             writeln!(
                 out,
-                "  {:<10} đã nộp      {}  tự chấm {}  ({})",
+                "  {:<10} đã nộp      {}  tự chấm {}  ({}, {})",
                 u.code,
                 a.received,
                 a.self_total.as_deref().unwrap_or(""),
-                a.file
+                a.file,
+                a.via
             )?;
         }
         for u in y.units.iter().filter(|u| u.accepted.is_none()) {
             match &u.last {
                 Some(l) => writeln!(
                     out,
-                    "  {:<10} chưa nộp    tệp gần nhất {}, {} ({})",
-                    u.code, l.received, l.outcome, l.file
+                    "  {:<10} chưa nộp    tệp gần nhất {}, {} ({}, {})",
+                    u.code, l.received, l.outcome, l.file, l.via
                 )?,
                 None => writeln!(out, "  {:<10} chưa nộp", u.code)?,
             }

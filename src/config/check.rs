@@ -11,8 +11,8 @@ use chrono::NaiveDate;
 use super::editable::EditableError;
 use super::raw::{RawSettings, RawUnit, RawYear};
 use super::{
-    InboxSettings, MailSettings, Paths, Security, Settings, SmtpSettings, SmtpTimeouts, Transport,
-    VoteSettings,
+    ImapSettings, InboxSettings, MailSettings, Paths, Security, Settings, SmtpSettings,
+    SmtpTimeouts, Transport, VoteSettings,
 };
 use crate::domain::cells::Limits;
 use crate::domain::cluster::{
@@ -225,6 +225,7 @@ impl Checker<'_> {
         };
         let jobs = self.jobs(raw)?;
         let vote = self.vote(raw)?;
+        let imap = self.imap(raw)?;
         Ok(Settings {
             source: self.source.to_string(),
             cluster,
@@ -233,6 +234,7 @@ impl Checker<'_> {
             limits,
             mail,
             http_listen,
+            imap,
             tables,
             jobs,
             vote,
@@ -441,6 +443,96 @@ impl Checker<'_> {
             retry,
             retry_max,
         })
+    }
+
+    fn imap(&self, raw: &RawSettings) -> Result<Option<ImapSettings>, ConfigError> {
+        let s = &raw.intake.imap;
+        let Some(host) = s.host.as_deref().map(str::trim).filter(|h| !h.is_empty()) else {
+            return Ok(None);
+        };
+        let security = match s.security.as_deref().unwrap_or("tls") {
+            "none" => Security::None,
+            "starttls" => Security::StartTls,
+            "tls" => Security::Tls,
+            other => {
+                return Err(self.err(
+                    "intake.imap.security",
+                    format!("`{other}` is not `none`, `starttls` or `tls`"),
+                ));
+            }
+        };
+        let Some(username) = s
+            .username
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        else {
+            return Err(self.err(
+                "intake.imap.username",
+                "required when intake.imap.host is set (the password comes from THIDUA_IMAP_PASSWORD)",
+            ));
+        };
+        let folder = s
+            .folder
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .unwrap_or("INBOX")
+            .to_string();
+        let done_folder = s
+            .done_folder
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(str::to_string);
+        if done_folder.as_deref() == Some(folder.as_str()) {
+            return Err(self.err(
+                "intake.imap.done_folder",
+                format!("`{folder}` is the folder that is read; name another one, or leave it empty to flag handled mail"),
+            ));
+        }
+        for (key, v) in [
+            ("intake.imap.folder", Some(&folder)),
+            ("intake.imap.done_folder", done_folder.as_ref()),
+        ] {
+            if let Some(v) = v
+                && v.chars().any(|c| c.is_control() || c == '"' || c == '\\')
+            {
+                return Err(self.err(key, format!("`{}` is not a folder name", v.escape_debug())));
+            }
+        }
+        Ok(Some(ImapSettings {
+            host: host.to_string(),
+            port: s.port.unwrap_or(match security {
+                Security::Tls => 993,
+                Security::StartTls | Security::None => 143,
+            }),
+            security,
+            username: username.to_string(),
+            folder,
+            ca_file: s
+                .ca_file
+                .as_deref()
+                .filter(|f| !f.trim().is_empty())
+                .map(PathBuf::from),
+            poll: self.secs("intake.imap.poll_secs", s.poll_secs, 60.0)?,
+            done_folder,
+            address: match s
+                .address
+                .as_deref()
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+            {
+                Some(a) if looks_like_email(a) => Some(a.to_string()),
+                Some(a) => {
+                    return Err(self.err(
+                        "intake.imap.address",
+                        format!("`{a}` is not an email address"),
+                    ));
+                }
+                None => looks_like_email(username).then(|| username.to_string()),
+            },
+        }))
     }
 
     fn cluster(&self, raw: &RawSettings) -> Result<Cluster, ConfigError> {
@@ -739,5 +831,67 @@ pub(crate) fn looks_like_email(s: &str) -> bool {
                     .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
         }
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod imap_tests {
+    use crate::config::{Security, Settings};
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Settings, String> {
+        let env: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        Settings::load_with_env(None, &env).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_mailbox_is_off_without_a_host_and_checked_with_one() {
+        assert!(load(&[]).unwrap().imap.is_none());
+        assert!(
+            load(&[("THIDUA__INTAKE__IMAP__HOST", " ")])
+                .unwrap()
+                .imap
+                .is_none()
+        );
+        let s = load(&[
+            ("THIDUA__INTAKE__IMAP__HOST", "mail.example"),
+            ("THIDUA__INTAKE__IMAP__USERNAME", "nopbai@khuvuc.example"),
+        ])
+        .unwrap()
+        .imap
+        .unwrap();
+        assert_eq!(
+            (s.port, s.security, s.folder.as_str()),
+            (993, Security::Tls, "INBOX")
+        );
+        assert_eq!(s.address.as_deref(), Some("nopbai@khuvuc.example"));
+        assert_eq!(s.done_folder, None);
+        let e = load(&[("THIDUA__INTAKE__IMAP__HOST", "mail.example")]).unwrap_err();
+        assert!(e.contains("intake.imap.username"), "{e}");
+        let e = load(&[
+            ("THIDUA__INTAKE__IMAP__HOST", "mail.example"),
+            ("THIDUA__INTAKE__IMAP__USERNAME", "u"),
+            ("THIDUA__INTAKE__IMAP__SECURITY", "ssl"),
+        ])
+        .unwrap_err();
+        assert!(e.contains("intake.imap.security"), "{e}");
+        let e = load(&[
+            ("THIDUA__INTAKE__IMAP__HOST", "mail.example"),
+            ("THIDUA__INTAKE__IMAP__USERNAME", "u"),
+            ("THIDUA__INTAKE__IMAP__DONE_FOLDER", "INBOX"),
+        ])
+        .unwrap_err();
+        assert!(e.contains("intake.imap.done_folder"), "{e}");
+        let s = load(&[
+            ("THIDUA__INTAKE__IMAP__HOST", "mail.example"),
+            ("THIDUA__INTAKE__IMAP__USERNAME", "u"),
+            ("THIDUA__INTAKE__IMAP__SECURITY", "starttls"),
+        ])
+        .unwrap()
+        .imap
+        .unwrap();
+        assert_eq!((s.port, s.address), (143, None));
     }
 }

@@ -111,6 +111,26 @@ pub struct MailSettings {
     pub retry_max: Duration,
 }
 
+/// `[intake.imap]`, checked: the submission mailbox. The password is not
+/// here: it is read from `THIDUA_IMAP_PASSWORD` when the daemon connects.
+#[derive(Debug, Clone)]
+pub struct ImapSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub username: String,
+    pub folder: String,
+    pub ca_file: Option<PathBuf>,
+    /// Between looks at the folder when the server offers no IDLE (and, with
+    /// IDLE, the longest wait before looking again anyway).
+    pub poll: Duration,
+    /// Where handled mail is moved; `None`: it stays in `folder`, flagged.
+    pub done_folder: Option<String>,
+    /// The address units send their workbooks to (told in the kick-off
+    /// mail and `HUONG-DAN.txt`), if known.
+    pub address: Option<String>,
+}
+
 /// Checked settings of one deployment.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -122,6 +142,8 @@ pub struct Settings {
     pub limits: Limits,
     pub mail: MailSettings,
     pub http_listen: Option<std::net::SocketAddr>,
+    /// The submission mailbox; `None` when `intake.imap.host` is empty.
+    pub imap: Option<ImapSettings>,
     pub tables: TableSet,
     /// The scheduled jobs, in configuration order.
     pub jobs: Vec<crate::domain::schedule::JobSpec>,

@@ -19,6 +19,8 @@ pub struct RawSettings {
     #[serde(default)]
     pub http: RawHttp,
     #[serde(default)]
+    pub intake: RawIntake,
+    #[serde(default)]
     pub scoring: RawScoring,
     #[serde(default)]
     pub awards: Vec<RawAward>,
@@ -151,6 +153,33 @@ pub struct RawSmtp {
     pub command_timeout_secs: Option<f64>,
     /// Seconds for one mail's whole exchange, from connecting to the last answer.
     pub exchange_timeout_secs: Option<f64>,
+}
+
+/// `[intake]`: other ways files come in than the inbox folders.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIntake {
+    #[serde(default)]
+    pub imap: RawImap,
+}
+
+/// `[intake.imap]`: the submission mailbox (contract §6 and §7).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawImap {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub security: Option<String>,
+    pub username: Option<String>,
+    pub folder: Option<String>,
+    pub ca_file: Option<String>,
+    /// Seconds between looks at the folder when the server has no IDLE.
+    pub poll_secs: Option<f64>,
+    /// A folder handled mail is moved to; empty: it stays, flagged.
+    pub done_folder: Option<String>,
+    /// The mailbox's address, told to the units; default: the username
+    /// when it is an address.
+    pub address: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

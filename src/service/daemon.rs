@@ -191,6 +191,30 @@ impl Shared {
     }
 }
 
+impl crate::service::imap::MailHost for Shared {
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    fn texts(&self) -> &Texts {
+        &self.texts
+    }
+
+    fn docs(&self) -> &Documents {
+        &self.docs
+    }
+
+    fn ledger(&self) -> std::sync::MutexGuard<'_, Ledger> {
+        self.ledger
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn mail_queued(&self) {
+        self.mail_wake.notify_one();
+    }
+}
+
 impl Host for Shared {
     fn tools(&self) -> Tools<'_> {
         Tools {
@@ -298,6 +322,14 @@ pub async fn run(
     let mut scheduler = schedule(&shared.settings.jobs, &fire_tx)
         .await
         .map_err(|e| DaemonError::Scheduler(e.to_string()))?;
+    // The submission mailbox, when configured: a second inbox.
+    let mailbox = shared.settings.imap.clone().map(|imap| {
+        tokio::spawn(crate::service::imap::run(
+            shared.clone(),
+            imap,
+            stop_rx.clone(),
+        ))
+    });
     let jobs = tokio::spawn(worker(shared.clone(), running, fire_rx, stop_rx));
     // Under systemd (Type=notify): ready now that every part runs, and the
     // watchdog fed while they all do.
@@ -322,6 +354,9 @@ pub async fn run(
     // Whatever the mail server does, the exchanges in progress end now;
     // their mails stay queued for the next start.
     transport.stop();
+    if let Some(m) = mailbox {
+        let _ = m.await;
+    }
     if let Err(e) = scheduler.shutdown().await {
         warn!(error = %e, "scheduler did not stop cleanly");
     }
@@ -359,7 +394,15 @@ async fn run_once(
         .collect();
     let never = std::future::pending::<()>();
     tokio::pin!(never);
-    let (files, _) = take_batch(shared, ready, &mut HashMap::new(), &mut never).await?;
+    let (mut files, _) = take_batch(shared, ready, &mut HashMap::new(), &mut never).await?;
+    if let Some(imap) = &shared.settings.imap {
+        // The mailbox is looked at once too; a mailbox that cannot be
+        // reached is said and left for the next run.
+        match crate::service::imap::once(shared, imap).await {
+            Ok(n) => files += n,
+            Err(e) => warn!(host = %imap.host, error = %e, "submission mailbox unavailable"),
+        }
+    }
     let mail_ledger = Arc::new(Mutex::new(Ledger::open(&shared.settings.paths.ledger)?));
     let (sent, _) = drain(shared, mail_ledger, transport).await?;
     Ok(RunReport {

@@ -4,6 +4,7 @@
 
 pub mod daemon;
 pub mod health;
+pub mod imap;
 pub mod inbox;
 pub mod memory;
 pub mod outbox;

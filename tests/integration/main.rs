@@ -11,6 +11,8 @@ mod documents;
 mod docx;
 mod form;
 mod hostile;
+mod imap;
+mod imap_support;
 mod inbox;
 mod init;
 mod jobs;

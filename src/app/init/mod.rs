@@ -70,6 +70,8 @@ struct GuideContext<'a> {
     emails: String,
     secretariat: &'a str,
     inspects: Vec<Inspected>,
+    /// The submission mailbox's address, when mail intake is on.
+    mailbox: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -168,6 +170,7 @@ pub fn init(
                 emails: u.emails.join(", "),
                 secretariat: &settings.mail.from,
                 inspects,
+                mailbox: settings.imap.as_ref().and_then(|i| i.address.as_deref()),
             })
             .map_err(InitError::Template)?;
         // Notepad and Word on the units' machines expect CRLF.

@@ -169,6 +169,7 @@ pub fn plan(
             subject: r.subject,
             body: r.body,
             attachments,
+            in_reply_to: None,
         })
     };
     let mut docs = Vec::new();
@@ -183,6 +184,8 @@ pub fn plan(
                     unit => UnitRef { code: &u.code, name: u.name_in(year) },
                     folder => format!("inbox/{}", u.code),
                     form => base_name(&path),
+                    mailbox => settings.imap.as_ref().and_then(|i| i.address.clone()),
+                    reply => settings.imap.as_ref().and_then(|i| i.address.as_deref()).is_some_and(|a| a.eq_ignore_ascii_case(&secretariat)),
                 });
                 mails.push(mail(
                     &u.code,

@@ -311,6 +311,7 @@ pub fn execute(
                             subject: r.subject,
                             body: r.body,
                             attachments: Vec::new(),
+                            in_reply_to: None,
                         },
                         now(),
                     )?;

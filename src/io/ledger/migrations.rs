@@ -97,6 +97,28 @@ const MIGRATIONS: &[&str] = &[
         hash TEXT NOT NULL,
         written_at TEXT NOT NULL
      );",
+    // 6: files that came by mail (the submission mailbox, IMAP): each
+    // attachment's submission names its mail part, recorded with its file;
+    // each mail handled is a row keyed by folder, UIDVALIDITY and UID; an
+    // answer to a mail is a reply to it.
+    "ALTER TABLE submissions ADD COLUMN mail_part TEXT;
+     ALTER TABLE submissions ADD COLUMN mail_message_id TEXT;
+     ALTER TABLE submissions ADD COLUMN mail_sender TEXT;
+     CREATE UNIQUE INDEX submissions_by_mail_part ON submissions(mail_part)
+        WHERE mail_part IS NOT NULL;
+     CREATE TABLE imap_mails (
+        folder TEXT NOT NULL,
+        uidvalidity INTEGER NOT NULL,
+        uid INTEGER NOT NULL,
+        message_id TEXT,
+        sender TEXT NOT NULL,
+        unit TEXT,
+        outcome TEXT NOT NULL,
+        files INTEGER NOT NULL,
+        handled_at TEXT NOT NULL,
+        PRIMARY KEY (folder, uidvalidity, uid)
+     );
+     ALTER TABLE outbox ADD COLUMN in_reply_to TEXT;",
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction.

@@ -5,6 +5,7 @@
 //! back into agreement (see `service::inbox::recover`).
 
 mod jobs;
+mod mailbox;
 mod migrations;
 mod outbox;
 mod own_files;
@@ -24,6 +25,7 @@ use crate::domain::validate::SubmissionKind;
 use stored::{At, Named, time_text};
 
 pub use jobs::JobRun;
+pub use mailbox::{HandledMail, MailOutcome, MailPart};
 pub use outbox::{OutboxCounts, OutboxRow, QueuedMail};
 pub use stored::{JobOutcome, MailStatus, Status, Unreadable};
 pub use tallies::Tallies;
@@ -94,6 +96,8 @@ pub struct Intake {
     pub hash: String,
     pub size: u64,
     pub received_at: DateTime<Utc>,
+    /// The mail it came attached to; `None` for a file dropped in the inbox.
+    pub mail: Option<MailPart>,
 }
 
 /// What filing a file records beside its final status.
@@ -137,6 +141,8 @@ pub struct Submission {
     pub received_at: DateTime<Utc>,
     pub status: Status,
     pub self_total: Option<f64>,
+    /// The sender's address, for a file that came attached to a mail.
+    pub mail_sender: Option<String>,
 }
 
 pub struct Ledger {
@@ -318,8 +324,9 @@ impl Ledger {
         self.conn
             .execute(
                 "INSERT INTO submissions (kind, unit, inspected, folder_unit, year, original_name,
-                    inbox_path, stored_path, hash, size, received_at, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    inbox_path, stored_path, hash, size, received_at, status,
+                    mail_part, mail_message_id, mail_sender)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 params![
                     i.kind.stored(),
                     i.unit,
@@ -333,6 +340,9 @@ impl Ledger {
                     i.size as i64,
                     time_text(i.received_at),
                     Status::Processing.as_str(),
+                    i.mail.as_ref().map(|m| m.key.as_str()),
+                    i.mail.as_ref().and_then(|m| m.message_id.as_deref()),
+                    i.mail.as_ref().map(|m| m.sender.as_str()),
                 ],
             )
             .map_err(|e| self.err(e))?;
@@ -596,7 +606,7 @@ impl Ledger {
     ) -> Result<Vec<Submission>, LedgerError> {
         let sql = format!(
             "SELECT id, kind, unit, inspected, year, original_name, inbox_path, stored_path, hash,
-                received_at, status, self_total FROM submissions {filter}"
+                received_at, status, self_total, mail_sender FROM submissions {filter}"
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
@@ -616,6 +626,7 @@ impl Ledger {
                     received_at: at.time("received_at", r.get(9)?)?,
                     status: at.named("status", r.get(10)?)?,
                     self_total: r.get(11)?,
+                    mail_sender: r.get(12)?,
                 })
             })
             .map_err(|e| self.err(e))?;
@@ -645,6 +656,7 @@ mod tests {
             hash: "ab12".into(),
             size: 10,
             received_at: at,
+            mail: None,
         }
     }
 
@@ -783,6 +795,7 @@ mod tests {
             subject: "s".into(),
             body: "b".into(),
             attachments: vec![],
+            in_reply_to: None,
         };
         l.enqueue(&mail, at).unwrap();
         sql(&l, "UPDATE outbox SET next_attempt_at = 'now'");

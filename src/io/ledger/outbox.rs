@@ -21,6 +21,8 @@ pub struct QueuedMail {
     pub subject: String,
     pub body: String,
     pub attachments: Vec<PathBuf>,
+    /// The Message-ID of the mail this one answers (a reply), if any.
+    pub in_reply_to: Option<String>,
 }
 
 /// An outbox row as read back.
@@ -53,8 +55,8 @@ pub(super) fn insert(
         .collect();
     let n = conn.execute(
         "INSERT OR IGNORE INTO outbox (key, submission_id, created_at, to_addrs, cc_addrs, subject,
-            body, attachments, status, next_attempt_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?3)",
+            body, attachments, status, next_attempt_at, in_reply_to)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?3, ?10)",
         params![
             m.key,
             submission_id,
@@ -65,6 +67,7 @@ pub(super) fn insert(
             m.body,
             serde_json::to_string(&paths).unwrap_or_default(),
             MailStatus::Pending.as_str(),
+            m.in_reply_to,
         ],
     )?;
     Ok(n == 1)
@@ -132,7 +135,8 @@ impl Ledger {
         p: P,
     ) -> Result<Vec<OutboxRow>, LedgerError> {
         let sql = format!(
-            "SELECT id, key, to_addrs, cc_addrs, subject, body, attachments, attempts, created_at, last_error
+            "SELECT id, key, to_addrs, cc_addrs, subject, body, attachments, attempts, created_at, last_error,
+                in_reply_to
              FROM outbox {filter}"
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
@@ -151,6 +155,7 @@ impl Ledger {
                             .into_iter()
                             .map(PathBuf::from)
                             .collect(),
+                        in_reply_to: r.get(10)?,
                     },
                     attempts: r.get(7)?,
                     created_at: At::id("outbox", id).time("created_at", r.get(8)?)?,
@@ -283,6 +288,7 @@ mod tests {
             subject: "Biên nhận".into(),
             body: "Đã nhận.".into(),
             attachments: vec![],
+            in_reply_to: None,
         }
     }
 

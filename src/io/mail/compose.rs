@@ -52,6 +52,10 @@ pub fn compose(m: &QueuedMail, from: &str) -> Result<Message, String> {
     for cc in &m.cc {
         b = b.cc(mailbox(cc)?);
     }
+    if let Some(id) = m.in_reply_to.as_deref().map(one_line) {
+        // A reply: the unit's mail client shows it in the thread of its mail.
+        b = b.in_reply_to(id.clone()).references(id);
+    }
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
         .header(ContentTransferEncoding::Base64)
@@ -93,6 +97,7 @@ mod tests {
             subject: "Từ chối\r\nBcc: x@y.example".into(),
             body: "Ô “\r\n.\r\nRCPT TO:<x@y>” không phải là số.\n".into(),
             attachments: vec![],
+            in_reply_to: None,
         };
         let raw = String::from_utf8(
             compose(&m, "thidua@stp.hatinh.example")

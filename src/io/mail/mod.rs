@@ -3,6 +3,7 @@
 //! the outbox is the service's (`service::outbox`).
 
 mod compose;
+pub mod incoming;
 mod smtp;
 mod transport;
 

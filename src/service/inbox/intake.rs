@@ -34,7 +34,7 @@ use crate::config::Settings;
 use crate::domain::findings::{Code, Finding};
 use crate::domain::validate::{Context, SelfScores, SubmissionKind, Verdict};
 use crate::io::digest::hash_file;
-use crate::io::ledger::{Filed, Intake, Ledger, LedgerError, Status};
+use crate::io::ledger::{Filed, Intake, Ledger, LedgerError, MailPart, Status};
 use crate::io::pdf::Documents;
 
 #[derive(Debug, thiserror::Error)]
@@ -141,6 +141,8 @@ pub struct Prepared {
     self_scores: Option<SelfScores>,
     unit: Option<String>,
     sheet: Option<Vec<u8>>,
+    /// The mail it came attached to, for a file sent by mail.
+    mail: Option<MailPart>,
 }
 
 impl Prepared {
@@ -178,8 +180,9 @@ impl Prepared {
         ledger: &Ledger,
     ) -> Result<Prepared, IntakeError> {
         let (path, shape, now) = (self.path.clone(), self.shape, self.now);
+        let (folder_unit, mail) = (self.folder_unit.clone(), self.mail.clone());
         self.discard();
-        prepare(settings, docs, ledger, &path, shape, now)
+        prepare_as(settings, docs, ledger, &path, shape, now, folder_unit, mail)
     }
 
     /// The inbox file.
@@ -205,8 +208,49 @@ pub fn prepare(
     shape: Shape,
     now: DateTime<Utc>,
 ) -> Result<Prepared, IntakeError> {
+    let folder_unit = super::folder_unit(&settings.paths.inbox, path, &settings.cluster);
+    prepare_as(settings, docs, ledger, path, shape, now, folder_unit, None)
+}
+
+/// Steps 1–2 for a file that came attached to a mail from `unit` (the unit
+/// whose `emails` hold the sender): the file, written out under the staging
+/// folder, is taken exactly as if that unit had dropped it in its inbox
+/// folder; `mail` goes into the ledger with it, and its answer is a reply.
+pub fn prepare_mailed(
+    settings: &Settings,
+    docs: &Documents,
+    ledger: &Ledger,
+    path: &Path,
+    now: DateTime<Utc>,
+    unit: &str,
+    mail: MailPart,
+) -> Result<Prepared, IntakeError> {
+    let shape =
+        Shape::of(path).ok_or_else(|| io_err(path, "the file written from the mail is gone"))?;
+    prepare_as(
+        settings,
+        docs,
+        ledger,
+        path,
+        shape,
+        now,
+        Some(unit.to_string()),
+        Some(mail),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn prepare_as(
+    settings: &Settings,
+    docs: &Documents,
+    ledger: &Ledger,
+    path: &Path,
+    shape: Shape,
+    now: DateTime<Utc>,
+    folder_unit: Option<String>,
+    mail: Option<MailPart>,
+) -> Result<Prepared, IntakeError> {
     let paths = &settings.paths;
-    let folder_unit = super::folder_unit(&paths.inbox, path, &settings.cluster);
     let original_name = path
         .file_name()
         .map_or_else(|| "tep".to_string(), |n| n.to_string_lossy().into_owned());
@@ -315,6 +359,7 @@ pub fn prepare(
         self_scores,
         unit,
         sheet,
+        mail,
     })
 }
 
@@ -358,6 +403,7 @@ pub fn commit(
         self_scores,
         unit,
         sheet,
+        mail,
     } = prepared;
     let path = path.as_path();
     let paths = &settings.paths;
@@ -441,7 +487,13 @@ pub fn commit(
             &settings.mail.from,
         )?;
         report.clone_from(&a.findings_txt);
-        mails.push(a.mail);
+        let mut answer_mail = a.mail;
+        if let Some(m) = &mail {
+            // A reply to the mail, one per mail even for the same content.
+            answer_mail.key = format!("{}:mail:{}", answer_mail.key, m.key);
+            answer_mail.in_reply_to.clone_from(&m.message_id);
+        }
+        mails.push(answer_mail);
         if status == Status::Accepted
             && verdict.kind == Some(SubmissionKind::CrossCheck)
             && let Some(t) = table
@@ -476,6 +528,7 @@ pub fn commit(
         hash: hash.clone(),
         size,
         received_at: now,
+        mail: mail.clone(),
     }) {
         Ok(id) => id,
         Err(e) => {
