@@ -501,6 +501,7 @@ max = 10
     fn sections_list_each_award_by_unit_type_with_the_classes_that_reach_it() {
         use crate::domain::cluster::{Award, Rules};
         use crate::domain::scoring::TypeResult;
+        type Row = (String, String, String, u32, Vec<(String, bool)>);
         let mut tables = TableSet::default();
         tables.insert(table("stp")).unwrap();
         tables.insert(table("thads")).unwrap();
@@ -559,22 +560,21 @@ max = 10
             ],
             figures: vec![],
         };
-        let got: Vec<(String, String, String, u32, Vec<(String, bool)>)> =
-            sections(&cluster, &tables, &result)
-                .into_iter()
-                .map(|s| {
-                    (
-                        s.award,
-                        s.unit_type,
-                        s.type_name,
-                        s.seats,
-                        s.candidates
-                            .into_iter()
-                            .map(|c| (c.unit, c.proposed))
-                            .collect(),
-                    )
-                })
-                .collect();
+        let got: Vec<Row> = sections(&cluster, &tables, &result)
+            .into_iter()
+            .map(|s| {
+                (
+                    s.award,
+                    s.unit_type,
+                    s.type_name,
+                    s.seats,
+                    s.candidates
+                        .into_iter()
+                        .map(|c| (c.unit, c.proposed))
+                        .collect(),
+                )
+            })
+            .collect();
         let row = |a: &str, t: &str, c: &[(&str, bool)]| {
             (
                 a.to_string(),
