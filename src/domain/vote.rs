@@ -441,6 +441,33 @@ mod tests {
         assert_eq!(r.sections[0].counts[0].votes, 3);
     }
 
+    #[test]
+    fn a_mark_counts_only_under_its_own_award() {
+        // Two sections with the same candidates: marks under one award are
+        // not votes under the other.
+        let bk = section(1, &["A", "B"]);
+        let mut co = section(1, &["A", "B"]);
+        co.award = "co-thi-dua".into();
+        let b: Vec<Ballot> = (1..=3)
+            .map(|i| Ballot {
+                voter: format!("U{i}"),
+                marks: [("co-thi-dua".to_string(), "A".to_string())].into(),
+            })
+            .collect();
+        let r = tally(&[bk, co], &b, &members(3), &VoteRules::default());
+        let votes = |s: usize| -> Vec<(&str, usize)> {
+            r.sections[s]
+                .counts
+                .iter()
+                .map(|c| (c.unit.as_str(), c.votes))
+                .collect()
+        };
+        assert_eq!(votes(0), [("A", 0), ("B", 0)]);
+        assert_eq!(votes(1), [("A", 3), ("B", 0)]);
+        assert!(r.sections[0].elected.is_empty());
+        assert_eq!(r.sections[1].elected, ["A"]);
+    }
+
     use crate::domain::scoring::Ranked;
 
     /// A table whose classes are Xuất sắc (90 %), Tốt (80 %), Khá (0 %).
