@@ -468,6 +468,19 @@ mod tests {
         assert_eq!(r.sections[1].elected, ["A"]);
     }
 
+    #[test]
+    fn an_award_without_seats_elects_nobody() {
+        let s = section(0, &["A", "B"]);
+        let b: Vec<Ballot> = (1..=3)
+            .map(|i| ballot(&format!("U{i}"), &["A", "B"]))
+            .collect();
+        let r = tally(&[s], &b, &members(3), &VoteRules::default());
+        let r = &r.sections[0];
+        assert!(r.quorum_met);
+        assert_eq!((r.counts[0].votes, r.counts[1].votes), (3, 3));
+        assert!(r.elected.is_empty() && r.tied.is_empty(), "{r:?}");
+    }
+
     use crate::domain::scoring::Ranked;
 
     /// A table whose classes are Xuất sắc (90 %), Tốt (80 %), Khá (0 %).
