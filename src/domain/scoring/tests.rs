@@ -527,3 +527,34 @@ fn without_tie_breaks_equal_totals_fall_to_the_unit_code() {
         ]
     );
 }
+
+#[test]
+fn an_award_goes_only_to_units_of_its_class_or_better() {
+    let r = year(&[
+        // 9,75 but capped at Tốt (A.1 = 3): not the flag, which stays empty.
+        unit(
+            "U2",
+            Some(sub(2, "2026-11-01T00:00:00Z", [3.0, 2.0, 4.0, 1.0, 0.25])),
+        ),
+        // 7,5: Khá, below the certificate's Tốt, though a seat is free.
+        unit(
+            "U4",
+            Some(sub(4, "2026-11-01T00:00:00Z", [4.0, 1.5, 2.0, 0.0, 0.0])),
+        ),
+    ]);
+    let got: Vec<(&str, Option<&str>, Option<&str>)> = r.types[0]
+        .ranking
+        .iter()
+        .map(|x| {
+            (
+                x.scored.unit.as_str(),
+                x.scored.class.as_deref(),
+                x.proposal.as_ref().map(|p| p.award.as_str()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [("U2", Some("Tốt"), Some("bk")), ("U4", Some("Khá"), None)]
+    );
+}
