@@ -35,3 +35,38 @@ pub fn at_local(date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
         .single()
         .map_or_else(|| date.and_time(time).and_utc(), |t| t.with_timezone(&Utc))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
+    }
+
+    #[test]
+    fn viet_nam_is_seven_hours_ahead_all_year() {
+        for t in [utc(2026, 1, 15, 3, 0), utc(2026, 7, 15, 3, 0)] {
+            assert_eq!(local(t).offset().local_minus_utc(), 7 * 3600);
+            assert_eq!(
+                local(t).naive_local(),
+                (t + chrono::Duration::hours(7)).naive_utc()
+            );
+        }
+    }
+
+    #[test]
+    fn a_moment_is_written_in_local_time_hours_and_minutes_first() {
+        assert_eq!(
+            format_time(utc(2026, 11, 27, 1, 5)),
+            "08:05 ngày 27 tháng 11 năm 2026"
+        );
+        // Past 17:00 UTC on New Year's Eve it is already the new year here.
+        assert_eq!(
+            format_time(utc(2026, 12, 31, 17, 30)),
+            "00:30 ngày 01 tháng 01 năm 2027"
+        );
+    }
+}

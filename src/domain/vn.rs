@@ -242,4 +242,111 @@ mod tests {
         let long = "x".repeat(1000);
         assert_eq!(quote(&long).chars().count(), 60 + 3);
     }
+
+    #[test]
+    fn norm_folds_case_spaces_and_a_trailing_colon_of_either_width() {
+        assert_eq!(norm("  MÃ ĐƠN VỊ :  "), "mã đơn vị");
+        assert_eq!(norm("Năm："), "năm");
+        assert_eq!(norm("TT:"), "tt");
+        assert_eq!(norm("Tiêu\tchí\u{a0} con"), "tiêu chí con");
+        assert_eq!(norm("::"), "");
+    }
+
+    #[test]
+    fn clean_trims_and_composes() {
+        let nfd: String = "Quảng Trị".nfd().collect();
+        assert_eq!(clean(&format!("  {nfd}\n")), "Quảng Trị");
+        assert_eq!(clean(" STP-QTR "), "STP-QTR");
+        // Composed text is kept as written, case included.
+        assert_eq!(clean("Đồng Ý"), "Đồng Ý");
+    }
+
+    #[test]
+    fn decimals_edge_cases() {
+        assert_eq!(parse_decimal("+9,5"), Some(9.5));
+        assert_eq!(parse_decimal("1,234.5"), Some(1234.5));
+        assert_eq!(parse_decimal("9\u{a0},\u{202f}5"), Some(9.5));
+        assert_eq!(parse_decimal("-9"), Some(-9.0));
+        assert_eq!(parse_decimal("1.2.3"), None);
+        assert_eq!(parse_decimal("9,"), None);
+        assert_eq!(parse_decimal(",5"), None);
+        assert_eq!(parse_decimal("-"), None);
+        assert_eq!(parse_decimal("1e3"), None);
+        assert_eq!(
+            parse_decimal(&"1".repeat(40)),
+            Some(1.111_111_111_111_111_1e39)
+        );
+        assert_eq!(parse_decimal(&"1".repeat(41)), None);
+    }
+
+    #[test]
+    fn whole_numbers_edge_cases() {
+        assert_eq!(parse_whole("0"), Some(0));
+        assert_eq!(parse_whole("1\u{a0}103"), Some(1103));
+        assert_eq!(parse_whole("1234.567"), None);
+        assert_eq!(parse_whole(".103"), None);
+        assert_eq!(parse_whole("1.1034"), None);
+        assert_eq!(parse_whole(""), None);
+        assert_eq!(parse_whole("-"), None);
+        assert_eq!(parse_whole("+3"), None);
+        assert_eq!(parse_whole("12a"), None);
+        assert_eq!(parse_whole(&"9".repeat(18)), Some(999_999_999_999_999_999));
+        assert_eq!(parse_whole(&"1".repeat(25)), None);
+        assert_eq!(parse_whole(&"9".repeat(24)), None);
+    }
+
+    #[test]
+    fn numbers_rounded_to_hundredths_and_grouped_by_thousands() {
+        assert_eq!(format_number(100.0), "100");
+        assert_eq!(format_number(999.0), "999");
+        assert_eq!(format_number(1000.5), "1.000,5");
+        assert_eq!(format_number(12_345.75), "12.345,75");
+        assert_eq!(format_number(0.004), "0");
+        assert_eq!(format_number(0.006), "0,01");
+        assert_eq!(format_number(9.999), "10");
+        assert_eq!(format_number(-0.004), "0");
+        assert_eq!(format_number(-0.25), "-0,25");
+        assert_eq!(format_number(-1103.5), "-1.103,5");
+    }
+
+    #[test]
+    fn dates_pad_days_and_the_first_two_months() {
+        let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(format_date(d(2026, 1, 1)), "ngày 01 tháng 01 năm 2026");
+        assert_eq!(format_date(d(2026, 3, 10)), "ngày 10 tháng 3 năm 2026");
+        assert_eq!(format_date(d(2026, 11, 30)), "ngày 30 tháng 11 năm 2026");
+    }
+
+    #[test]
+    fn quoting_cuts_after_exactly_sixty_characters() {
+        let sixty = "ê".repeat(60);
+        assert_eq!(quote(&sixty), format!("“{sixty}”"));
+        assert_eq!(quote(&"ê".repeat(61)), format!("“{sixty}…”"));
+        assert_eq!(quote(""), "“”");
+        for ch in [
+            '\u{200B}', '\u{200F}', '\u{202A}', '\u{202E}', '\u{2060}', '\u{2064}', '\u{2066}',
+            '\u{2069}', '\u{FEFF}', '\u{AD}',
+        ] {
+            assert_eq!(
+                quote(&ch.to_string()),
+                format!("“\\u{{{:04X}}}”", ch as u32),
+                "{:X}",
+                ch as u32
+            );
+        }
+        // Ordinary letters and spaces around the invisible ranges stay.
+        for ch in ['\u{200A}', '\u{2010}', '\u{2065}', '\u{206A}', 'Đ', ' '] {
+            assert_eq!(quote(&ch.to_string()), format!("“{ch}”"));
+        }
+    }
+
+    #[test]
+    fn one_line_turns_breaks_and_controls_into_single_spaces() {
+        assert_eq!(
+            one_line("Bảng\r\ntự chấm\t 2026\u{7}x"),
+            "Bảng tự chấm 2026 x"
+        );
+        assert_eq!(one_line("  a  "), "a");
+        assert_eq!(one_line(""), "");
+    }
 }

@@ -440,4 +440,204 @@ mod tests {
         assert_eq!(r.sections[0].voters, 3);
         assert_eq!(r.sections[0].counts[0].votes, 3);
     }
+
+    #[test]
+    fn a_mark_counts_only_under_its_own_award() {
+        // Two sections with the same candidates: marks under one award are
+        // not votes under the other.
+        let bk = section(1, &["A", "B"]);
+        let mut co = section(1, &["A", "B"]);
+        co.award = "co-thi-dua".into();
+        let b: Vec<Ballot> = (1..=3)
+            .map(|i| Ballot {
+                voter: format!("U{i}"),
+                marks: [("co-thi-dua".to_string(), "A".to_string())].into(),
+            })
+            .collect();
+        let r = tally(&[bk, co], &b, &members(3), &VoteRules::default());
+        let votes = |s: usize| -> Vec<(&str, usize)> {
+            r.sections[s]
+                .counts
+                .iter()
+                .map(|c| (c.unit.as_str(), c.votes))
+                .collect()
+        };
+        assert_eq!(votes(0), [("A", 0), ("B", 0)]);
+        assert_eq!(votes(1), [("A", 3), ("B", 0)]);
+        assert!(r.sections[0].elected.is_empty());
+        assert_eq!(r.sections[1].elected, ["A"]);
+    }
+
+    #[test]
+    fn an_award_without_seats_elects_nobody() {
+        let s = section(0, &["A", "B"]);
+        let b: Vec<Ballot> = (1..=3)
+            .map(|i| ballot(&format!("U{i}"), &["A", "B"]))
+            .collect();
+        let r = tally(&[s], &b, &members(3), &VoteRules::default());
+        let r = &r.sections[0];
+        assert!(r.quorum_met);
+        assert_eq!((r.counts[0].votes, r.counts[1].votes), (3, 3));
+        assert!(r.elected.is_empty() && r.tied.is_empty(), "{r:?}");
+    }
+
+    use crate::domain::scoring::Ranked;
+
+    /// A table whose classes are Xuất sắc (90 %), Tốt (80 %), Khá (0 %).
+    fn table(unit_type: &str) -> crate::domain::criteria::Table {
+        crate::domain::criteria::parse_table(
+            "t.toml",
+            &format!(
+                r#"
+unit_type = "{unit_type}"
+year = 2026
+title = "Bảng"
+decision = "thử"
+step = 0.25
+max = 10
+classes = [
+  {{ name = "Xuất sắc", min_percent = 90 }},
+  {{ name = "Tốt", min_percent = 80 }},
+  {{ name = "Khá", min_percent = 0 }},
+]
+[[criteria]]
+code = "A"
+number = "1"
+name = "Nhiệm vụ"
+max = 10
+"#
+            ),
+        )
+        .unwrap()
+    }
+
+    fn ranked(unit: &str, total: i64, class: Option<&str>, proposal: Option<&str>) -> Ranked {
+        Ranked {
+            rank: 1,
+            position: 1,
+            scored: crate::domain::scoring::Scored {
+                unit: unit.into(),
+                name: format!("Đơn vị {unit}"),
+                total: Points(total),
+                groups: vec![],
+                finals: BTreeMap::new(),
+                adjustments: vec![],
+                unmet_hard: vec![],
+                class: class.map(str::to_string),
+                capped: false,
+                received_at: chrono::DateTime::default(),
+                submission_id: 0,
+            },
+            tie_break: None,
+            proposal: proposal.map(|a| crate::domain::scoring::Proposal {
+                award: a.into(),
+                name: a.into(),
+                reason: String::new(),
+            }),
+        }
+    }
+
+    #[test]
+    fn sections_list_each_award_by_unit_type_with_the_classes_that_reach_it() {
+        use crate::domain::cluster::{Award, Rules};
+        use crate::domain::scoring::TypeResult;
+        type Row = (String, String, String, u32, Vec<(String, bool)>);
+        let mut tables = TableSet::default();
+        tables.insert(table("stp")).unwrap();
+        tables.insert(table("thads")).unwrap();
+        let award = |code: &str, min: &str, types: &[&str]| Award {
+            code: code.into(),
+            name: format!("Hình thức {code}"),
+            seats: 2,
+            min_class: min.into(),
+            unit_types: types.iter().map(|t| (*t).to_string()).collect(),
+        };
+        let cluster = Cluster {
+            name: "Cụm".into(),
+            short_name: "Cụm".into(),
+            timezone: String::new(),
+            open_years: vec![2026],
+            ministry_email: String::new(),
+            unit_types: vec![],
+            units: vec![],
+            years: vec![],
+            rules: Rules {
+                tie_breaks: vec![],
+                hard_cap: None,
+                awards: vec![
+                    award("co", "Xuất sắc", &["stp"]),
+                    award("bk", "Tốt", &[]),
+                    // A class no table has: no section.
+                    award("x", "Giỏi", &[]),
+                ],
+            },
+        };
+        let kind = |code: &str, ranking: Vec<Ranked>| TypeResult {
+            unit_type: code.into(),
+            name: format!("Khối {code}"),
+            max: Points(1000),
+            ranking,
+            missing: vec![],
+        };
+        let result = YearResult {
+            year: 2026,
+            types: vec![
+                kind(
+                    "stp",
+                    vec![
+                        ranked("S1", 950, Some("Xuất sắc"), Some("co")),
+                        ranked("S2", 850, Some("Tốt"), Some("bk")),
+                        ranked("S3", 500, Some("Khá"), None),
+                        ranked("S4", 400, None, None),
+                    ],
+                ),
+                kind(
+                    "thads",
+                    vec![ranked("T1", 920, Some("Xuất sắc"), Some("bk"))],
+                ),
+                // No table for this type in 2026: no section.
+                kind("khac", vec![ranked("K1", 990, Some("Xuất sắc"), None)]),
+            ],
+            figures: vec![],
+        };
+        let got: Vec<Row> = sections(&cluster, &tables, &result)
+            .into_iter()
+            .map(|s| {
+                (
+                    s.award,
+                    s.unit_type,
+                    s.type_name,
+                    s.seats,
+                    s.candidates
+                        .into_iter()
+                        .map(|c| (c.unit, c.proposed))
+                        .collect(),
+                )
+            })
+            .collect();
+        let row = |a: &str, t: &str, c: &[(&str, bool)]| {
+            (
+                a.to_string(),
+                t.to_string(),
+                format!("Khối {t}"),
+                2,
+                c.iter()
+                    .map(|(u, p)| ((*u).to_string(), *p))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            got,
+            [
+                row("co", "stp", &[("S1", true)]),
+                row("bk", "stp", &[("S1", false), ("S2", true)]),
+                row("bk", "thads", &[("T1", true)]),
+            ]
+        );
+        let first = &sections(&cluster, &tables, &result)[0];
+        assert_eq!(first.award_name, "Hình thức co");
+        assert_eq!(first.candidates[0].name, "Đơn vị S1");
+        assert_eq!(first.candidates[0].total, Points(950));
+        assert_eq!(first.candidates[0].class, "Xuất sắc");
+    }
 }

@@ -428,9 +428,7 @@ async fn take_batch<F: Future<Output = ()>>(
     shutdown: &mut std::pin::Pin<&mut F>,
 ) -> Result<(usize, bool), DaemonError> {
     type Preparing = tokio::task::JoinHandle<Result<Option<Prepared>, (PathBuf, IntakeError)>>;
-    // As many as the cores: one more was measured slower on two cores (the
-    // recording, the mail worker and the extra preparation crowd each other).
-    let width = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
+    let width = prepare_width();
     if !ready.is_empty() {
         debug!(
             files = ready.len(),
@@ -519,6 +517,7 @@ async fn take_batch<F: Future<Output = ()>>(
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             let path = prepared.path().to_path_buf();
             let prepared = if again {
+                debug!(file = %path.display(), "prepared again");
                 prepared
                     .again(&s.settings, &s.docs, &ledger)
                     .map_err(|e| (path.clone(), e))?
@@ -553,6 +552,21 @@ async fn take_batch<F: Future<Output = ()>>(
         Some(e) => Err(e),
         None => Ok((files, stopped)),
     }
+}
+
+/// How many files are prepared at once: as many as the cores (one more was
+/// measured slower on two cores: the recording, the mail worker and the
+/// extra preparation crowd each other). A debug build takes
+/// `THIDUA_PREPARE_WIDTH` instead, so that a test reaches the files prepared
+/// again on a machine of any size.
+fn prepare_width() -> usize {
+    let forced = cfg!(debug_assertions)
+        .then(|| std::env::var("THIDUA_PREPARE_WIDTH").ok())
+        .flatten()
+        .and_then(|v| v.parse::<usize>().ok());
+    forced
+        .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
+        .map_or(2, |n| n.clamp(1, 8))
 }
 
 /// A file that vanished or cannot be read now is left for the next scan;

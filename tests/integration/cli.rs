@@ -79,15 +79,15 @@ fn form_all_writes_every_members_form_and_a_pipe_gets_no_progress_bar() {
 fn a_closed_pipe_is_not_a_panic() {
     let dir = TempDir::new().unwrap();
     let out = dir.path().join("mau");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_thidua"))
-        .current_dir(dir.path())
-        .arg("--config")
-        .arg(crate::support::config_path())
-        .args(["form", "--all", "-o", out.to_str().unwrap()])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = crate::support::thidua_command(
+        dir.path(),
+        &["form", "--all", "-o", out.to_str().unwrap()],
+        &[],
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
     drop(child.stdout.take());
     let done = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&done.stderr);

@@ -6,11 +6,24 @@ use tempfile::TempDir;
 
 use crate::support::{all_files, pdf_text, thidua};
 
-fn count(dir: &std::path::Path, ext: &str) -> usize {
+/// `To`, `Cc` and `Subject` of every `.eml` under `dir`, as written
+/// (folded lines joined): two mails alike here are the same mail twice.
+fn heads(dir: &std::path::Path) -> Vec<String> {
     all_files(dir)
         .iter()
-        .filter(|p| p.extension().is_some_and(|x| x == ext))
-        .count()
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .map(|p| {
+            let raw = std::fs::read_to_string(p).unwrap();
+            let head = raw.split("\r\n\r\n").next().unwrap_or_default();
+            let head = head.replace("\r\n ", " ").replace("\r\n\t", " ");
+            let mut wanted: Vec<&str> = head
+                .split("\r\n")
+                .filter(|l| ["To:", "Cc:", "Subject:"].iter().any(|h| l.starts_with(h)))
+                .collect();
+            wanted.sort_unstable();
+            wanted.join(" | ")
+        })
+        .collect()
 }
 
 #[test]
@@ -39,9 +52,17 @@ fn the_demo_runs_a_sample_year_end_to_end_in_a_fresh_folder() {
         );
     }
 
-    // Receipts, rejections with their findings, the year-end mails.
-    let mails = count(&data.join("outbox"), "eml");
-    assert!(mails >= 12 + 12, "{mails} mails");
+    // Exactly: an answer to each of the 12 files, the 2 cross-checks'
+    // results to the inspected units, the year-end mail to each of the 10
+    // units, to the ministry and to the secretariat; no mail twice.
+    let mails = heads(&data.join("outbox"));
+    assert_eq!(mails.len(), 12 + 2 + 10 + 1 + 1, "{mails:#?}");
+    let distinct: std::collections::BTreeSet<_> = mails.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        mails.len(),
+        "a mail written twice: {mails:#?}"
+    );
     let findings: Vec<_> = all_files(&data.join("rejected"))
         .into_iter()
         .filter(|p| p.to_string_lossy().ends_with(".findings.txt"))

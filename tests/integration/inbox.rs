@@ -277,9 +277,14 @@ fn fifos_are_left_alone_and_oversize_files_are_filed_without_copying() {
 fn a_batch_ends_as_if_taken_one_by_one() {
     let dir = TempDir::new().unwrap();
     let data = dir.path().join("data");
+    // Two files prepared at once whatever the machine's cores, so that the
+    // cross-check, prepared against the first self-scoring, must be
+    // prepared again once the second is recorded.
     let env = [
         ("THIDUA__PATHS__DATA", data.to_str().unwrap()),
         ("THIDUA__INBOX__STABLE_SECS", "0.2"),
+        ("THIDUA_PREPARE_WIDTH", "2"),
+        ("THIDUA_LOG", "thidua=debug"),
     ];
     let inbox = |unit: &str| data.join("inbox").join(unit);
     std::fs::create_dir_all(inbox("STP-HTI")).unwrap();
@@ -299,6 +304,16 @@ fn a_batch_ends_as_if_taken_one_by_one() {
         .write(&inbox("STP-NAN").join("kiem-tra-cheo.xlsx"));
     let run = thidua(dir.path(), &["run", "--once"], &env);
     assert!(run.stdout.contains("Đã xử lý 2 tệp"), "{run:?}");
+    let again: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("prepared again"))
+        .collect();
+    assert!(
+        again.len() == 1 && again[0].contains("kiem-tra-cheo.xlsx"),
+        "{}",
+        run.stderr
+    );
     let rows = ledger_rows(&data);
     let statuses: Vec<(&str, &str)> = rows
         .iter()

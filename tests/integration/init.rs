@@ -72,18 +72,34 @@ fn init_writes_guides_and_forms_the_daemon_leaves_alone_until_filled() {
         "{rows:?}"
     );
 
-    // Init again: a fresh blank form where the filled one was taken; the
-    // changed guide was a unit's file, taken and filed, so a new one is written.
-    std::fs::write(&hue_guide, "lại sửa\r\n").unwrap();
+    // Both were taken out of the inbox, so nothing of thidua's is there.
+    assert!(!form.exists() && !hue_guide.exists());
+
+    // Another unit's guide, changed but not taken yet: init keeps it.
+    let nan_guide = data.join("inbox/STP-NAN/HUONG-DAN.txt");
+    std::fs::write(&nan_guide, "lại sửa\r\n").unwrap();
     let again = thidua(dir.path(), &["init"], &env);
     assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("29 tệp đã ghi"), "{}", again.stdout);
     assert!(
-        again.stdout.contains("Giữ nguyên 1 tệp"),
+        again.stdout.contains("Giữ nguyên 1 tệp") && again.stdout.contains("STP-NAN/HUONG-DAN.txt"),
         "{}",
         again.stdout
     );
-    assert_eq!(std::fs::read_to_string(&hue_guide).unwrap(), "lại sửa\r\n");
-    assert!(form.exists());
+    assert_eq!(std::fs::read_to_string(&nan_guide).unwrap(), "lại sửa\r\n");
+    // Where the guide and the form were taken, fresh ones are written…
+    let guide = std::fs::read_to_string(&hue_guide).unwrap();
+    assert!(
+        guide.contains("HƯỚNG DẪN GỬI BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM 2026\r\n")
+            && guide.contains("Đơn vị: Sở Tư pháp thành phố Huế (mã STP-HUE)"),
+        "{guide}"
+    );
+    let (code, report) = crate::support::validate(dir.path(), &form, &["--unit", "STP-QTR"]);
+    assert_eq!(code, 1, "the fresh form is blank again: {report}");
+    // …and they are thidua's own again: the daemon takes only the changed guide.
+    let once = thidua(dir.path(), &["run", "--once"], &env);
+    assert!(once.stdout.contains("Đã xử lý 1 tệp"), "{once:?}");
+    assert!(hue_guide.exists() && form.exists() && !nan_guide.exists());
 }
 
 /// The shipped configuration's data folder is relative (`var`), while the

@@ -212,8 +212,9 @@ impl Run {
     }
 }
 
-/// Runs `thidua` in `dir` with the shipped config unless `args` give one.
-pub fn thidua(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+/// `thidua` in `dir` with the shipped config unless `args` give one, and
+/// none of the settings the environment of the test run may hold.
+pub fn thidua_command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_thidua"));
     cmd.current_dir(dir).env_remove("THIDUA_CONFIG");
     for (k, _) in std::env::vars() {
@@ -225,7 +226,14 @@ pub fn thidua(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         cmd.arg("--config").arg(config_path());
     }
     cmd.args(args).envs(env.iter().copied());
-    let out = cmd.output().expect("thidua runs");
+    cmd
+}
+
+/// Runs `thidua` in `dir` with the shipped config unless `args` give one.
+pub fn thidua(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let out = thidua_command(dir, args, env)
+        .output()
+        .expect("thidua runs");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

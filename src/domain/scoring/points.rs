@@ -90,4 +90,42 @@ mod tests {
         assert_eq!(Points(18725).vi(), "187,25");
         assert_eq!(Points(-50).vi(), "-0,5");
     }
+
+    #[test]
+    fn hundredths_round_to_the_nearest() {
+        assert_eq!(Points::from_f64(9.5), Points(950));
+        assert_eq!(Points::from_f64(0.004), Points(0));
+        assert_eq!(Points::from_f64(0.006), Points(1));
+        assert_eq!(Points::from_f64(-1.25), Points(-125));
+        assert_eq!(Points(18725).as_f64(), 187.25);
+        assert_eq!(Points(-5).as_f64(), -0.05);
+    }
+
+    #[test]
+    fn arithmetic_on_hundredths() {
+        assert_eq!(Points(1000) - Points(275), Points(725));
+        assert_eq!(Points(275) - Points(1000), Points(-725));
+        assert_eq!(-Points(275), Points(-275));
+        assert_eq!(-Points(-5), Points(5));
+        let mut p = Points(100);
+        p += Points(25);
+        p += Points(-5);
+        assert_eq!(p, Points(120));
+        let none: Points = std::iter::empty().sum();
+        assert_eq!(none, Points::ZERO);
+        assert_eq!(
+            [Points(1), Points(20), Points(300)]
+                .into_iter()
+                .sum::<Points>(),
+            Points(321)
+        );
+    }
+
+    #[test]
+    fn shown_the_vietnamese_way_and_numbers_in_json() {
+        assert_eq!(Points(110_325).to_string(), "1.103,25");
+        assert_eq!(format!("{}", Points(900)), "9");
+        assert_eq!(serde_json::to_string(&Points(18725)).unwrap(), "187.25");
+        assert_eq!(serde_json::to_string(&Points(-50)).unwrap(), "-0.5");
+    }
 }

@@ -428,3 +428,165 @@ fn figures_are_summed_per_type() {
     assert_eq!(r.figures[0].total, 1103);
     assert_eq!(r.figures[0].by_unit.len(), 2);
 }
+
+#[test]
+fn tie_break_texts_name_the_rule_the_values_and_the_other_unit() {
+    // Equal totals (8) and equal group A (6): the earlier submission wins.
+    let r = year(&[
+        unit(
+            "U1",
+            Some(sub(1, "2026-11-05T08:30:00Z", [4.0, 2.0, 2.0, 0.0, 0.0])),
+        ),
+        unit(
+            "U2",
+            Some(sub(2, "2026-11-02T07:15:00Z", [4.0, 2.0, 2.0, 0.0, 0.0])),
+        ),
+    ]);
+    let ranking = &r.types[0].ranking;
+    let texts: Vec<(&str, Option<&str>)> = ranking
+        .iter()
+        .map(|x| (x.scored.unit.as_str(), x.tie_break.as_deref()))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            (
+                "U2",
+                Some(
+                    "Bằng điểm với Sở Tư pháp U1, xếp trên vì nộp bảng tự chấm sớm hơn Sở Tư pháp U1: 2026-11-02 07:15 so với 2026-11-05 08:30"
+                )
+            ),
+            (
+                "U1",
+                Some("Bằng điểm với Sở Tư pháp U2, xếp dưới theo tiêu chí phụ")
+            ),
+        ]
+    );
+    // Both are Tốt and the certificate has two seats: the reasons carry the
+    // tie-break, lower-cased after a semicolon.
+    let reasons: Vec<&str> = ranking
+        .iter()
+        .map(|x| x.proposal.as_ref().unwrap().reason.as_str())
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "Xếp thứ 1 khối Sở Tư pháp với 8 điểm, xếp loại Tốt; bằng điểm với Sở Tư pháp U1, xếp trên vì nộp bảng tự chấm sớm hơn Sở Tư pháp U1: 2026-11-02 07:15 so với 2026-11-05 08:30",
+            "Xếp thứ 2 khối Sở Tư pháp với 8 điểm, xếp loại Tốt; bằng điểm với Sở Tư pháp U2, xếp dưới theo tiêu chí phụ",
+        ]
+    );
+
+    // A group decides: its number and both subtotals are named.
+    let r = year(&[
+        unit(
+            "U2",
+            Some(sub(2, "2026-11-02T00:00:00Z", [4.0, 1.0, 3.0, 0.0, 0.0])),
+        ),
+        unit(
+            "U3",
+            Some(sub(3, "2026-11-04T00:00:00Z", [4.0, 2.0, 2.0, 0.0, 0.0])),
+        ),
+    ]);
+    assert_eq!(
+        r.types[0].ranking[0].tie_break.as_deref(),
+        Some(
+            "Bằng điểm với Sở Tư pháp U2, xếp trên vì điểm phần/nhóm A cao hơn: 6 so với 5 của Sở Tư pháp U2"
+        )
+    );
+}
+
+#[test]
+fn without_tie_breaks_equal_totals_fall_to_the_unit_code() {
+    let t = table();
+    let no_rules = Rules {
+        tie_breaks: vec![],
+        hard_cap: None,
+        awards: vec![],
+    };
+    let r = score_year(
+        2026,
+        &[("stp".into(), "Sở Tư pháp".into())],
+        &|_| Some(t.clone()),
+        &[
+            unit(
+                "U9",
+                Some(sub(1, "2026-11-01T00:00:00Z", [4.0, 2.0, 2.0, 0.0, 0.0])),
+            ),
+            unit(
+                "U1",
+                Some(sub(2, "2026-11-09T00:00:00Z", [4.0, 1.0, 3.0, 0.0, 0.0])),
+            ),
+            unit(
+                "U5",
+                Some(sub(3, "2026-11-05T00:00:00Z", [4.0, 2.0, 3.0, 0.0, 0.0])),
+            ),
+        ],
+        &no_rules,
+    );
+    let rows: Vec<(&str, u32, u32, Option<&str>, bool)> = r.types[0]
+        .ranking
+        .iter()
+        .map(|x| {
+            (
+                x.scored.unit.as_str(),
+                x.rank,
+                x.position,
+                x.tie_break.as_deref(),
+                x.proposal.is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("U5", 1, 1, None, false),
+            (
+                "U1",
+                2,
+                2,
+                Some(
+                    "Bằng điểm với Sở Tư pháp U9; các tiêu chí phụ không phân định được, xếp theo mã đơn vị"
+                ),
+                false
+            ),
+            (
+                "U9",
+                2,
+                3,
+                Some("Bằng điểm với Sở Tư pháp U1, xếp dưới theo tiêu chí phụ"),
+                false
+            ),
+        ]
+    );
+}
+
+#[test]
+fn an_award_goes_only_to_units_of_its_class_or_better() {
+    let r = year(&[
+        // 9,75 but capped at Tốt (A.1 = 3): not the flag, which stays empty.
+        unit(
+            "U2",
+            Some(sub(2, "2026-11-01T00:00:00Z", [3.0, 2.0, 4.0, 1.0, 0.25])),
+        ),
+        // 7,5: Khá, below the certificate's Tốt, though a seat is free.
+        unit(
+            "U4",
+            Some(sub(4, "2026-11-01T00:00:00Z", [4.0, 1.5, 2.0, 0.0, 0.0])),
+        ),
+    ]);
+    let got: Vec<(&str, Option<&str>, Option<&str>)> = r.types[0]
+        .ranking
+        .iter()
+        .map(|x| {
+            (
+                x.scored.unit.as_str(),
+                x.scored.class.as_deref(),
+                x.proposal.as_ref().map(|p| p.award.as_str()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [("U2", Some("Tốt"), Some("bk")), ("U4", Some("Khá"), None)]
+    );
+}

@@ -4,6 +4,8 @@
 
 mod ballot;
 mod rows;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, HashMap};
 
