@@ -43,6 +43,7 @@ struct Group {
 }
 
 #[derive(Debug, Serialize)]
+#[allow(clippy::struct_excessive_bools)]
 struct Context {
     cluster: String,
     cluster_short: String,
@@ -69,6 +70,9 @@ struct Context {
     secretariat: String,
     folder: String,
     sheet: bool,
+    /// Every error is about the whole file (it could not be read, is too
+    /// large…), none about a cell: the fix is to send another file.
+    whole_file: bool,
 }
 
 /// One file's answer: to whom, and the text.
@@ -304,6 +308,11 @@ pub fn answer(
         replaces: r.replaces,
         secretariat: secretariat.to_string(),
         folder: unit_code.unwrap_or("của đơn vị").to_string(),
+        whole_file: verdict
+            .findings
+            .iter()
+            .filter(|f| f.is_error())
+            .all(|f| f.sheet.is_none() && f.cell.is_none()),
     };
     let template = if accepted {
         "mail/receipt.txt.j2"

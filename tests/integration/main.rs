@@ -13,6 +13,7 @@ mod inbox;
 mod init;
 mod jobs;
 mod mail;
+mod realworld;
 mod scoring;
 mod status_page;
 mod support;
