@@ -1,6 +1,7 @@
 //! What units receive when they send a file: a receipt (accepted) or a
 //! rejection listing every finding, rendered from the templates, with the
-//! recipients and an idempotency key. Also the `.findings.txt` written beside
+//! recipients and an idempotency key (made the submission's own once it is
+//! recorded: `QueuedMail::for_submission`). Also the `.findings.txt` written beside
 //! a rejected file. Values quoted from workbooks arrive already escaped by
 //! `vn::quote`; file names are made single-line here.
 

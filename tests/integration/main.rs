@@ -18,3 +18,4 @@ mod scoring;
 mod status_page;
 mod support;
 mod validate;
+mod writers;

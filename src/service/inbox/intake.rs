@@ -484,6 +484,9 @@ pub fn commit(
         }
     };
 
+    // Each submission's answers are its own (see `QueuedMail::for_submission`).
+    let mails: Vec<_> = mails.into_iter().map(|m| m.for_submission(id)).collect();
+
     // 4–5: filed, then the outcome recorded. On any error the filing is
     // undone, so the inbox file is taken again on the next scan.
     let report_path = beside(&stored, ".findings.txt");
