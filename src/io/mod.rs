@@ -12,3 +12,4 @@ pub mod pdf;
 pub mod private;
 pub mod templates;
 pub mod workbook;
+pub mod writers;

@@ -186,6 +186,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Result<RunReport, DaemonError> {
     let _lock = lock(&settings)?;
+    refuse_unreadable_unit_links(&settings)?;
     prepare_folders(&settings).map_err(|(dir, e)| io(&dir, e))?;
     let texts = Texts::load(settings.paths.templates.as_deref())?;
     let docs = Documents::load(settings.paths.templates.as_deref())?;
@@ -194,7 +195,7 @@ pub async fn run(
         settings.paths.outbox.clone(),
     )?);
     let mut ledger = Ledger::open(&settings.paths.ledger)?;
-    recover(&settings.paths, &mut ledger)?;
+    let (_, left) = recover(&settings.paths, &mut ledger)?;
     info!(
         data = %settings.paths.data.display(),
         config = %settings.source,
@@ -238,7 +239,7 @@ pub async fn run(
         .await
         .map_err(|e| DaemonError::Scheduler(e.to_string()))?;
     let jobs = tokio::spawn(worker(shared.clone(), running, fire_rx, stop_rx));
-    let files = watch_inbox(&shared, shutdown).await;
+    let files = watch_inbox(&shared, left, shutdown).await;
     let _ = stop_tx.send(true);
     if let Err(e) = scheduler.shutdown().await {
         warn!(error = %e, "scheduler did not stop cleanly");
@@ -277,13 +278,56 @@ async fn run_once(
         .collect();
     let never = std::future::pending::<()>();
     tokio::pin!(never);
-    let (files, _) = take_batch(shared, ready, &mut HashMap::new(), &mut never).await?;
+    let (files, _) = take_batch(
+        shared,
+        ready,
+        &mut HashMap::new(),
+        &mut HashMap::new(),
+        &mut never,
+    )
+    .await?;
     let mail_ledger = Arc::new(Mutex::new(Ledger::open(&shared.settings.paths.ledger)?));
     let (sent, _) = drain(shared, mail_ledger, transport).await?;
     Ok(RunReport {
         files,
         mails_sent: sent,
     })
+}
+
+/// A unit folder the operator made as a symbolic link is followed; one
+/// whose target is missing or not a folder stops the start with one line.
+fn refuse_unreadable_unit_links(settings: &Settings) -> Result<(), DaemonError> {
+    let root = &settings.paths.inbox;
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Ok(());
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        let is_link = e.file_type().is_ok_and(|t| t.is_symlink());
+        if !is_link {
+            continue;
+        }
+        let name = e.file_name().to_string_lossy().into_owned();
+        let is_unit = settings
+            .cluster
+            .units
+            .iter()
+            .any(|u| u.code.eq_ignore_ascii_case(&name));
+        if is_unit && !crate::service::inbox::linked_folder(&path) {
+            let target = std::fs::read_link(&path).unwrap_or_default();
+            return Err(DaemonError::Io {
+                path: path.display().to_string(),
+                reason: format!(
+                    "the unit folder is a symbolic link to {}, which is not a folder thidua can enter; point it at the unit's folder or replace it with one",
+                    target.display()
+                ),
+            });
+        }
+        if is_unit {
+            info!(folder = %crate::service::inbox::shown(&path), target = %std::fs::read_link(&path).unwrap_or_default().display(), "a unit folder is a link made by the operator: followed");
+        }
+    }
+    Ok(())
 }
 
 /// Takes a batch of stable files, in the batch's order. Several files at
@@ -300,6 +344,7 @@ async fn take_batch<F: Future<Output = ()>>(
     shared: &Arc<Shared>,
     ready: Vec<(PathBuf, Shape)>,
     own: &mut HashMap<PathBuf, Shape>,
+    left: &mut HashMap<PathBuf, Shape>,
     shutdown: &mut std::pin::Pin<&mut F>,
 ) -> Result<(usize, bool), DaemonError> {
     type Preparing = tokio::task::JoinHandle<Result<Option<Prepared>, (PathBuf, IntakeError)>>;
@@ -353,7 +398,7 @@ async fn take_batch<F: Future<Output = ()>>(
                         Err(e) => Err(e.into()),
                     };
                     s.give_back(ledger);
-                    debug!(file = %path.display(), "prepared");
+                    debug!(file = %crate::service::inbox::shown(&path), "prepared");
                     p.map_err(|e| (path, e))
                 }),
             ));
@@ -405,6 +450,9 @@ async fn take_batch<F: Future<Output = ()>>(
         .await;
         match taken {
             Ok(Ok(t)) => {
+                if t.left_in_inbox {
+                    left.insert(path, shape);
+                }
                 recorded.push(t);
                 files += 1;
                 shared.mail_wake.notify_one();
@@ -435,7 +483,7 @@ async fn take_batch<F: Future<Output = ()>>(
 fn retry_later((path, e): (PathBuf, IntakeError)) -> Result<(), DaemonError> {
     match e {
         IntakeError::Io { reason, .. } => {
-            warn!(file = %path.display(), error = %reason, "file not taken; will retry on the next scan");
+            warn!(file = %crate::service::inbox::shown(&path), error = %reason, "file not taken; will retry on the next scan");
             Ok(())
         }
         e => Err(e.into()),
@@ -462,20 +510,52 @@ async fn drain(
     .map_err(|e| DaemonError::Internal(e.to_string()))?
 }
 
+/// What an inbox event says about a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    /// Created, written or changed: it must hold still for the window.
+    Changed,
+    /// Its writer closed it after writing, or it was renamed into place:
+    /// complete as it is.
+    Closed,
+}
+
+/// The paths an event is about, and what it says of them.
+fn seen(ev: &notify::Event) -> Vec<(PathBuf, Seen)> {
+    use notify::EventKind::{Access, Modify};
+    use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+    match ev.kind {
+        Access(AccessKind::Close(AccessMode::Write)) => {
+            ev.paths.iter().map(|p| (p.clone(), Seen::Closed)).collect()
+        }
+        // Renamed into place: the last path is where it now is.
+        Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => ev
+            .paths
+            .last()
+            .map(|p| vec![(p.clone(), Seen::Closed)])
+            .unwrap_or_default(),
+        // Opening or reading a file (thidua hashing its own files, a unit's
+        // antivirus) changes nothing and must not put it back in the queue.
+        Access(_) => Vec::new(),
+        _ => ev
+            .paths
+            .iter()
+            .map(|p| (p.clone(), Seen::Changed))
+            .collect(),
+    }
+}
+
 async fn watch_inbox(
     shared: &Arc<Shared>,
+    left_at_start: Vec<PathBuf>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<usize, DaemonError> {
     let settings = &shared.settings;
     let root = settings.paths.inbox.clone();
-    let (tx, mut rx) = mpsc::unbounded_channel::<PathBuf>();
+    let (tx, mut rx) = mpsc::unbounded_channel::<(PathBuf, Seen)>();
     let mut watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
-        // Opening or reading a file (thidua hashing its own files, a unit's
-        // antivirus) changes nothing and must not put it back in the queue.
-        if let Ok(ev) = ev
-            && !matches!(ev.kind, notify::EventKind::Access(_))
-        {
-            for p in ev.paths {
+        if let Ok(ev) = ev {
+            for p in seen(&ev) {
                 let _ = tx.send(p);
             }
         }
@@ -486,6 +566,13 @@ async fn watch_inbox(
     }
     let mut stability = Stability::new(settings.inbox.stable);
     let mut own: HashMap<PathBuf, Shape> = HashMap::new();
+    // Files taken and recorded that stay in the inbox as they were (thidua
+    // cannot remove them, or may not read them): not taken again unless
+    // they change.
+    let mut left: HashMap<PathBuf, Shape> = left_at_start
+        .into_iter()
+        .filter_map(|p| Shape::of(&p).map(|s| (p, s)))
+        .collect();
     let mut next_rescan = Instant::now();
     // A second after a burst of files (their receipts sent by then), the
     // memory their score sheets used goes back to the system.
@@ -508,12 +595,17 @@ async fn watch_inbox(
         tokio::select! {
             biased;
             () = &mut shutdown => break,
-            Some(path) = rx.recv() => {
+            Some((path, what)) = rx.recv() => {
                 let wanted = path
                     .file_name()
                     .is_some_and(|n| !crate::service::inbox::ignored(&n.to_string_lossy()));
                 if wanted && (path.is_file() || path.is_symlink()) {
-                    stability.observe(&path, Instant::now());
+                    match what {
+                        Seen::Changed => {
+                            stability.observe(&path, Instant::now());
+                        }
+                        Seen::Closed => stability.closed(&path, Instant::now()),
+                    }
                 }
             }
             () = tokio::time::sleep_until(wake.into()) => {
@@ -533,6 +625,16 @@ async fn watch_inbox(
                     .into_iter()
                     .filter_map(|p| stability.observe(&p, now).map(|s| (p, s)))
                     .collect();
+                // Where the system can tell, a file a writer still holds
+                // open is not complete, however long it has held still (a
+                // writer that paused).
+                ready.retain(|(p, _)| {
+                    let open = crate::io::writers::held_for_writing(p) == Some(true);
+                    if open {
+                        stability.hold(p, now);
+                    }
+                    !open
+                });
                 ready.sort_by(|a, b| a.0.cmp(&b.0));
                 for (path, _) in &ready {
                     stability.forget(path);
@@ -540,8 +642,8 @@ async fn watch_inbox(
                 // thidua's own guide and blank forms stay in the inbox; each
                 // rescan finds them again, and they are looked at again only
                 // once they change.
-                ready.retain(|(p, s)| own.get(p) != Some(s));
-                match take_batch(shared, ready, &mut own, &mut shutdown).await {
+                ready.retain(|(p, s)| own.get(p) != Some(s) && left.get(p) != Some(s));
+                match take_batch(shared, ready, &mut own, &mut left, &mut shutdown).await {
                     Ok((n, stopped)) => {
                         files += n;
                         if stopped {
