@@ -26,6 +26,7 @@ use crate::io::ledger::{Ledger, LedgerError};
 use crate::io::mail::{MailError, Transport};
 use crate::io::pdf::{DocumentError, Documents};
 use crate::io::private::prepare_folders;
+use crate::service::inbox::events::{Seen, refuse_unreadable_unit_links, seen};
 use crate::service::inbox::intake::{IntakeError, Prepared, Taken, commit, prepare};
 use crate::service::inbox::recover::recover;
 use crate::service::inbox::{Shape, Stability, scan};
@@ -186,7 +187,8 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Result<RunReport, DaemonError> {
     let _lock = lock(&settings)?;
-    refuse_unreadable_unit_links(&settings)?;
+    refuse_unreadable_unit_links(&settings.paths.inbox, &settings.cluster)
+        .map_err(|(path, reason)| DaemonError::Io { path, reason })?;
     prepare_folders(&settings).map_err(|(dir, e)| io(&dir, e))?;
     let texts = Texts::load(settings.paths.templates.as_deref())?;
     let docs = Documents::load(settings.paths.templates.as_deref())?;
@@ -292,42 +294,6 @@ async fn run_once(
         files,
         mails_sent: sent,
     })
-}
-
-/// A unit folder the operator made as a symbolic link is followed; one
-/// whose target is missing or not a folder stops the start with one line.
-fn refuse_unreadable_unit_links(settings: &Settings) -> Result<(), DaemonError> {
-    let root = &settings.paths.inbox;
-    let Ok(entries) = std::fs::read_dir(root) else {
-        return Ok(());
-    };
-    for e in entries.flatten() {
-        let path = e.path();
-        let is_link = e.file_type().is_ok_and(|t| t.is_symlink());
-        if !is_link {
-            continue;
-        }
-        let name = e.file_name().to_string_lossy().into_owned();
-        let is_unit = settings
-            .cluster
-            .units
-            .iter()
-            .any(|u| u.code.eq_ignore_ascii_case(&name));
-        if is_unit && !crate::service::inbox::linked_folder(&path) {
-            let target = std::fs::read_link(&path).unwrap_or_default();
-            return Err(DaemonError::Io {
-                path: path.display().to_string(),
-                reason: format!(
-                    "the unit folder is a symbolic link to {}, which is not a folder thidua can enter; point it at the unit's folder or replace it with one",
-                    target.display()
-                ),
-            });
-        }
-        if is_unit {
-            info!(folder = %crate::service::inbox::shown(&path), target = %std::fs::read_link(&path).unwrap_or_default().display(), "a unit folder is a link made by the operator: followed");
-        }
-    }
-    Ok(())
 }
 
 /// Takes a batch of stable files, in the batch's order. Several files at
@@ -508,41 +474,6 @@ async fn drain(
     })
     .await
     .map_err(|e| DaemonError::Internal(e.to_string()))?
-}
-
-/// What an inbox event says about a path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Seen {
-    /// Created, written or changed: it must hold still for the window.
-    Changed,
-    /// Its writer closed it after writing, or it was renamed into place:
-    /// complete as it is.
-    Closed,
-}
-
-/// The paths an event is about, and what it says of them.
-fn seen(ev: &notify::Event) -> Vec<(PathBuf, Seen)> {
-    use notify::EventKind::{Access, Modify};
-    use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
-    match ev.kind {
-        Access(AccessKind::Close(AccessMode::Write)) => {
-            ev.paths.iter().map(|p| (p.clone(), Seen::Closed)).collect()
-        }
-        // Renamed into place: the last path is where it now is.
-        Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => ev
-            .paths
-            .last()
-            .map(|p| vec![(p.clone(), Seen::Closed)])
-            .unwrap_or_default(),
-        // Opening or reading a file (thidua hashing its own files, a unit's
-        // antivirus) changes nothing and must not put it back in the queue.
-        Access(_) => Vec::new(),
-        _ => ev
-            .paths
-            .iter()
-            .map(|p| (p.clone(), Seen::Changed))
-            .collect(),
-    }
 }
 
 async fn watch_inbox(

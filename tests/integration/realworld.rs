@@ -72,7 +72,7 @@ fn office_files_are_read_right() {
             "damaged-half.xls",
             false,
             "unreadable-file",
-            "cả tệp bị hỏng",
+            "tệp bị hỏng hoặc không đúng định dạng",
         ),
     ];
     let mut wrong = Vec::new();
@@ -150,7 +150,7 @@ fn whole_file_errors_are_told_as_such_and_library_text_goes_to_the_log() {
         .iter()
         .filter(|t| t.contains("chưa được tiếp nhận"))
         .collect();
-    assert_eq!(rejections.len(), 2, "{texts:#?}");
+    assert_eq!(rejections.len(), 3, "{texts:#?}");
     for t in &rejections {
         vietnamese_only(t);
         assert!(t.contains("thuộc về cả tệp"), "{t}");
@@ -172,6 +172,14 @@ fn whole_file_errors_are_told_as_such_and_library_text_goes_to_the_log() {
     assert!(
         events.iter().any(|e| e["target"] == "thidua::workbook"
             && e["detail"].as_str().is_some_and(|d| !d.is_empty())),
+        "{log}"
+    );
+    // The panic's message too, as a field, never as raw text.
+    assert!(
+        events.iter().any(|e| e["target"] == "thidua::workbook"
+            && e["detail"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("panic: "))),
         "{log}"
     );
 }

@@ -27,9 +27,7 @@ pub(super) fn take_detail() -> Option<String> {
 const RESAVE: &str = "hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại dưới dạng .xlsx rồi gửi lại";
 
 pub(super) fn encrypted() -> ReadError {
-    ReadError::Unreadable(
-        "cả tệp được đặt mật khẩu (mã hóa) nên không đọc được; hãy gỡ mật khẩu rồi gửi lại".into(),
-    )
+    ReadError::Unreadable("tệp được đặt mật khẩu (mã hóa); hãy gỡ mật khẩu rồi gửi lại".into())
 }
 
 pub(super) fn excel4() -> ReadError {
@@ -71,7 +69,7 @@ pub(super) fn charts_only() -> ReadError {
 /// A damaged file, whatever the library said (which is logged).
 pub(super) fn damaged() -> ReadError {
     ReadError::Unreadable(format!(
-        "cả tệp bị hỏng hoặc không đúng định dạng bảng tính nên không đọc được; {RESAVE}"
+        "tệp bị hỏng hoặc không đúng định dạng bảng tính; {RESAVE}"
     ))
 }
 

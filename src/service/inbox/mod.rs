@@ -5,6 +5,7 @@
 //! [`intake`]; bringing folders and ledger back into agreement after a
 //! crash is [`recover`].
 
+pub mod events;
 pub mod intake;
 pub mod names;
 pub mod recover;
