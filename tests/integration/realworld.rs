@@ -140,9 +140,12 @@ fn whole_file_errors_are_told_as_such_and_library_text_goes_to_the_log() {
     ] {
         drop_file(&inbox.join(name), &std::fs::read(fixture(name)).unwrap());
     }
+    // A file calamine panics on (found by fuzzing).
+    let panics = repo().join("tests/fixtures/fuzz/calamine-cfb-to-u32.xls");
+    drop_file(&inbox.join("hoang.xls"), &std::fs::read(panics).unwrap());
     let texts = wait_for(Duration::from_secs(60), || {
         let m = mails(&data);
-        (m.len() == 3).then_some(m)
+        (m.len() == 4).then_some(m)
     });
     let log = d.log_text();
     assert_eq!(d.stop(), 0, "{log}");
