@@ -1,6 +1,7 @@
 //! What units receive when they send a file: a receipt (accepted) or a
 //! rejection listing every finding, rendered from the templates, with the
-//! recipients and an idempotency key. Also the `.findings.txt` written beside
+//! recipients and an idempotency key (made the submission's own once it is
+//! recorded: `QueuedMail::for_submission`). Also the `.findings.txt` written beside
 //! a rejected file. Values quoted from workbooks arrive already escaped by
 //! `vn::quote`; file names are made single-line here.
 
@@ -45,6 +46,7 @@ struct Group {
 }
 
 #[derive(Debug, Serialize)]
+#[allow(clippy::struct_excessive_bools)]
 struct Context {
     cluster: String,
     cluster_short: String,
@@ -71,6 +73,9 @@ struct Context {
     secretariat: String,
     folder: String,
     sheet: bool,
+    /// Every error is about the whole file (it could not be read, is too
+    /// large…), none about a cell: the fix is to send another file.
+    whole_file: bool,
 }
 
 /// One file's answer: to whom, and the text.
@@ -308,6 +313,11 @@ pub fn answer(
         replaces: r.replaces,
         secretariat: secretariat.to_string(),
         folder: unit_code.unwrap_or("của đơn vị").to_string(),
+        whole_file: verdict
+            .findings
+            .iter()
+            .filter(|f| f.is_error())
+            .all(|f| f.sheet.is_none() && f.cell.is_none()),
     };
     let template = if accepted {
         "mail/receipt.txt.j2"

@@ -35,6 +35,23 @@ pub(super) fn init(format: LogFormat, level: &str) {
         (LogFormat::Human, false) => builder.with_target(false).try_init(),
         (LogFormat::Json, _) => builder.json().flatten_event(true).try_init(),
     };
+    // A panic (most often a reading library choking on a hostile file,
+    // caught and answered as an unreadable file) is one structured event
+    // in the log, not raw text on standard error.
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let thread = std::thread::current().name().unwrap_or("?").to_string();
+        tracing::error!(target: "thidua::panic", message, location, thread, "panic");
+    }));
 }
 
 /// Whether standard error is the journal stream systemd gave this process

@@ -25,7 +25,10 @@ impl Default for Limits {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     Empty,
-    Number(f64),
+    /// Any `f64`, NaN and the infinities included: they are written as
+    /// the strings `"NaN"`, `"inf"` and `"-inf"` (JSON has no such numbers),
+    /// so the reader child's reply always reads back.
+    Number(#[serde(with = "any_f64")] f64),
     Text(String),
     Bool(bool),
     /// An error cell such as `#REF!`.
@@ -57,6 +60,41 @@ impl Value {
             Value::Text(t) => t.clone(),
             Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
             Value::Error(e) | Value::Date(e) => e.clone(),
+        }
+    }
+}
+
+/// A number as JSON allows: finite ones as numbers, the others as text.
+mod any_f64 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `with` signature
+    pub fn serialize<S: Serializer>(n: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if n.is_nan() {
+            s.serialize_str("NaN")
+        } else if n.is_infinite() {
+            s.serialize_str(if *n > 0.0 { "inf" } else { "-inf" })
+        } else {
+            s.serialize_f64(*n)
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Wire {
+        Number(f64),
+        Text(String),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        match Wire::deserialize(d)? {
+            Wire::Number(n) => Ok(n),
+            Wire::Text(t) => match t.as_str() {
+                "NaN" => Ok(f64::NAN),
+                "inf" => Ok(f64::INFINITY),
+                "-inf" => Ok(f64::NEG_INFINITY),
+                other => Err(serde::de::Error::custom(format!("not a number: {other}"))),
+            },
         }
     }
 }
@@ -98,5 +136,24 @@ impl Sheet {
         self.cells
             .binary_search_by_key(&(row, col), |c| (c.row, c.col))
             .map_or(&EMPTY, |i| &self.cells[i].value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_number_survives_json() {
+        for n in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -1.5, 1e300] {
+            let v = Value::Number(n);
+            let text = serde_json::to_string(&v).unwrap();
+            let back: Value = serde_json::from_str(&text).unwrap();
+            match back {
+                Value::Number(m) if n.is_nan() => assert!(m.is_nan(), "{text}"),
+                Value::Number(m) => assert_eq!(m.to_bits(), n.to_bits(), "{text}"),
+                other => panic!("{text} read back as {other:?}"),
+            }
+        }
     }
 }

@@ -17,3 +17,4 @@ pub mod pdf;
 pub mod private;
 pub mod templates;
 pub mod workbook;
+pub mod writers;

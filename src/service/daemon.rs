@@ -27,6 +27,7 @@ use crate::io::mail::{MailError, Transport};
 use crate::io::pdf::{DocumentError, Documents};
 use crate::io::private::prepare_folders;
 use crate::service::health::{Beat, Health, Part};
+use crate::service::inbox::events::{Seen, refuse_unreadable_unit_links, seen};
 use crate::service::inbox::intake::{IntakeError, Prepared, Taken, commit, prepare};
 use crate::service::inbox::recover::recover;
 use crate::service::inbox::{Shape, Stability, scan};
@@ -258,6 +259,8 @@ pub async fn run(
     if opts.new_ledger && !settings.paths.ledger.exists() {
         warn!(ledger = %settings.paths.ledger.display(), "starting with a new, empty ledger (--new-ledger)");
     }
+    refuse_unreadable_unit_links(&settings.paths.inbox, &settings.cluster)
+        .map_err(|(path, reason)| DaemonError::Io { path, reason })?;
     prepare_folders(&settings).map_err(|(dir, e)| io(&dir, e))?;
     let texts = Texts::load(settings.paths.templates.as_deref())?;
     let docs = Documents::load(settings.paths.templates.as_deref())?;
@@ -266,7 +269,7 @@ pub async fn run(
         settings.paths.outbox.clone(),
     )?);
     let mut ledger = Ledger::open(&settings.paths.ledger)?;
-    recover(&settings.paths, &mut ledger)?;
+    let (_, left) = recover(&settings.paths, &mut ledger)?;
     info!(
         data = %settings.paths.data.display(),
         config = %settings.source,
@@ -345,7 +348,7 @@ pub async fn run(
             }
         })
     });
-    let files = watch_inbox(&shared, shutdown).await;
+    let files = watch_inbox(&shared, left, shutdown).await;
     if let Some(w) = watchdog {
         w.abort();
     }
@@ -394,7 +397,14 @@ async fn run_once(
         .collect();
     let never = std::future::pending::<()>();
     tokio::pin!(never);
-    let (mut files, _) = take_batch(shared, ready, &mut HashMap::new(), &mut never).await?;
+    let (mut files, _) = take_batch(
+        shared,
+        ready,
+        &mut HashMap::new(),
+        &mut HashMap::new(),
+        &mut never,
+    )
+    .await?;
     if let Some(imap) = &shared.settings.imap {
         // The mailbox is looked at once too; a mailbox that cannot be
         // reached is said and left for the next run.
@@ -425,6 +435,7 @@ async fn take_batch<F: Future<Output = ()>>(
     shared: &Arc<Shared>,
     ready: Vec<(PathBuf, Shape)>,
     own: &mut HashMap<PathBuf, Shape>,
+    left: &mut HashMap<PathBuf, Shape>,
     shutdown: &mut std::pin::Pin<&mut F>,
 ) -> Result<(usize, bool), DaemonError> {
     type Preparing = tokio::task::JoinHandle<Result<Option<Prepared>, (PathBuf, IntakeError)>>;
@@ -476,7 +487,7 @@ async fn take_batch<F: Future<Output = ()>>(
                         Err(e) => Err(e.into()),
                     };
                     s.give_back(ledger);
-                    debug!(file = %path.display(), "prepared");
+                    debug!(file = %crate::service::inbox::shown(&path), "prepared");
                     p.map_err(|e| (path, e))
                 }),
             ));
@@ -529,6 +540,9 @@ async fn take_batch<F: Future<Output = ()>>(
         .await;
         match taken {
             Ok(Ok(t)) => {
+                if t.left_in_inbox {
+                    left.insert(path, shape);
+                }
                 recorded.push(t);
                 files += 1;
                 shared.mail_wake.notify_one();
@@ -574,7 +588,7 @@ fn prepare_width() -> usize {
 fn retry_later((path, e): (PathBuf, IntakeError)) -> Result<(), DaemonError> {
     match e {
         IntakeError::Io { reason, .. } => {
-            warn!(file = %path.display(), error = %reason, "file not taken; will retry on the next scan");
+            warn!(file = %crate::service::inbox::shown(&path), error = %reason, "file not taken; will retry on the next scan");
             Ok(())
         }
         e => Err(e.into()),
@@ -603,18 +617,15 @@ async fn drain(
 
 async fn watch_inbox(
     shared: &Arc<Shared>,
+    left_at_start: Vec<PathBuf>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<usize, DaemonError> {
     let settings = &shared.settings;
     let root = settings.paths.inbox.clone();
-    let (tx, mut rx) = mpsc::unbounded_channel::<PathBuf>();
+    let (tx, mut rx) = mpsc::unbounded_channel::<(PathBuf, Seen)>();
     let mut watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
-        // Opening or reading a file (thidua hashing its own files, a unit's
-        // antivirus) changes nothing and must not put it back in the queue.
-        if let Ok(ev) = ev
-            && !matches!(ev.kind, notify::EventKind::Access(_))
-        {
-            for p in ev.paths {
+        if let Ok(ev) = ev {
+            for p in seen(&ev) {
                 let _ = tx.send(p);
             }
         }
@@ -625,6 +636,13 @@ async fn watch_inbox(
     }
     let mut stability = Stability::new(settings.inbox.stable);
     let mut own: HashMap<PathBuf, Shape> = HashMap::new();
+    // Files taken and recorded that stay in the inbox as they were (thidua
+    // cannot remove them, or may not read them): not taken again unless
+    // they change.
+    let mut left: HashMap<PathBuf, Shape> = left_at_start
+        .into_iter()
+        .filter_map(|p| Shape::of(&p).map(|s| (p, s)))
+        .collect();
     let mut next_rescan = Instant::now();
     // A second after a burst of files (their receipts sent by then), the
     // memory their score sheets used goes back to the system.
@@ -647,12 +665,17 @@ async fn watch_inbox(
         tokio::select! {
             biased;
             () = &mut shutdown => break,
-            Some(path) = rx.recv() => {
+            Some((path, what)) = rx.recv() => {
                 let wanted = path
                     .file_name()
                     .is_some_and(|n| !crate::service::inbox::ignored(&n.to_string_lossy()));
                 if wanted && (path.is_file() || path.is_symlink()) {
-                    stability.observe(&path, Instant::now());
+                    match what {
+                        Seen::Changed => {
+                            stability.observe(&path, Instant::now());
+                        }
+                        Seen::Closed => stability.closed(&path, Instant::now()),
+                    }
                 }
             }
             () = tokio::time::sleep_until(wake.into()) => {
@@ -672,6 +695,16 @@ async fn watch_inbox(
                     .into_iter()
                     .filter_map(|p| stability.observe(&p, now).map(|s| (p, s)))
                     .collect();
+                // Where the system can tell, a file a writer still holds
+                // open is not complete, however long it has held still (a
+                // writer that paused).
+                ready.retain(|(p, _)| {
+                    let open = crate::io::writers::held_for_writing(p) == Some(true);
+                    if open {
+                        stability.hold(p, now);
+                    }
+                    !open
+                });
                 ready.sort_by(|a, b| a.0.cmp(&b.0));
                 for (path, _) in &ready {
                     stability.forget(path);
@@ -679,8 +712,8 @@ async fn watch_inbox(
                 // thidua's own guide and blank forms stay in the inbox; each
                 // rescan finds them again, and they are looked at again only
                 // once they change.
-                ready.retain(|(p, s)| own.get(p) != Some(s));
-                match take_batch(shared, ready, &mut own, &mut shutdown).await {
+                ready.retain(|(p, s)| own.get(p) != Some(s) && left.get(p) != Some(s));
+                match take_batch(shared, ready, &mut own, &mut left, &mut shutdown).await {
                     Ok((n, stopped)) => {
                         files += n;
                         if stopped {

@@ -205,6 +205,16 @@ fn generate(data: &Path, outside: &Path) -> Vec<Case> {
         &xls,
         Accepted,
     ));
+    // The worst file for memory found: calamine expands it into dense grids
+    // of 65.536 × 256 cells; the reader child hits its cap.
+    let dense = std::fs::read(repo().join("tests/fixtures/hostile/dense-grid.xls")).unwrap();
+    cases.push(put(
+        "dense .xls grid",
+        "STP-QTR",
+        "luoi-day.xls",
+        &dense,
+        Rejected("file-too-large"),
+    ));
     let xlsx = std::fs::read(fixtures.join("STP-QTR-2026.xlsx")).unwrap();
     cases.push(put(
         ".xlsx named .xls",
@@ -531,8 +541,20 @@ fn the_hostile_corpus_is_answered_and_the_daemon_keeps_running() {
             .then_some(())
     });
     let peak = peak_rss_kib(d.child.id());
-    eprintln!("daemon peak RSS over {} kinds: {peak} KiB", cases.len());
     let log = d.log_text();
+    // The reader children run one at a time: the tree's peak is at most the
+    // daemon's plus the highest child's (which the daemon logs, from wait4).
+    let child_peak = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|e| e["peak_kib"].as_u64())
+        .max()
+        .unwrap_or(0);
+    eprintln!(
+        "daemon peak RSS over {} kinds: {peak} KiB; highest reader child: {child_peak} KiB; tree at most {} KiB",
+        cases.len(),
+        peak + child_peak
+    );
     assert_eq!(d.stop(), 0, "{log}");
     // Judged on the ledger as the daemon left it, so a file that should
     // have been left alone but was taken late is seen too.
@@ -568,6 +590,11 @@ fn the_hostile_corpus_is_answered_and_the_daemon_keeps_running() {
         );
     }
     assert!(peak > 0 && peak < 256 * 1024, "peak memory {peak} KiB");
+    assert!(child_peak > 0, "no reader child's peak in the log:\n{log}");
+    assert!(
+        peak + child_peak < 256 * 1024,
+        "daemon {peak} KiB + reader child {child_peak} KiB"
+    );
 }
 
 /// Inputs the fuzzers found (`fuzz/`, see `docs/fuzzing.md`), kept as

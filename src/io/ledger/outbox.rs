@@ -25,6 +25,20 @@ pub struct QueuedMail {
     pub in_reply_to: Option<String>,
 }
 
+impl QueuedMail {
+    /// The mail as the answer to submission `id`: its key gains the id, so
+    /// the same file sent again later (A, then B, then A again) is a new
+    /// submission with an answer of its own, while the one submission,
+    /// recorded in one transaction with its mails, is still answered once
+    /// whatever crashes (a submission not recorded is taken again under a
+    /// new id, its mails never queued).
+    #[must_use]
+    pub fn for_submission(mut self, id: i64) -> QueuedMail {
+        self.key = format!("{}:s{id}", self.key);
+        self
+    }
+}
+
 /// An outbox row as read back.
 #[derive(Debug, Clone)]
 pub struct OutboxRow {

@@ -6,7 +6,7 @@
 use std::io::{Cursor, Read};
 use std::path::Path;
 
-use super::{Format, Limits, ReadError};
+use super::{Format, Limits, ReadError, why};
 use crate::domain::vn::format_number;
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
@@ -36,10 +36,19 @@ fn too_large_unpacked(max: u64) -> ReadError {
     ))
 }
 
+fn cannot_open(e: &std::io::Error) -> ReadError {
+    why::note(&format!("io: {e}"));
+    ReadError::Unreadable(match e.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            "chương trình không có quyền đọc tệp này; hãy lưu lại tệp rồi gửi lại".into()
+        }
+        _ => "không mở được tệp; hãy gửi lại tệp".into(),
+    })
+}
+
 /// Reads a whole file, refusing one over `max` bytes without reading it all.
 pub(super) fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| ReadError::Unreadable(format!("không mở được tệp ({e})")))?;
+    let meta = std::fs::metadata(path).map_err(|e| cannot_open(&e))?;
     if !meta.is_file() {
         return Err(ReadError::Unreadable(
             "đây không phải là một tệp (có thể là thư mục)".into(),
@@ -48,12 +57,11 @@ pub(super) fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> 
     if meta.len() > max {
         return Err(too_large_file(meta.len(), max));
     }
-    let file = std::fs::File::open(path)
-        .map_err(|e| ReadError::Unreadable(format!("không mở được tệp ({e})")))?;
+    let file = std::fs::File::open(path).map_err(|e| cannot_open(&e))?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.take(max + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| ReadError::Unreadable(format!("không đọc được tệp ({e})")))?;
+        .map_err(|e| cannot_open(&e))?;
     if bytes.len() as u64 > max {
         return Err(too_large_file(bytes.len() as u64, max));
     }
@@ -69,22 +77,59 @@ pub(super) fn sniff(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> 
         return check_zip(bytes, limits);
     }
     if bytes.starts_with(CFB_MAGIC) {
-        if contains_utf16(bytes, "EncryptionInfo") {
-            return Err(ReadError::Unreadable(
-                "tệp được đặt mật khẩu (mã hóa); hãy gỡ mật khẩu rồi gửi lại".into(),
-            ));
+        if contains_utf16(bytes, "EncryptionInfo") || xor_obfuscated(bytes) {
+            return Err(why::encrypted());
         }
         return Ok(Format::Xls);
     }
-    let head = &bytes[..bytes.len().min(512)];
+    Err(what_else(bytes))
+}
+
+/// What a file that is neither zip nor OLE is, as the sentence for it.
+fn what_else(bytes: &[u8]) -> ReadError {
+    // An Excel 2.x–4.0 file begins with its BOF record (MS-XLS 2.4.21):
+    // 0x0009, 0x0209 or 0x0409, then a length of 4 to 16 bytes.
+    if bytes.len() >= 4
+        && matches!(bytes[..2], [0x09, 0x00 | 0x02 | 0x04])
+        && matches!(u16::from_le_bytes([bytes[2], bytes[3]]), 4..=16)
+    {
+        return why::excel4();
+    }
+    let head = &bytes[..bytes.len().min(1024)];
     let texty = head
         .iter()
         .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace() || *b >= 0x80);
-    Err(ReadError::Unreadable(if texty {
-        "tệp là văn bản thuần (có thể là CSV), không phải bảng tính Excel/LibreOffice; hãy lưu lại dưới dạng .xlsx".into()
+    if !texty {
+        return why::not_a_workbook();
+    }
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    if text.contains("urn:schemas-microsoft-com:office:spreadsheet") && start.starts_with("<?xml") {
+        why::xml2003()
+    } else if start.starts_with('<')
+        && ["<html", "<table", "<!doctype html", "<body", "<meta"]
+            .iter()
+            .any(|t| text.contains(t))
+    {
+        why::html()
     } else {
-        "tệp không phải là bảng tính Excel/LibreOffice (.xlsx, .xlsm, .xls, .xlsb, .ods)".into()
-    }))
+        why::plain_text()
+    }
+}
+
+/// Whether an OLE file holds a BIFF8 workbook obfuscated with XOR (its
+/// `FilePass` record, MS-XLS 2.4.117, with encryption type 0), which calamine
+/// reads as garbage instead of calling it encrypted. The workbook stream
+/// begins on a sector boundary with its BOF record; `FilePass` follows it.
+fn xor_obfuscated(bytes: &[u8]) -> bool {
+    const BOF_GLOBALS: [u8; 6] = [0x09, 0x08, 0x10, 0x00, 0x00, 0x06];
+    (512..bytes.len().saturating_sub(30)).step_by(64).any(|at| {
+        let b = &bytes[at..];
+        b.starts_with(&BOF_GLOBALS)
+            && b[6..8] == [0x05, 0x00]
+            && b[20..22] == [0x2F, 0x00]
+            && b[24..26] == [0x00, 0x00]
+    })
 }
 
 fn contains_utf16(bytes: &[u8], needle: &str) -> bool {
@@ -95,7 +140,8 @@ fn contains_utf16(bytes: &[u8], needle: &str) -> bool {
 }
 
 fn corrupt(e: impl std::fmt::Display) -> ReadError {
-    ReadError::Unreadable(format!("tệp bị hỏng hoặc không đọc được đầy đủ ({e})"))
+    why::note(&format!("zip: {e}"));
+    why::damaged()
 }
 
 fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
@@ -115,9 +161,7 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
     for i in 0..zip.len() {
         let entry = zip.by_index_raw(i).map_err(corrupt)?;
         if entry.encrypted() {
-            return Err(ReadError::Unreadable(
-                "tệp được đặt mật khẩu (mã hóa); hãy gỡ mật khẩu rồi gửi lại".into(),
-            ));
+            return Err(why::encrypted());
         }
         declared = declared.saturating_add(entry.size());
         ceiling = ceiling.saturating_add(match entry.compression() {

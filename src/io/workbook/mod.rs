@@ -1,8 +1,9 @@
 //! Workbooks as plain cells. Reading goes through calamine with bounds: a
 //! file-size limit, a check of every zip entry's declared and actual
 //! unpacked size before calamine sees the file, and a budget of cells. A
-//! parser panic is caught and reported as an unreadable file. Writing the
-//! workbooks thidua sends lives in [`form`], [`ballot_form`] and
+//! parser panic is caught and reported as an unreadable file. Only
+//! worksheets are sheets here: chart, dialog and macro sheets are left out.
+//! Writing the workbooks thidua sends lives in [`form`], [`ballot_form`] and
 //! [`crosscheck_form`]; the ranking's workbook in [`ranking`].
 
 pub mod ballot_form;
@@ -13,12 +14,13 @@ mod guard;
 pub mod isolate;
 pub mod ranking;
 pub mod style;
+mod why;
 
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use calamine::{Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
+use calamine::{Data, DataRef, Ods, Reader, SheetType, Xls, Xlsb, Xlsx};
 
 pub use crate::domain::cells::{Cell, Limits, Sheet, Value};
 
@@ -121,15 +123,25 @@ impl Book {
         let opened = catch_unwind(AssertUnwindSafe(|| open_inner(format, bytes)));
         let inner = match opened {
             Ok(r) => r?,
-            Err(_) => return Err(parser_panic()),
+            Err(payload) => return Err(why::panicked(payload.as_ref())),
         };
-        let names = match &inner {
-            Inner::Xlsx(w) => w.sheet_names(),
-            Inner::Xlsb(w) => w.sheet_names(),
-            Inner::Xls(w) => w.sheet_names(),
-            Inner::Ods(w) => w.sheet_names(),
-            Inner::Loaded(s) => s.iter().map(|s| s.name.clone()).collect(),
+        let metadata = match &inner {
+            Inner::Xlsx(w) => w.sheets_metadata().to_vec(),
+            Inner::Xlsb(w) => w.sheets_metadata().to_vec(),
+            Inner::Xls(w) => w.sheets_metadata().to_vec(),
+            Inner::Ods(w) => w.sheets_metadata().to_vec(),
+            Inner::Loaded(_) => Vec::new(),
         };
+        // A chart sheet (or a dialog or macro sheet) holds no cells: the
+        // sheet search must not stop at one.
+        let names: Vec<String> = metadata
+            .iter()
+            .filter(|s| s.typ == SheetType::WorkSheet)
+            .map(|s| s.name.clone())
+            .collect();
+        if names.is_empty() && !metadata.is_empty() {
+            return Err(why::charts_only());
+        }
         Ok(Book {
             inner,
             names,
@@ -150,28 +162,15 @@ impl Book {
         }));
         let cells = match read {
             Ok(r) => r?,
-            Err(_) => return Err(parser_panic()),
+            Err(payload) => return Err(why::panicked(payload.as_ref())),
         };
         self.cells_left -= cells.len() as u64;
         Ok(Sheet::new(name, cells))
     }
 }
 
-fn parser_panic() -> ReadError {
-    ReadError::Unreadable(
-        "tệp bị hỏng: trình đọc bảng tính gặp lỗi nội bộ khi đọc tệp này".to_string(),
-    )
-}
-
 fn unreadable(e: impl std::fmt::Display) -> ReadError {
-    let text = e.to_string();
-    if text.to_ascii_lowercase().contains("password") || text.contains("ncrypt") {
-        ReadError::Unreadable("tệp được đặt mật khẩu (mã hóa); hãy gỡ mật khẩu rồi gửi lại".into())
-    } else {
-        ReadError::Unreadable(format!(
-            "tệp bị hỏng hoặc không đúng định dạng bảng tính ({text})"
-        ))
-    }
+    why::library_error(&e)
 }
 
 fn open_inner(format: Format, bytes: Vec<u8>) -> Result<Inner, ReadError> {
@@ -248,7 +247,7 @@ fn read_sheet(inner: &mut Inner, name: &str, budget: u64) -> Result<Vec<Cell>, R
 fn from_ref(v: &DataRef<'_>) -> Value {
     match v {
         DataRef::Int(i) => Value::Number(*i as f64),
-        DataRef::Float(f) => Value::Number(*f),
+        DataRef::Float(f) => number(*f),
         DataRef::String(s) => Value::Text(s.clone()),
         DataRef::SharedString(s) => Value::Text((*s).to_string()),
         DataRef::Bool(b) => Value::Bool(*b),
@@ -262,12 +261,22 @@ fn from_ref(v: &DataRef<'_>) -> Value {
 fn from_data(v: &Data) -> Value {
     match v {
         Data::Int(i) => Value::Number(*i as f64),
-        Data::Float(f) => Value::Number(*f),
+        Data::Float(f) => number(*f),
         Data::String(s) => Value::Text(s.clone()),
         Data::Bool(b) => Value::Bool(*b),
         Data::DateTime(d) => Value::Date(d.to_string()),
         Data::DateTimeIso(s) | Data::DurationIso(s) => Value::Date(s.clone()),
         Data::Error(e) => Value::Error(e.to_string()),
         Data::Empty => Value::Empty,
+    }
+}
+
+/// A number as read; NaN and the infinities (which some writers store for a
+/// formula's error) are the error cell Excel shows for them.
+fn number(f: f64) -> Value {
+    if f.is_finite() {
+        Value::Number(f)
+    } else {
+        Value::Error("#NUM!".to_string())
     }
 }

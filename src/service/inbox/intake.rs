@@ -66,6 +66,9 @@ pub struct Taken {
     pub stored: PathBuf,
     pub errors: usize,
     pub warnings: usize,
+    /// The inbox file could not be removed (or was kept on purpose, being
+    /// unreadable): it stays, and must not be taken again as it is.
+    pub left_in_inbox: bool,
 }
 
 /// Copies `src` to `dst` while hashing; returns the hex SHA-256 and size.
@@ -135,6 +138,9 @@ pub struct Prepared {
     staged: PathBuf,
     /// A symbolic link or an oversize file is filed as it is, not copied.
     as_is: bool,
+    /// A file thidua may not read: nothing is filed, the file stays where it
+    /// is, and the answer goes to the secretariat, who can give access.
+    keep: bool,
     hash: String,
     size: u64,
     verdict: Verdict,
@@ -182,7 +188,12 @@ impl Prepared {
         let (path, shape, now) = (self.path.clone(), self.shape, self.now);
         let (folder_unit, mail) = (self.folder_unit.clone(), self.mail.clone());
         self.discard();
-        prepare_as(settings, docs, ledger, &path, shape, now, folder_unit, mail)
+        // A mailed file is its sender's; a dropped one is where it lies.
+        let place = match (&mail, folder_unit) {
+            (Some(_), Some(unit)) => super::Folder::Unit(unit),
+            _ => super::folder(&settings.paths.inbox, &path, &settings.cluster),
+        };
+        prepare_as(settings, docs, ledger, &path, shape, now, &place, mail)
     }
 
     /// The inbox file.
@@ -208,8 +219,8 @@ pub fn prepare(
     shape: Shape,
     now: DateTime<Utc>,
 ) -> Result<Prepared, IntakeError> {
-    let folder_unit = super::folder_unit(&settings.paths.inbox, path, &settings.cluster);
-    prepare_as(settings, docs, ledger, path, shape, now, folder_unit, None)
+    let place = super::folder(&settings.paths.inbox, path, &settings.cluster);
+    prepare_as(settings, docs, ledger, path, shape, now, &place, None)
 }
 
 /// Steps 1–2 for a file that came attached to a mail from `unit` (the unit
@@ -234,7 +245,7 @@ pub fn prepare_mailed(
         path,
         shape,
         now,
-        Some(unit.to_string()),
+        &super::Folder::Unit(unit.to_string()),
         Some(mail),
     )
 }
@@ -247,10 +258,14 @@ fn prepare_as(
     path: &Path,
     shape: Shape,
     now: DateTime<Utc>,
-    folder_unit: Option<String>,
+    place: &super::Folder,
     mail: Option<MailPart>,
 ) -> Result<Prepared, IntakeError> {
     let paths = &settings.paths;
+    let folder_unit = match place {
+        super::Folder::Unit(code) => Some(code.clone()),
+        super::Folder::Root | super::Folder::Stray(_) => None,
+    };
     let original_name = path
         .file_name()
         .map_or_else(|| "tep".to_string(), |n| n.to_string_lossy().into_owned());
@@ -268,6 +283,7 @@ fn prepare_as(
     let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     let oversize = !is_link && shape.size > settings.limits.max_file_bytes;
     let mut self_scores = None;
+    let mut keep = false;
     let (hash, size, verdict) = if is_link {
         let target = std::fs::read_link(path)
             .map(|t| t.display().to_string())
@@ -296,22 +312,61 @@ fn prepare_as(
         );
         (hash, shape.size, Verdict::single(f))
     } else {
-        let (hash, size) = match copy_hashed(path, &staged) {
-            Ok(x) => x,
+        match copy_hashed(path, &staged) {
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                let _ = std::fs::remove_file(&staged);
+                // Answered once, to the secretariat, who can give thidua
+                // access; the file stays where it is.
+                keep = true;
+                let stamp = format!(
+                    "unreadable:{}:{}:{:?}",
+                    path.display(),
+                    shape.size,
+                    shape.modified
+                );
+                let f = Finding::error(
+                    Code::UnreadableFile,
+                    "Không đọc được tệp: tài khoản chạy chương trình thidua không có quyền đọc tệp này; Văn phòng Khu vực cần cấp quyền đọc (hoặc đơn vị lưu lại tệp) để tệp được tiếp nhận. Tệp vẫn nằm nguyên trong hộp thư đến.",
+                );
+                (
+                    crate::io::digest::short(&stamp, 32),
+                    shape.size,
+                    Verdict::single(f),
+                )
+            }
             Err(e) => {
                 let _ = std::fs::remove_file(&staged);
                 return Err(io_err(path, e));
             }
-        };
-        let (verdict, own) = match review(settings, ledger, &staged, folder_unit.as_deref(), now) {
-            Ok(x) => x,
-            Err(e) => {
-                let _ = std::fs::remove_file(&staged);
-                return Err(e);
+            Ok((hash, size)) => {
+                if let super::Folder::Stray(name) = place {
+                    warn!(
+                        file = %super::shown(path),
+                        folder = %name.escape_debug(),
+                        "a file in a folder named after no unit: answered to the secretariat, taken for no unit"
+                    );
+                    let f = Finding::error(
+                        Code::UnitFolderMismatch,
+                        format!(
+                            "Tệp nằm trong thư mục {} của hộp thư đến, không phải thư mục của đơn vị nào, nên không được tiếp nhận cho đơn vị nào; tệp của một đơn vị phải được đặt trong thư mục mang mã của đơn vị đó.",
+                            crate::domain::vn::quote(name)
+                        ),
+                    );
+                    (hash, size, Verdict::single(f))
+                } else {
+                    let (verdict, own) =
+                        match review(settings, ledger, &staged, folder_unit.as_deref(), now) {
+                            Ok(x) => x,
+                            Err(e) => {
+                                let _ = std::fs::remove_file(&staged);
+                                return Err(e);
+                            }
+                        };
+                    self_scores = own;
+                    (hash, size, verdict)
+                }
             }
-        };
-        self_scores = own;
-        (hash, size, verdict)
+        }
     };
 
     // The sender: the unit whose folder held the file, or for a file in the
@@ -353,6 +408,7 @@ fn prepare_as(
         original_name,
         staged,
         as_is: is_link || oversize,
+        keep,
         hash,
         size,
         verdict,
@@ -397,6 +453,7 @@ pub fn commit(
         original_name,
         staged,
         as_is,
+        keep,
         hash,
         size,
         verdict,
@@ -488,6 +545,11 @@ pub fn commit(
         )?;
         report.clone_from(&a.findings_txt);
         let mut answer_mail = a.mail;
+        if keep {
+            // Only the secretariat can give thidua access to the file.
+            answer_mail.to = vec![settings.mail.from.clone()];
+            answer_mail.cc = Vec::new();
+        }
         if let Some(m) = &mail {
             // A reply to the mail, one per mail even for the same content.
             answer_mail.key = format!("{}:mail:{}", answer_mail.key, m.key);
@@ -537,6 +599,9 @@ pub fn commit(
         }
     };
 
+    // Each submission's answers are its own (see `QueuedMail::for_submission`).
+    let mails: Vec<_> = mails.into_iter().map(|m| m.for_submission(id)).collect();
+
     // 4–5: filed, then the outcome recorded. On any error the filing is
     // undone, so the inbox file is taken again on the next scan.
     let report_path = beside(&stored, crate::app::papers::names::FINDINGS_SUFFIX);
@@ -554,6 +619,11 @@ pub fn commit(
         marks: verdict.marks.iter().cloned().collect(),
     };
     let done: Result<(), IntakeError> = (|| {
+        if keep {
+            // Nothing to file: the file stays in the inbox.
+            ledger.finish(id, status, &filed, &mails, now)?;
+            return Ok(());
+        }
         place(source, &stored)?;
         if let Some(txt) = &report {
             std::fs::write(&report_path, txt).map_err(|e| io_err(&report_path, e))?;
@@ -576,9 +646,27 @@ pub fn commit(
         return Err(e);
     }
 
-    // 6: the inbox file goes, unless the unit replaced it meanwhile.
-    if source != path && Shape::of(path) == Some(shape) {
-        let _ = std::fs::remove_file(path);
+    // 6: the inbox file goes, unless the unit changed it since it was
+    // judged complete (it is taken again as the new file), or a writer has
+    // it open again (a writer that paused: removing it now would send the
+    // rest of its writing into a deleted file). A file that cannot be
+    // removed stays; the daemon does not take it again as it is.
+    let mut left_in_inbox = keep;
+    if keep {
+        warn!(file = %super::shown(path), "cannot read the file: answered to the secretariat, left in the inbox");
+    } else if source != path {
+        if Shape::of(path) != Some(shape) {
+            info!(file = %super::shown(path), "the file changed after it was taken: left in the inbox for the next take");
+        } else if crate::io::writers::held_for_writing(path) == Some(true) {
+            info!(file = %super::shown(path), "a writer has the file open again: left in the inbox for the next take");
+        } else if let Err(e) = std::fs::remove_file(path) {
+            left_in_inbox = true;
+            warn!(
+                file = %super::shown(path),
+                error = %e,
+                "cannot remove the file from the inbox after taking it: it stays there and is not taken again unless it changes"
+            );
+        }
     }
     let errors = verdict.findings.iter().filter(|f| f.is_error()).count();
     let taken = Taken {
@@ -591,15 +679,16 @@ pub fn commit(
         stored,
         errors,
         warnings: verdict.findings.len() - errors,
+        left_in_inbox,
     };
     info!(
-        file = %path.display(),
+        file = %super::shown(path),
         unit = taken.unit.as_deref().unwrap_or("?"),
         year = taken.year.map_or_else(|| "?".to_string(), |y| y.to_string()),
         status = status.as_str(),
         errors,
         warnings = taken.warnings,
-        filed = %taken.stored.display(),
+        filed = %super::shown(&taken.stored),
         "file taken"
     );
     Ok(taken)

@@ -19,8 +19,15 @@ pub struct Recovered {
     pub inbox_removed: usize,
 }
 
-pub fn recover(paths: &Paths, ledger: &mut Ledger) -> Result<Recovered, IntakeError> {
+/// Recovers; returns what it did and the inbox files that were taken and
+/// recorded but stay in the inbox as they were (thidua could not remove
+/// them, or may not read them), which must not be taken again as they are.
+pub fn recover(
+    paths: &Paths,
+    ledger: &mut Ledger,
+) -> Result<(Recovered, Vec<std::path::PathBuf>), IntakeError> {
     let mut r = Recovered::default();
+    let mut left = Vec::new();
     if let Ok(entries) = std::fs::read_dir(&paths.staging) {
         for e in entries.flatten() {
             if std::fs::remove_file(e.path()).is_ok() {
@@ -57,7 +64,7 @@ pub fn recover(paths: &Paths, ledger: &mut Ledger) -> Result<Recovered, IntakeEr
                 }
                 Some(to) => {
                     if let Err(e) = std::fs::rename(&sub.stored_path, &to) {
-                        warn!(file = %sub.stored_path.display(), error = %e, "cannot put an unfinished file back; it stays where it is");
+                        warn!(file = %super::shown(&sub.stored_path), error = %e, "cannot put an unfinished file back; it stays where it is");
                         continue;
                     }
                 }
@@ -72,15 +79,27 @@ pub fn recover(paths: &Paths, ledger: &mut Ledger) -> Result<Recovered, IntakeEr
         let unchanged = std::fs::metadata(&sub.inbox_path)
             .and_then(|m| m.modified())
             .is_ok_and(|m| chrono::DateTime::<chrono::Utc>::from(m) <= sub.received_at);
-        if unchanged && hash_file(&sub.inbox_path).is_ok_and(|h| h == sub.hash) {
-            // Recorded and filed, but the inbox copy was not removed yet.
-            if sub.stored_path.exists() && std::fs::remove_file(&sub.inbox_path).is_ok() {
-                r.inbox_removed += 1;
+        if !unchanged {
+            continue;
+        }
+        match hash_file(&sub.inbox_path) {
+            Ok(h) if h == sub.hash => {
+                // Recorded and filed, but the inbox copy was not removed yet.
+                if sub.stored_path.exists() && std::fs::remove_file(&sub.inbox_path).is_ok() {
+                    r.inbox_removed += 1;
+                } else {
+                    left.push(sub.inbox_path.clone());
+                }
             }
+            // Taken once as unreadable and answered: it stays as it is.
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                left.push(sub.inbox_path.clone());
+            }
+            _ => {}
         }
     }
     if r != Recovered::default() {
         info!(?r, "recovered after an unclean stop");
     }
-    Ok(r)
+    Ok((r, left))
 }

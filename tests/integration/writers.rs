@@ -1,0 +1,304 @@
+//! Units and operators as they really behave: a unit that sends A, then B,
+//! then A again; writers that pause; files and folders thidua may read but
+//! not remove, or not read at all; folders that are links or no unit's.
+
+use std::path::Path;
+use std::time::Duration;
+
+use tempfile::TempDir;
+
+use crate::support::{Daemon, daemon_env, drop_file, form_file, ledger_rows, wait_for};
+
+/// The `.eml` files the file transport wrote.
+fn emls(data: &Path) -> Vec<String> {
+    let Ok(rd) = std::fs::read_dir(data.join("outbox")) else {
+        return Vec::new();
+    };
+    rd.flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_unit_sending_a_then_b_then_a_again_is_answered_each_time() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let d = Daemon::start(&data, &daemon_env(&data));
+    let inbox = d.inbox("STP-QTR");
+    let a = form_file("STP-QTR", 1, false);
+    let b = form_file("STP-QTR", 2, false);
+    for (n, bytes) in [(1, &a), (2, &b), (3, &a)] {
+        drop_file(&inbox.join(format!("lan-{n}.xlsx")), bytes);
+        wait_for(Duration::from_secs(30), || {
+            (ledger_rows(&data).len() == n && emls(&data).len() == n).then_some(())
+        });
+    }
+    // Sent once more unchanged, A is a duplicate of the latest: no answer.
+    drop_file(&inbox.join("lan-4.xlsx"), &a);
+    wait_for(Duration::from_secs(30), || {
+        (ledger_rows(&data).len() == 4).then_some(())
+    });
+    std::thread::sleep(Duration::from_millis(800));
+    let log = d.log_text();
+    assert_eq!(d.stop(), 0, "{log}");
+    let rows = ledger_rows(&data);
+    let status: Vec<&str> = rows.iter().map(|(s, _, _)| s.as_str()).collect();
+    assert_eq!(
+        status,
+        ["accepted", "accepted", "accepted", "duplicate"],
+        "{rows:?}"
+    );
+    assert_eq!(
+        emls(&data).len(),
+        3,
+        "one answer for each of A, B and A again"
+    );
+}
+
+#[test]
+fn a_writer_that_pauses_longer_than_the_window_loses_nothing() {
+    use std::io::Write as _;
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let d = Daemon::start(&data, &daemon_env(&data));
+    let inbox = d.inbox("STP-QTR");
+    let form = form_file("STP-QTR", 1, false);
+    let path = inbox.join("dang-ghi.xlsx");
+    // As a copy over a slow share does: half, a pause five times the
+    // window (0,4 s) with the file still open, then the rest.
+    let mut w = std::fs::File::create(&path).unwrap();
+    w.write_all(&form[..form.len() / 2]).unwrap();
+    w.flush().unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(ledger_rows(&data).is_empty(), "taken while still open");
+    assert!(path.exists());
+    w.write_all(&form[form.len() / 2..]).unwrap();
+    drop(w);
+    let rows = wait_for(Duration::from_secs(20), || {
+        let r = ledger_rows(&data);
+        (!r.is_empty()).then_some(r)
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    let log = d.log_text();
+    assert_eq!(d.stop(), 0, "{log}");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].0, "accepted", "{rows:?}");
+    let archived = crate::support::filed(&data.join("archive"));
+    assert_eq!(archived.len(), 1);
+    assert_eq!(std::fs::read(&archived[0]).unwrap(), form, "the whole file");
+    assert!(!path.exists());
+}
+
+/// Runs the daemon as `nobody` (only root can), on a data folder `nobody`
+/// owns; `None` when not root.
+fn daemon_as_nobody(data: &Path) -> Option<Daemon> {
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    if !root {
+        return None;
+    }
+    let mut p = data.to_path_buf();
+    while let Some(parent) = p.parent() {
+        if parent == Path::new("/tmp") || parent == Path::new("/") {
+            break;
+        }
+        // The temp folders on the way must be enterable.
+        std::process::Command::new("chmod")
+            .arg("o+x")
+            .arg(parent)
+            .status()
+            .unwrap();
+        p = parent.to_path_buf();
+    }
+    std::fs::create_dir_all(data).unwrap();
+    std::process::Command::new("chown")
+        .args(["-R", "nobody:nogroup"])
+        .arg(data)
+        .status()
+        .unwrap();
+    let log = data.with_file_name("daemon-as-nobody.log");
+    let mut cmd = std::process::Command::new("setpriv");
+    cmd.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_thidua"))
+        .arg("--config")
+        .arg(crate::support::config_path())
+        .arg("run");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("THIDUA") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.envs(daemon_env(data))
+        .env("THIDUA_LOG_FORMAT", "json")
+        .env("HOME", "/tmp")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap());
+    Some(Daemon {
+        child: cmd.spawn().expect("setpriv runs"),
+        data: data.to_path_buf(),
+        log,
+    })
+}
+
+#[test]
+fn files_the_unprivileged_daemon_cannot_remove_or_read_are_answered_once() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let Some(d) = daemon_as_nobody(&data) else {
+        eprintln!("skipped: needs root to run the daemon as another user (nobody)");
+        return;
+    };
+    let unit = data.join("inbox/STP-QTR");
+    wait_for(Duration::from_secs(20), || unit.is_dir().then_some(()));
+    // A subfolder another account owns: readable, not writable.
+    let locked = unit.join("khoa");
+    std::fs::create_dir(&locked).unwrap();
+    drop_file(
+        &locked.join("chi-doc.xlsx"),
+        &form_file("STP-QTR", 1, false),
+    );
+    std::process::Command::new("chmod")
+        .arg("755")
+        .arg(&locked)
+        .status()
+        .unwrap();
+    // A file the daemon may not read at all.
+    let secret = unit.join("khong-doc-duoc.xlsx");
+    drop_file(&secret, &form_file("STP-QTR", 2, false));
+    std::process::Command::new("chmod")
+        .arg("600")
+        .arg(&secret)
+        .status()
+        .unwrap();
+    wait_for(Duration::from_secs(30), || {
+        (ledger_rows(&data).len() == 2 && emls(&data).len() == 2).then_some(())
+    });
+    // Several rescans (1 s each) later, still once each.
+    std::thread::sleep(Duration::from_secs(4));
+    let log = d.log_text();
+    let rows = ledger_rows(&data);
+    let mails = emls(&data);
+    assert_eq!(d.stop(), 0, "{log}");
+    assert_eq!(rows.len(), 2, "taken again: {rows:?}\n{log}");
+    assert_eq!(mails.len(), 2, "answered again");
+    assert!(locked.join("chi-doc.xlsx").exists(), "left where it was");
+    assert!(secret.exists(), "left where it was");
+    let unreadable: Vec<&String> = mails
+        .iter()
+        .filter(|m| m.contains("khong-doc-duoc"))
+        .collect();
+    assert_eq!(unreadable.len(), 1);
+    let to = unreadable[0]
+        .lines()
+        .find(|l| l.starts_with("To: "))
+        .unwrap()
+        .to_string();
+    let from = unreadable[0]
+        .lines()
+        .find(|l| l.starts_with("From: "))
+        .unwrap()
+        .to_string();
+    assert!(
+        from.contains(to.trim_start_matches("To: ").trim()),
+        "answered to the secretariat: {to} / {from}"
+    );
+    let removal_warnings = log
+        .lines()
+        .filter(|l| l.contains("cannot remove the file from the inbox"))
+        .count();
+    assert_eq!(removal_warnings, 1, "{log}");
+}
+
+#[test]
+fn folders_a_link_made_by_the_operator_a_stray_folder_and_deep_files() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let share = dir.path().join("o-chia-se/STP-HUE");
+    std::fs::create_dir_all(&share).unwrap();
+    let inbox = data.join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::os::unix::fs::symlink(&share, inbox.join("STP-HUE")).unwrap();
+    // Present before the start, 12 folders deep.
+    let deep = inbox.join("STP-QTR/a/b/c/d/e/f/g/h/i/j/k/l");
+    std::fs::create_dir_all(&deep).unwrap();
+    drop_file(&deep.join("sau.xlsx"), &form_file("STP-QTR", 1, false));
+    let d = Daemon::start(&data, &daemon_env(&data));
+    drop_file(
+        &share.join("qua-lien-ket.xlsx"),
+        &form_file("STP-HUE", 2, false),
+    );
+    let stray = inbox.join("thu-muc-la");
+    std::fs::create_dir_all(&stray).unwrap();
+    drop_file(&stray.join("lac.xlsx"), &form_file("STP-NAN", 3, false));
+    let rows = wait_for(Duration::from_secs(30), || {
+        let r = ledger_rows(&data);
+        (r.len() == 3 && emls(&data).len() == 3).then_some(r)
+    });
+    let log = d.log_text();
+    assert_eq!(d.stop(), 0, "{log}");
+    let find = |name: &str| rows.iter().find(|(_, _, n)| n == name).cloned();
+    assert_eq!(find("sau.xlsx").unwrap().0, "accepted", "{rows:?}");
+    assert_eq!(find("qua-lien-ket.xlsx").unwrap().0, "accepted", "{rows:?}");
+    assert_eq!(find("lac.xlsx").unwrap().0, "rejected", "{rows:?}");
+    // The stray file went to the secretariat, for no unit.
+    let stray_mail = emls(&data)
+        .into_iter()
+        .find(|m| m.contains("lac.xlsx"))
+        .unwrap();
+    let from = stray_mail
+        .lines()
+        .find(|l| l.starts_with("From: "))
+        .unwrap()
+        .to_string();
+    let to = stray_mail
+        .lines()
+        .find(|l| l.starts_with("To: "))
+        .unwrap()
+        .to_string();
+    assert!(
+        from.contains(to.trim_start_matches("To: ").trim()),
+        "{to} / {from}"
+    );
+    // The link is still the operator's link, and is followed again.
+    assert!(
+        std::fs::symlink_metadata(inbox.join("STP-HUE"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let d = Daemon::start(&data, &daemon_env(&data));
+    drop_file(&share.join("lan-hai.xlsx"), &form_file("STP-HUE", 4, false));
+    wait_for(Duration::from_secs(30), || {
+        (ledger_rows(&data).len() == 4).then_some(())
+    });
+    assert_eq!(d.stop(), 0);
+    assert!(
+        std::fs::symlink_metadata(inbox.join("STP-HUE"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+#[test]
+fn a_unit_folder_linked_to_nothing_stops_the_start_with_one_line() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let inbox = data.join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("khong-co"), inbox.join("STP-HUE")).unwrap();
+    let env = daemon_env(&data);
+    let pairs = crate::support::pairs(&env);
+    let run = crate::support::thidua(dir.path(), &["run", "--once"], &pairs);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("STP-HUE"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", run.stderr);
+    assert!(lines[0].contains("symbolic link"), "{}", run.stderr);
+}
