@@ -453,7 +453,7 @@ fn tie_break_texts_name_the_rule_the_values_and_the_other_unit() {
             (
                 "U2",
                 Some(
-                    "Bằng điểm với Sở Tư pháp U1, xếp trên vì nộp bảng tự chấm sớm hơn Sở Tư pháp U1: 2026-11-02 07:15 so với 2026-11-05 08:30"
+                    "Bằng điểm với Sở Tư pháp U1, xếp trên vì nộp bảng tự chấm sớm hơn Sở Tư pháp U1: 14:15 ngày 02 tháng 11 năm 2026 so với 15:30 ngày 05 tháng 11 năm 2026"
                 )
             ),
             (
@@ -471,7 +471,7 @@ fn tie_break_texts_name_the_rule_the_values_and_the_other_unit() {
     assert_eq!(
         reasons,
         [
-            "Xếp thứ 1 khối Sở Tư pháp với 8 điểm, xếp loại Tốt; bằng điểm với Sở Tư pháp U1, xếp trên vì nộp bảng tự chấm sớm hơn Sở Tư pháp U1: 2026-11-02 07:15 so với 2026-11-05 08:30",
+            "Xếp thứ 1 khối Sở Tư pháp với 8 điểm, xếp loại Tốt; bằng điểm với Sở Tư pháp U1, xếp trên vì nộp bảng tự chấm sớm hơn Sở Tư pháp U1: 14:15 ngày 02 tháng 11 năm 2026 so với 15:30 ngày 05 tháng 11 năm 2026",
             "Xếp thứ 2 khối Sở Tư pháp với 8 điểm, xếp loại Tốt; bằng điểm với Sở Tư pháp U2, xếp dưới theo tiêu chí phụ",
         ]
     );
