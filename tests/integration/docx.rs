@@ -309,7 +309,7 @@ fn the_word_file_holds_decree_30s_page_font_and_sizes() {
     );
     assert_eq!(run_style(&doc, "BÁO CÁO"), (14.0, true, false));
     assert_eq!(run_style(&doc, "Nơi nhận:"), (12.0, true, true));
-    assert_eq!(run_style(&doc, "- Lưu: VT."), (11.0, false, false));
+    assert_eq!(run_style(&doc, "- Lưu: VT, KVTĐ."), (11.0, false, false));
     assert_eq!(run_style(&doc, "TRƯỞNG KHU VỰC"), (13.0, true, false));
     let place = doc
         .descendants()

@@ -10,11 +10,19 @@ use docx_rs::{
 };
 
 use super::parts::{
-    BAR_FILL, HEAD_FILL, Writer, alignment, cell, exact, gap, grid, half, plain, run, spacing,
-    table_of, tw, with_runs,
+    BAR_FILL, HEAD_FILL, Writer, alignment, cell, exact, gap as gap_para, grid, half, plain, run,
+    spacing, table_of, tw, with_runs,
 };
 use crate::io::pdf::markup::{Align, Cell, Chart, Para};
-use crate::io::pdf::measure::{PAD_X, PAD_Y, RULE, Style, cut_words};
+use crate::io::pdf::measure::{PAD_X, PAD_Y, RULE, Style, column_widths, cut_words};
+
+/// The PDF's 8 points after a table (its last rule took 0,5 of them: a
+/// border adds to a row's height in a word processor) and after a chart.
+/// A paragraph that follows takes them as space before it, which a word
+/// processor leaves out at the top of a page, as the PDF does; an empty
+/// paragraph holding them would start the next page lower.
+pub(super) const TABLE_GAP: f32 = 8.0 - RULE;
+pub(super) const CHART_GAP: f32 = 8.0;
 
 impl Writer<'_> {
     /// A paragraph with `before` points above it and its own space after
@@ -50,9 +58,13 @@ impl Writer<'_> {
         ));
     }
 
-    /// A table, then the PDF's 8 points and `after` more.
-    pub(super) fn data_table(&mut self, t: &crate::io::pdf::markup::Table, after: f32) {
-        let widths = grid(&t.widths, self.width);
+    /// A table, then the PDF's 8 points and `after` more (unless `gap` is
+    /// false: the paragraph after it takes them as its space before, see
+    /// `TABLE_GAP`).
+    pub(super) fn data_table(&mut self, t: &crate::io::pdf::markup::Table, after: f32, gap: bool) {
+        // The PDF's columns: as the template asks, widened to hold their
+        // longest word.
+        let widths = grid(&column_widths(self.fonts, self.width, t), self.width);
         let row = |cells: &[Cell], head: bool| {
             let mut col = 0;
             let cells = cells
@@ -91,14 +103,15 @@ impl Writer<'_> {
             table_of(rows, widths, true, (PAD_X, PAD_Y - RULE / 2.0)),
             t.head.len(),
         );
-        // The table's last rule, too, took its width from the gap after it.
-        self.para(gap(8.0).line_spacing(exact(8.0 - RULE, after)));
+        if gap {
+            self.para(gap_para(TABLE_GAP).line_spacing(exact(TABLE_GAP, after)));
+        }
     }
 
     /// The bar chart as a borderless table: the label right-aligned, the
     /// axis, a grey bar as long as the value's share, the value in bold.
     /// The bars are cells spanning a share of `STEPS` narrow columns.
-    pub(super) fn chart(&mut self, c: &Chart, after: f32) {
+    pub(super) fn chart(&mut self, c: &Chart, after: f32, gap: bool) {
         const STEPS: usize = 100;
         let size = c.size;
         let row_h = size * 1.9;
@@ -109,38 +122,46 @@ impl Writer<'_> {
         parts.extend(std::iter::repeat_n(bar_w / STEPS as f32, STEPS));
         parts.push(value_w);
         let widths = grid(&parts, self.width);
-        let max = if c.max > 0.0 {
-            c.max
-        } else {
-            c.bars.iter().map(|b| b.value).fold(1.0, f32::max)
-        };
+        // As the PDF: the scale reaches the largest bar as well as the
+        // table's maximum (bonus points can take a total above it).
+        let max = c
+            .bars
+            .iter()
+            .map(|b| b.value)
+            .fold(c.max.max(1.0), f32::max);
         let axis = TableCellBorders::with_empty().set(
             TableCellBorder::new(TableCellBorderPosition::Left)
                 .border_type(BorderType::Single)
                 .size(6)
                 .color("000000"),
         );
+        let last = c.bars.len().saturating_sub(1);
         let rows = c
             .bars
             .iter()
-            .map(|b| {
+            .enumerate()
+            .map(|(i, b)| {
+                // The PDF keeps a chart whole on one page (and with the
+                // heading before it, which keeps with what follows): in
+                // Word's terms, every row but the last keeps with the next.
+                let keep = |p: Paragraph| p.keep_next(i < last);
                 let k = ((b.value / max).clamp(0.0, 1.0) * STEPS as f32).round() as usize;
                 let span_w = |from: usize, n: usize| widths[from..from + n].iter().sum::<usize>();
                 let mut cells = vec![
                     cell(widths[0], 1)
                         .vertical_align(VAlignType::Center)
-                        .add_paragraph(plain(size, Align::Right).add_run(run(
+                        .add_paragraph(keep(plain(size, Align::Right).add_run(run(
                             &b.label,
                             Style::Regular,
                             size,
-                        ))),
-                    cell(widths[1], 1).add_paragraph(gap(1.0)),
+                        )))),
+                    cell(widths[1], 1).add_paragraph(keep(gap_para(1.0))),
                 ];
-                let value = plain(size, Align::Left)
+                let value = keep(plain(size, Align::Left))
                     .indent(Some(tw(4.0)), None, None, None)
                     .add_run(run(&b.text, Style::Bold, size));
                 if k > 0 {
-                    let mut bar = gap(row_h * 0.6);
+                    let mut bar = keep(gap_para(row_h * 0.6));
                     bar.property = bar.property.shading(
                         Shading::new()
                             .shd_type(ShdType::Clear)
@@ -168,6 +189,8 @@ impl Writer<'_> {
             })
             .collect();
         self.table(table_of(rows, widths, false, (0.0, 0.0)), 0);
-        self.para(gap(8.0).line_spacing(exact(8.0, after)));
+        if gap {
+            self.para(gap_para(CHART_GAP).line_spacing(exact(CHART_GAP, after)));
+        }
     }
 }

@@ -106,16 +106,19 @@ pub fn write(doc: &Doc, fonts: &Fonts) -> Result<Vec<u8>, DocumentError> {
     letterhead::header(&mut w, &doc.header, before(doc.blocks.first()));
     for (i, b) in doc.blocks.iter().enumerate() {
         let next = before(doc.blocks.get(i + 1));
+        let para_next = matches!(doc.blocks.get(i + 1), Some(Block::Para(_)));
         match b {
             Block::Para(p) => {
                 let own = match i.checked_sub(1).map(|j| &doc.blocks[j]) {
                     Some(Block::Signatures { .. } | Block::Closing { .. }) => p.space_before,
+                    Some(Block::Table(_)) => blocks::TABLE_GAP + p.space_before,
+                    Some(Block::Chart(_)) => blocks::CHART_GAP + p.space_before,
                     _ => 0.0,
                 };
                 w.paragraph(p, own, next);
             }
-            Block::Table(t) => w.data_table(t, next),
-            Block::Chart(c) => w.chart(c, next),
+            Block::Table(t) => w.data_table(t, next, !para_next),
+            Block::Chart(c) => w.chart(c, next, !para_next),
             Block::Signatures { columns, blocks } => {
                 letterhead::signature_grid(&mut w, *columns, blocks);
             }
@@ -208,6 +211,76 @@ mod tests {
         );
         // The heading row comes before the first body row.
         assert!(xml.find("<w:tblHeader />") < xml.find(">Một<"));
+    }
+
+    #[test]
+    fn a_chart_keeps_whole_and_with_its_heading() {
+        let docs = Documents::load(None).unwrap();
+        let doc = parse(
+            "<document><title>BÁO CÁO</title><h3>1.2. Biểu đồ tổng điểm</h3><chart max=\"200\">\
+             <bar label=\"Một\" value=\"210\">210</bar><bar label=\"Hai\" value=\"200\">200</bar>\
+             <bar label=\"Ba\" value=\"150\">150</bar></chart><p>Sau.</p></document>",
+        )
+        .unwrap();
+        let xml = document_part(&write(&doc, docs.fonts()).unwrap());
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+        let keeps = |n: roxmltree::Node| {
+            n.descendants()
+                .filter(|p| p.has_tag_name((w, "p")))
+                .map(|p| p.descendants().any(|k| k.has_tag_name((w, "keepNext"))))
+                .collect::<Vec<bool>>()
+        };
+        let heading = doc
+            .descendants()
+            .find(|n| {
+                n.has_tag_name((w, "p"))
+                    && n.descendants()
+                        .any(|t| t.text() == Some("1.2. Biểu đồ tổng điểm"))
+            })
+            .unwrap();
+        assert_eq!(keeps(heading), [true]);
+        let rows: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name((w, "tr")))
+            .filter(|r| {
+                r.descendants()
+                    .any(|t| matches!(t.text(), Some("Một" | "Hai" | "Ba")))
+            })
+            .collect();
+        assert_eq!(rows.len(), 3);
+        // Every paragraph of every row keeps with the next, but the last row's.
+        for (i, r) in rows.iter().enumerate() {
+            let k = keeps(*r);
+            assert!(!k.is_empty());
+            assert!(k.iter().all(|&k| k == (i < 2)), "row {i}: {k:?}");
+        }
+        // The PDF's scale: to the largest bar (210), not the table's 200,
+        // so the second bar is shorter than the first.
+        let spans: Vec<usize> = rows
+            .iter()
+            .map(|r| {
+                r.descendants()
+                    .find(|n| n.has_tag_name((w, "gridSpan")))
+                    .and_then(|g| g.attribute((w, "val")))
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
+        assert!(spans[0] > spans[1] && spans[1] > spans[2], "{spans:?}");
+        // The paragraph after the chart takes the PDF's 8 points as space
+        // before it, not an empty paragraph a page could start with.
+        let after = doc
+            .descendants()
+            .find(|n| n.has_tag_name((w, "p")) && n.descendants().any(|t| t.text() == Some("Sau.")))
+            .unwrap();
+        let before = after
+            .descendants()
+            .find(|n| n.has_tag_name((w, "spacing")))
+            .and_then(|s| s.attribute((w, "before")))
+            .unwrap();
+        assert_eq!(before, "160");
     }
 
     #[test]

@@ -128,7 +128,7 @@ fn draw_row(s: &mut Sheet, row: &LaidRow, size: f32, shade: bool) {
 
 /// The widest word of each column (cells spanning one column only), with
 /// the cell's padding: narrower than that, a word would break inside.
-fn word_minima(s: &Sheet, t: &Table) -> Vec<f32> {
+fn word_minima(fonts: &Fonts, t: &Table) -> Vec<f32> {
     let mut min = vec![0.0f32; t.widths.len()];
     for row in t.head.iter().chain(&t.body) {
         let mut col = 0;
@@ -137,7 +137,7 @@ fn word_minima(s: &Sheet, t: &Table) -> Vec<f32> {
                 for i in &c.content {
                     if let Inline::Text(r) = i {
                         for w in r.text.split(super::markup::breaking_space) {
-                            let width = s.fonts.width(r.style, w, t.size) + 2.0 * PAD_X + 1.0;
+                            let width = fonts.width(r.style, w, t.size) + 2.0 * PAD_X + 1.0;
                             min[col] = min[col].max(width);
                         }
                     }
@@ -150,12 +150,14 @@ fn word_minima(s: &Sheet, t: &Table) -> Vec<f32> {
 }
 
 /// The columns' widths on the page: as the template asks, but widened to
-/// hold their longest word, the room taken from columns that have some.
-fn column_widths(s: &Sheet, t: &Table) -> Vec<f32> {
+/// hold their longest word, the room taken from columns that have some;
+/// `width` is the text area's. The Word writer sets its tables' columns
+/// with it too.
+pub fn column_widths(fonts: &Fonts, width: f32, t: &Table) -> Vec<f32> {
     let total: f32 = t.widths.iter().sum();
-    let scale = s.width() / total;
+    let scale = width / total;
     let mut w: Vec<f32> = t.widths.iter().map(|w| w * scale).collect();
-    let min = word_minima(s, t);
+    let min = word_minima(fonts, t);
     for _ in 0..4 {
         let short: f32 = w.iter().zip(&min).map(|(w, m)| (m - w).max(0.0)).sum();
         if short <= 0.01 {
@@ -177,11 +179,29 @@ fn column_widths(s: &Sheet, t: &Table) -> Vec<f32> {
     w
 }
 
-fn table(s: &mut Sheet, t: &Table) {
+/// The left edge of each of a table's columns, and the right edge of the
+/// last.
+fn column_edges(s: &Sheet, t: &Table) -> Vec<f32> {
     let mut xs = vec![s.left()];
-    for w in column_widths(s, t) {
+    for w in column_widths(s.fonts, s.width(), t) {
         xs.push(xs.last().copied().unwrap_or_default() + w);
     }
+    xs
+}
+
+/// The height a table needs to start on a page: its heading rows and its
+/// first body row.
+fn table_start(s: &Sheet, t: &Table) -> f32 {
+    let xs = column_edges(s, t);
+    t.head
+        .iter()
+        .chain(t.body.first())
+        .map(|r| lay_row(s, r, &xs, t.size).height)
+        .sum()
+}
+
+fn table(s: &mut Sheet, t: &Table) {
+    let xs = column_edges(s, t);
     let head: Vec<LaidRow> = t.head.iter().map(|r| lay_row(s, r, &xs, t.size)).collect();
     let head_h: f32 = head.iter().map(|r| r.height).sum();
     let body: Vec<LaidRow> = t.body.iter().map(|r| lay_row(s, r, &xs, t.size)).collect();
@@ -304,7 +324,9 @@ fn first_height(s: &Sheet, b: &Block) -> f32 {
             let lines = s.lines(&p.content, p.size, s.width(), p.indent).len();
             p.space_before + p.size * LEADING * lines.clamp(1, 2) as f32
         }
-        Block::Table(t) => (t.size * LEADING * 2.0 + 2.0 * PAD_Y) * (t.head.len() as f32 + 1.0),
+        // What the table itself asks for before it starts (a first row of
+        // many lines, too), so a heading never stays behind alone.
+        Block::Table(t) => table_start(s, t),
         Block::Chart(c) => chart_height(c),
         Block::Signatures { .. } | Block::Closing { .. } => super::letterhead::SIGN_SPACE * 2.0,
         Block::PageBreak => 0.0,

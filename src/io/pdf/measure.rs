@@ -9,7 +9,7 @@ use super::lines::{self, Line};
 use super::markup::{Inline, Run};
 
 pub use super::fonts::{Fonts, Style};
-pub use super::layout::{PAD_X, PAD_Y, RULE};
+pub use super::layout::{PAD_X, PAD_Y, RULE, column_widths};
 pub use super::letterhead::{
     MOTTO, NATIONAL, RECIPIENTS_SHARE, RULE_SHARE, SIGN_SPACE, columns as letterhead_columns,
 };
