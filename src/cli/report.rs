@@ -78,13 +78,11 @@ pub fn report(settings: &Settings, req: &Request) -> Result<Exit, Failure> {
         })
     };
     let open_ledger = || Ledger::open_read_only(&settings.paths.ledger);
-    // What the document needs and is not there: for a score sheet (whose
-    // unit, membership and table are checked below) the unit's accepted
-    // workbook, which exits 1 like the minutes without a ballot (the `Exit`
-    // enum); for the agreement, the
-    // next year's `[[years]]` entry, the configuration's to add.
+    // What the year has not produced yet (a sheet without an accepted
+    // workbook, minutes without a counted ballot) exits 1; what the
+    // configuration lacks (a member, a table, a `[[years]]` entry) exits 2.
     let fail = |e: PaperError| match e {
-        PaperError::Missing(m) if req.kind == ReportKind::Sheet => Failure::new(Exit::Rejected, m),
+        PaperError::NotYet(m) => Failure::new(Exit::Rejected, m),
         PaperError::Missing(m) => Failure::usage(m),
         other => Failure::runtime(other),
     };
@@ -115,17 +113,6 @@ pub fn report(settings: &Settings, req: &Request) -> Result<Exit, Failure> {
                 .unit
                 .ok_or_else(|| Failure::usage("--unit: `report sheet` needs the unit's code"))?;
             args::unit(settings, unit)?;
-            // In the words papers::sheet would use, so that what it finds
-            // missing can only be the accepted workbook.
-            let u = settings.cluster.member(unit, year).ok_or_else(|| {
-                Failure::usage(format!("--unit: {unit} is not a member unit in {year}"))
-            })?;
-            if settings.tables.get(&u.unit_type, year).is_none() {
-                return Err(Failure::usage(format!(
-                    "no criteria table for {} in {year}",
-                    u.unit_type
-                )));
-            }
             let ledger = open_ledger()?;
             let paper =
                 papers::sheet(settings, &ledger, &docs, unit, year, dated(false)).map_err(fail)?;
@@ -145,12 +132,8 @@ pub fn report(settings: &Settings, req: &Request) -> Result<Exit, Failure> {
         ReportKind::Minutes => {
             let ledger = open_ledger()?;
             let result = crate::app::standings::standings(settings, &ledger, year)?;
-            // No ballot counted: nothing to record, as for a sheet with no workbook.
-            let paper = papers::minutes_in(settings, &ledger, &docs, &result, dated(true))
-                .map_err(|e| match e {
-                    PaperError::Missing(m) => Failure::new(Exit::Rejected, m),
-                    other => Failure::runtime(other),
-                })?;
+            let paper =
+                papers::minutes_in(settings, &ledger, &docs, &result, dated(true)).map_err(fail)?;
             (paper, format!("biên bản kiểm phiếu năm {year}"))
         }
     };

@@ -303,10 +303,10 @@ pub fn plan(
                     sheets.push(sheet.clone());
                     attachments.insert(1, sheet);
                 }
-                let names: Vec<String> = attachments.iter().map(|p| base_name(p)).collect();
+                let attached: Vec<String> = attachments.iter().map(|p| base_name(p)).collect();
                 let ctx = common(minijinja::context! {
                     recipient => Recipient { name: u.name_in(year), kind: "unit" },
-                    attachments => names,
+                    attachments => attached,
                     basis => basis,
                     awards => &awards,
                 });

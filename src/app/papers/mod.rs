@@ -31,10 +31,16 @@ pub enum PaperError {
     Ledger(#[from] LedgerError),
     #[error(transparent)]
     Document(#[from] DocumentError),
-    /// What the document needs is not there (no accepted workbook, no
-    /// `[[years]]` entry): the message says what.
+    /// What the document needs is not configured (a unit that is not a
+    /// member, no criteria table, no `[[years]]` entry): the message says
+    /// what.
     #[error("{0}")]
     Missing(String),
+    /// The year has not produced it yet: the unit has no accepted
+    /// workbook, no ballot has been counted. Nothing is wrong but the
+    /// timing.
+    #[error("{0}")]
+    NotYet(String),
 }
 
 /// The two files a document is written as.
@@ -273,7 +279,7 @@ pub fn sheet_in(
         .find(|i| i.code == unit)
         .ok_or_else(|| PaperError::Missing(format!("{unit}: not a member in {year}")))?;
     let Some(sub) = &input.submission else {
-        return Err(PaperError::Missing(format!(
+        return Err(PaperError::NotYet(format!(
             "{unit} has no accepted self-scoring workbook for {year}, so it has no score sheet yet"
         )));
     };
@@ -446,7 +452,7 @@ pub fn minutes_in(
 ) -> Result<Paper, PaperError> {
     let year = result.year;
     let Some(vote) = &result.vote else {
-        return Err(PaperError::Missing(format!(
+        return Err(PaperError::NotYet(format!(
             "no ballot for {year} has been accepted, so there are no minutes yet"
         )));
     };
