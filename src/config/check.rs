@@ -103,6 +103,24 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    /// A mail server's `security` key: `none`, `starttls` or `tls`.
+    fn security(
+        &self,
+        key: &str,
+        value: Option<&str>,
+        default: Security,
+    ) -> Result<Security, ConfigError> {
+        match value {
+            None => Ok(default),
+            Some("none") => Ok(Security::None),
+            Some("starttls") => Ok(Security::StartTls),
+            Some("tls") => Ok(Security::Tls),
+            Some(other) => {
+                Err(self.err(key, format!("`{other}` is not `none`, `starttls` or `tls`")))
+            }
+        }
+    }
+
     fn err(&self, key: &str, reason: impl Into<String>) -> ConfigError {
         ConfigError::Key {
             origin: origin(self.source, key, self.env),
@@ -257,13 +275,7 @@ impl Checker<'_> {
                 let local = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M").map_err(|_| {
                     self.err("vote.closes", format!("`{t}` is not a local time `YYYY-MM-DD HH:MM`, e.g. \"2026-12-05 11:00\""))
                 })?;
-                Some(
-                    local
-                        .and_local_timezone(crate::domain::time::TZ)
-                        .single()
-                        .map(|t| t.with_timezone(&chrono::Utc))
-                        .ok_or_else(|| self.err("vote.closes", format!("`{t}` is not a time")))?,
-                )
+                Some(crate::domain::time::at_local(local.date(), local.time()))
             }
         };
         Ok(VoteSettings {
@@ -360,17 +372,11 @@ impl Checker<'_> {
             return Err(self.err("mail.from", format!("`{from}` is not an email address")));
         }
         let s = &raw.mail.smtp;
-        let security = match s.security.as_deref().unwrap_or("starttls") {
-            "none" => Security::None,
-            "starttls" => Security::StartTls,
-            "tls" => Security::Tls,
-            other => {
-                return Err(self.err(
-                    "mail.smtp.security",
-                    format!("`{other}` is not `none`, `starttls` or `tls`"),
-                ));
-            }
-        };
+        let security = self.security(
+            "mail.smtp.security",
+            s.security.as_deref(),
+            Security::StartTls,
+        )?;
         let username = s.username.clone().filter(|u| !u.trim().is_empty());
         if username.is_some() && security == Security::None {
             return Err(self.err(
@@ -450,17 +456,8 @@ impl Checker<'_> {
         let Some(host) = s.host.as_deref().map(str::trim).filter(|h| !h.is_empty()) else {
             return Ok(None);
         };
-        let security = match s.security.as_deref().unwrap_or("tls") {
-            "none" => Security::None,
-            "starttls" => Security::StartTls,
-            "tls" => Security::Tls,
-            other => {
-                return Err(self.err(
-                    "intake.imap.security",
-                    format!("`{other}` is not `none`, `starttls` or `tls`"),
-                ));
-            }
-        };
+        let security =
+            self.security("intake.imap.security", s.security.as_deref(), Security::Tls)?;
         let Some(username) = s
             .username
             .as_deref()

@@ -33,7 +33,8 @@ pub fn at_local(date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     date.and_time(time)
         .and_local_timezone(TZ)
         .single()
-        .map_or_else(|| date.and_time(time).and_utc(), |t| t.with_timezone(&Utc))
+        .expect("Viet Nam's time has no gaps or repeats")
+        .with_timezone(&Utc)
 }
 
 #[cfg(test)]
