@@ -79,7 +79,7 @@ fn review_all(
         .paths
         .ledger
         .exists()
-        .then(|| crate::io::ledger::Ledger::open(&settings.paths.ledger).ok())
+        .then(|| crate::io::ledger::Ledger::open_read_only(&settings.paths.ledger).ok())
         .flatten()
         .and_then(|l| {
             crate::app::standings::ballot_context(

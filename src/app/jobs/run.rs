@@ -191,10 +191,11 @@ fn write_documents(
                     other => (other, papers::Format::Pdf),
                 };
                 // A paper's block tree is made once for its PDF and its
-                // Word file.
-                let paper = match papers_made.iter().position(|(m, _)| m == inner) {
-                    Some(i) => Ok(papers_made[i].1.clone()),
-                    None => make_paper(
+                // Word file, and kept by its place in `papers_made`.
+                let found = papers_made.iter().position(|(m, _)| m == inner);
+                let at = match found {
+                    Some(i) => i,
+                    None => match make_paper(
                         settings,
                         docs,
                         ledger,
@@ -202,21 +203,23 @@ fn write_documents(
                         &scored,
                         &units,
                         (date, event),
-                    ),
+                    ) {
+                        Ok(paper) => {
+                            papers_made.push((inner.clone(), paper));
+                            papers_made.len() - 1
+                        }
+                        // One unit's sheet that cannot be made (text no PDF
+                        // can hold, say) does not stop everyone's package:
+                        // its mail goes without it and the run says so.
+                        Err(e) if matches!(inner, Make::Sheet { .. }) => {
+                            warn!(path = %d.path.display(), error = %e, "score sheet left out of the run");
+                            skipped.push(d.path.clone());
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    },
                 };
-                // One unit's sheet that cannot be made (text no PDF can
-                // hold, say) does not stop everyone's package: its mail goes
-                // without it and the run says so.
-                let paper = match (paper, inner) {
-                    (Ok(paper), _) => paper,
-                    (Err(e), Make::Sheet { unit }) => {
-                        warn!(unit = %unit, error = %e, "score sheet left out of the run");
-                        skipped.push(d.path.clone());
-                        continue;
-                    }
-                    (Err(e), _) => return Err(e),
-                };
-                let bytes = match paper.bytes(docs, format) {
+                let bytes = match papers_made[at].1.bytes(docs, format) {
                     Ok(bytes) => bytes,
                     Err(e) if matches!(inner, Make::Sheet { .. }) => {
                         warn!(path = %d.path.display(), error = %e, "score sheet left out of the run");
@@ -226,7 +229,6 @@ fn write_documents(
                     Err(e) => return Err(e.into()),
                 };
                 write_file(&d.path, &bytes)?;
-                papers_made.push((inner.clone(), paper));
             }
         }
         written.push(d.path.display().to_string());
