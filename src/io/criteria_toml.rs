@@ -10,32 +10,18 @@ use crate::domain::criteria::Kind;
 use crate::domain::criteria::annex::{Imported, Severity, Source, Why};
 use crate::domain::vn::format_number;
 
-/// A TOML basic string.
+/// A TOML string, escaped by the toml crate.
 fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    toml::Value::String(s.to_string()).to_string()
 }
 
-/// A number as TOML writes it: `2`, `1.75`.
+/// A number as TOML writes it: `2`, `1.75` (whole numbers without a
+/// fraction, the rest through the toml crate).
 fn num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {
-        format!("{v}")
+        toml::Value::Float(v).to_string()
     }
 }
 

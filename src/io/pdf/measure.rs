@@ -29,11 +29,6 @@ pub fn balanced(fonts: &Fonts, text: &str, style: Style, size: f32, width: f32) 
         .collect()
 }
 
-/// How many lines `content` takes at `width` points (no indent).
-pub fn line_count(fonts: &Fonts, content: &[Inline], size: f32, width: f32) -> usize {
-    lines::break_lines(content, fonts, size, width, width).len()
-}
-
 /// `content` with a line break where the PDF ends a line and a word
 /// processor, which also breaks after a hyphen or a slash, might not: where
 /// the PDF cuts a word too long for its line (a document number such as
