@@ -406,6 +406,11 @@ fn layers_and_no_cycles() {
     let mut files = Vec::new();
     read_tree(root, &root.join("src"), &mut files);
     files.sort();
+    assert!(
+        files.iter().any(|(p, _)| p == "src/lib.rs") && files.len() > 20,
+        "{} files read under src/",
+        files.len()
+    );
     let findings = check(&files);
     assert!(
         findings.back_edges.is_empty() && findings.cycles.is_empty(),

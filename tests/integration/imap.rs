@@ -522,7 +522,11 @@ fn the_units_are_told_they_may_send_by_mail() {
                 .unwrap()
         })
         .collect();
-    assert!(!texts.is_empty());
+    assert_eq!(
+        texts.len(),
+        crate::support::settings().cluster.members(2026).count(),
+        "one kickoff mail per member"
+    );
     assert!(
         texts
             .iter()

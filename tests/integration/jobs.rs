@@ -120,6 +120,11 @@ fn year_end_reaches_every_unit_and_the_ministry_once_across_crashes() {
         assert!(ministry.raw.contains(f), "{f}");
     }
     // The Word files and the workbook go to the secretariat only.
+    let to_secretariat = msgs
+        .iter()
+        .filter(|m| m.rcpt_tos == [s.mail.from.clone()])
+        .count();
+    assert_eq!(to_secretariat, 1, "the secretariat's package");
     for m in &msgs {
         let secretariat = m.rcpt_tos == [s.mail.from.clone()];
         for f in [

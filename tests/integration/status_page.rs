@@ -257,10 +257,12 @@ fn a_flood_of_connections_and_slow_clients_do_not_hurt_the_daemon() {
     // 2,000 connections held open at once: half send nothing, half half a
     // request, and every tenth closes before its answer.
     let mut held = Vec::new();
+    let mut connected = 0;
     for i in 0..2000 {
         let Ok(mut s) = TcpStream::connect(&addr) else {
             continue;
         };
+        connected += 1;
         if i % 2 == 1 {
             let _ = s.write_all(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         }
@@ -270,6 +272,10 @@ fn a_flood_of_connections_and_slow_clients_do_not_hurt_the_daemon() {
         }
         held.push(s);
     }
+    assert!(
+        connected > 1024,
+        "only {connected} connections: the flood never passed the daemon's 1.024 files"
+    );
     // A workbook arriving meanwhile is taken.
     drop_file(
         &d.inbox("STP-QTR").join("trong-luc-bi-don.xlsx"),
