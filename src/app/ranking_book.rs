@@ -1,34 +1,16 @@
 //! The ranking as a workbook (`thidua score --xlsx`, and in the year-end
 //! package to the secretariat): a year's standings turned into the rows
 //! of `io::workbook::ranking`, one sheet per unit type with the parts of
-//! its criteria table, and the year's figures. Before the vote the last
-//! column is the ranking's proposal; once ballots were counted it is what
-//! the vote elected (and who tied for a seat), since the conference
-//! elects and the ranking only suggests.
+//! its criteria table, and the year's figures. The last column says what
+//! every paper says (`papers::decided`): once the vote is closed, what it
+//! elected (and who tied for a seat); before, the ranking's suggestion.
 
 use crate::config::Settings;
 use crate::domain::criteria::Kind;
-use crate::domain::vote::VoteResult;
 use crate::io::workbook::ranking::{FigureRow, RankingRow, RankingSheet, ranking_book};
 
+use super::papers::decided::{self, Basis};
 use super::standings::Standings;
-
-/// What the vote gave `unit` of `unit_type`: the awards it was elected
-/// to, and those it tied for.
-fn elected(vote: &VoteResult, unit_type: &str, unit: &str) -> String {
-    let mut out = Vec::new();
-    for s in vote.sections.iter().filter(|s| s.unit_type == unit_type) {
-        if s.elected.iter().any(|u| u == unit) {
-            out.push(s.award_name.clone());
-        } else if s.tied.iter().any(|u| u == unit) {
-            out.push(format!(
-                "{} (bằng phiếu, chờ Hội nghị quyết định)",
-                s.award_name
-            ));
-        }
-    }
-    out.join("; ")
-}
 
 /// The sheets of `result`: per unit type, its ranked units with the
 /// subtotal of each top-level part of the type's criteria table.
@@ -38,6 +20,7 @@ pub fn sheets(settings: &Settings, result: &Standings) -> Vec<RankingSheet> {
         .types
         .iter()
         .map(|t| {
+            let decided = decided::for_type(result, t);
             let table = settings.tables.get(&t.unit_type, year);
             let roots: Vec<&crate::domain::criteria::Criterion> = table
                 .map(|tb| tb.roots().map(|i| &tb.criteria[i]).collect())
@@ -78,21 +61,14 @@ pub fn sheets(settings: &Settings, result: &Standings) -> Vec<RankingSheet> {
                             .collect(),
                         total: s.total.as_f64(),
                         class: s.class.clone().unwrap_or_default(),
-                        proposal: match &result.vote {
-                            Some(v) => elected(v, &t.unit_type, &s.unit),
-                            None => r
-                                .proposal
-                                .as_ref()
-                                .map(|p| p.name.clone())
-                                .unwrap_or_default(),
-                        },
+                        proposal: decided.cell(&s.unit),
                     }
                 })
                 .collect();
             RankingSheet {
                 name: t.name.clone(),
                 parts,
-                proposal_heading: if result.vote.is_some() {
+                proposal_heading: if decided.basis == Basis::Vote {
                     "Được bầu chọn khen thưởng".to_string()
                 } else {
                     "Đề nghị khen thưởng".to_string()

@@ -21,8 +21,9 @@ pub struct Standings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vote: Option<VoteResult>,
     /// The vote is closed: its elected units are the year's proposals,
-    /// and the ranking's quota is no longer shown as one.
-    #[serde(skip)]
+    /// and the ranking's quota is no longer shown as one (`score --json`
+    /// says `"vote_closed": true` then).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub vote_closed: bool,
 }
 

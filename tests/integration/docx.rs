@@ -49,6 +49,9 @@ fn voted_cluster(dir: &Path) -> (PathBuf, Vec<(&'static str, String)>) {
     }
     let run = thidua(dir, &["run", "--once"], &e);
     assert_eq!(run.code, 0, "{run:?}");
+    // The vote closes: from now on it, not the ranking, decides.
+    let run = thidua(dir, &["job", "close-vote", "--now"], &e);
+    assert_eq!(run.code, 0, "{run:?}");
     (data, env)
 }
 
@@ -456,7 +459,10 @@ fn assert_book_is_json(book: &Path, json: &Json) {
             assert_eq!(num(&r[3 + n]), s["total"].as_f64().unwrap());
             assert_eq!(text(&r[4 + n]), s["class"].as_str().unwrap_or(""));
             let unit = s["unit"].as_str().unwrap();
-            let proposal = match json.get("vote") {
+            // The vote decides once it is closed; until then the ranking
+            // suggests, as in every paper.
+            let closed = json["vote_closed"].as_bool().unwrap_or(false);
+            let proposal = match json.get("vote").filter(|_| closed) {
                 None => x["proposal"]["name"].as_str().unwrap_or("").to_string(),
                 Some(v) => v["sections"]
                     .as_array()
@@ -528,6 +534,7 @@ fn the_ranking_workbook_reads_back_as_score_json() {
     assert_eq!(run.code, 0, "{run:?}");
     let json = run.json();
     assert!(json.get("vote").is_some());
+    assert_eq!(json["vote_closed"], true);
     assert_book_is_json(&book, &json);
     let sp = sheet(&book, json["types"][0]["name"].as_str().unwrap());
     assert_eq!(text(&sp[0][sp[0].len() - 1]), "Được bầu chọn khen thưởng");

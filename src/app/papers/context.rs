@@ -233,17 +233,7 @@ pub fn ranking(
                 groups,
                 total: pts(s.total),
                 class: s.class.clone().unwrap_or_default(),
-                proposal: decided.tie_of(&s.unit).map_or_else(
-                    || decided.award_of(&s.unit),
-                    |tie| {
-                        let won = decided.award_of(&s.unit);
-                        if won.is_empty() {
-                            tie
-                        } else {
-                            format!("{won}; {tie}")
-                        }
-                    },
-                ),
+                proposal: decided.cell(&s.unit),
                 note: note.join("; "),
             });
             bars.push(ChartBar {

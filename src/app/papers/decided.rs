@@ -90,6 +90,17 @@ impl Decided {
             .find(|t| t.codes.iter().any(|u| u == unit))
             .map(|t| format!("{} (bằng phiếu, chờ Hội nghị quyết định)", t.award))
     }
+
+    /// What a ranking table's proposal cell says of `unit`: the awards it
+    /// is proposed for, then the tie it is part of.
+    pub fn cell(&self, unit: &str) -> String {
+        let won = self.award_of(unit);
+        match self.tie_of(unit) {
+            Some(tie) if won.is_empty() => tie,
+            Some(tie) => format!("{won}; {tie}"),
+            None => won,
+        }
+    }
 }
 
 /// What `t` proposes in `result`.
