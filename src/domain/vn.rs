@@ -172,7 +172,8 @@ pub fn quote(s: &str) -> String {
     out
 }
 
-fn is_invisible(ch: char) -> bool {
+/// Zero-width, direction and soft-hyphen characters: nothing a reader sees.
+pub fn is_invisible(ch: char) -> bool {
     matches!(ch as u32,
         0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x2069 | 0xFEFF | 0x00AD)
 }

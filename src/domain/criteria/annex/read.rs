@@ -574,14 +574,13 @@ impl Reader {
         let mut notes = Vec::new();
         let note = r.text(cols.note);
         if !note.is_empty() {
-            let low = note.to_lowercase();
+            let (says_hard, says_evidence) = super::text::note_flags(&note);
             let mut used = false;
-            if (low.contains("minh chứng") || low.contains("kiểm chứng")) && !low.contains("không")
-            {
+            if says_evidence {
                 evidence = true;
                 used = true;
             }
-            if low.contains("bắt buộc") && !low.contains("không bắt buộc") {
+            if says_hard {
                 hard = true;
                 used = true;
             }
@@ -1062,9 +1061,7 @@ impl Reader {
     fn marks(&mut self) {
         let mut meanings: Vec<(String, bool, bool)> = Vec::new();
         for note in self.notes.iter().flat_map(|n| n.split(';')) {
-            let low = note.to_lowercase();
-            let hard = low.contains("bắt buộc");
-            let evidence = low.contains("minh chứng") || low.contains("kiểm chứng");
+            let (hard, evidence) = super::text::note_flags(note);
             if !(hard || evidence) {
                 continue;
             }

@@ -20,7 +20,7 @@ pub fn tidy(s: &str) -> String {
         let mut l = String::with_capacity(line.len());
         for ch in line.chars() {
             match ch {
-                '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}' => {}
+                c if crate::domain::vn::is_invisible(c) => {}
                 c if c.is_whitespace() => {
                     if !l.is_empty() && !l.ends_with(' ') {
                         l.push(' ');
@@ -39,6 +39,22 @@ pub fn tidy(s: &str) -> String {
         out.push_str(l);
     }
     out
+}
+
+/// What a note or a mark says of a criterion: `(mandatory, needs
+/// evidence)`, from "bắt buộc" and "minh chứng" / "kiểm chứng", each unless
+/// a "không" stands in the two words before it ("không bắt buộc", "không
+/// cần minh chứng"). One rule for the criterion's own brackets, its note
+/// column and the notes under the table.
+pub fn note_flags(s: &str) -> (bool, bool) {
+    let low = s.to_lowercase();
+    let said = |phrase: &str| {
+        low.match_indices(phrase).any(|(at, _)| {
+            let before: Vec<&str> = low[..at].split_whitespace().rev().take(2).collect();
+            !before.contains(&"không")
+        })
+    };
+    (said("bắt buộc"), said("minh chứng") || said("kiểm chứng"))
 }
 
 /// [`tidy`] on one line: line breaks become spaces.
@@ -604,11 +620,10 @@ pub fn name_flags(name: &str) -> NameFlags {
             return flags;
         };
         let (open, body) = inner;
-        let low = body.to_lowercase();
-        let negated = low.contains("không");
-        if low.contains("bắt buộc") && !negated {
+        let (hard, evidence) = note_flags(body);
+        if hard {
             flags.hard = true;
-        } else if (low.contains("minh chứng") || low.contains("kiểm chứng")) && !negated {
+        } else if evidence {
             flags.evidence = true;
         } else if let Some(k) = kind_of(body).filter(|_| !has_number(body)) {
             flags.kind = Some(k);
@@ -814,6 +829,17 @@ pub fn says_yes(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn note_flags_read_mandatory_and_evidence_each_with_its_own_negation() {
+        assert_eq!(note_flags("Tiêu chí bắt buộc"), (true, false));
+        assert_eq!(note_flags("Có tài liệu kiểm chứng"), (false, true));
+        // A negation reaches the phrase it stands before, not the other.
+        assert_eq!(note_flags("không cần minh chứng, bắt buộc"), (true, false));
+        assert_eq!(note_flags("Không bắt buộc; có minh chứng"), (false, true));
+        assert_eq!(note_flags("(*) Tiêu chí không bắt buộc"), (false, false));
+        assert_eq!(note_flags("Ghi chú khác"), (false, false));
+    }
 
     #[test]
     fn tidy_makes_nfd_and_odd_spaces_plain() {
