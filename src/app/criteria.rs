@@ -81,20 +81,30 @@ pub fn read_file(path: &Path, limits: &Limits) -> Result<Annex, CriteriaError> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    let head = {
+    // Read once, within the size limit; what the file is comes from its
+    // bytes as much as from its name.
+    let bytes = {
         use std::io::Read;
-        let mut b = [0u8; 8];
-        let n = std::fs::File::open(path)
-            .and_then(|mut f| f.read(&mut b))
+        let max = limits.max_file_bytes;
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
             .map_err(|e| unreadable(format!("cannot read the file: {e}")))?;
-        b[..n].to_vec()
+        if bytes.len() as u64 > max {
+            return Err(unreadable(format!(
+                "the file is over the limit of {max} bytes (limits.max_file_mib)"
+            )));
+        }
+        bytes
     };
     let is_word = matches!(ext.as_str(), "docx" | "docm" | "doc" | "dotx")
-        || (head.starts_with(b"PK") && zip_has(path, "word/document.xml"));
+        || (bytes.starts_with(b"PK")
+            && zip::ZipArchive::new(std::io::Cursor::new(&bytes))
+                .is_ok_and(|mut z| z.by_name("word/document.xml").is_ok()));
     if is_word {
-        return crate::io::docx_tables::read(path, limits).map_err(|e| unreadable(e.0));
+        return crate::io::docx_tables::from_bytes(&bytes, limits).map_err(|e| unreadable(e.0));
     }
-    let mut book = Book::open(path, limits).map_err(|e| {
+    let mut book = Book::from_bytes(bytes, limits).map_err(|e| {
         unreadable(format!(
             "not a Word document or a spreadsheet thidua reads (.docx, .xlsx, .xls, .ods): {e}"
         ))
@@ -111,13 +121,6 @@ pub fn read_file(path: &Path, limits: &Limits) -> Result<Annex, CriteriaError> {
         }));
     }
     Ok(annex)
-}
-
-fn zip_has(path: &Path, entry: &str) -> bool {
-    std::fs::File::open(path)
-        .ok()
-        .and_then(|f| zip::ZipArchive::new(f).ok())
-        .is_some_and(|mut z| z.by_name(entry).is_ok())
 }
 
 /// The table an annex's missing values are taken from.

@@ -10,7 +10,6 @@
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
-use std::path::Path;
 
 use roxmltree::{Document, Node};
 
@@ -22,21 +21,6 @@ use crate::domain::criteria::annex::{Annex, Block, Grid, Naming};
 #[error("{0}")]
 pub struct DocxError(pub String);
 
-/// Reads the `.docx` at `path` within `limits`.
-pub fn read(path: &Path, limits: &Limits) -> Result<Annex, DocxError> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| DocxError(format!("cannot read the file: {e}")))?
-        .len();
-    if size > limits.max_file_bytes {
-        return Err(DocxError(format!(
-            "the file is {size} bytes, over the limit of {} (limits.max_file_mib)",
-            limits.max_file_bytes
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| DocxError(format!("cannot read the file: {e}")))?;
-    from_bytes(&bytes, limits)
-}
-
 /// Reads a `.docx` held in memory.
 pub fn from_bytes(bytes: &[u8], limits: &Limits) -> Result<Annex, DocxError> {
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
@@ -47,11 +31,13 @@ pub fn from_bytes(bytes: &[u8], limits: &Limits) -> Result<Annex, DocxError> {
     }
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| DocxError(format!("not a Word document (.docx): {e}")))?;
-    let main = main_part(&mut zip, limits).unwrap_or_else(|| "word/document.xml".to_string());
-    let document = part(&mut zip, &main, limits)?
+    // One unpacking budget for every part read, as for a workbook.
+    let mut budget = limits.max_unpacked_bytes;
+    let main = main_part(&mut zip, &mut budget).unwrap_or_else(|| "word/document.xml".to_string());
+    let document = part(&mut zip, &main, &mut budget)?
         .ok_or_else(|| DocxError(format!("not a Word document (.docx): it has no {main}")))?;
-    let numbering = part(&mut zip, "word/numbering.xml", limits)?;
-    let styles = part(&mut zip, "word/styles.xml", limits)?;
+    let numbering = part(&mut zip, "word/numbering.xml", &mut budget)?;
+    let styles = part(&mut zip, "word/styles.xml", &mut budget)?;
     let mut lists = Lists::new(numbering.as_deref(), styles.as_deref());
     let doc = Document::parse(&document)
         .map_err(|e| DocxError(format!("the document's text ({main}) is damaged: {e}")))?;
@@ -75,8 +61,8 @@ pub fn from_bytes(bytes: &[u8], limits: &Limits) -> Result<Annex, DocxError> {
 }
 
 /// The main document part named by `_rels/.rels`.
-fn main_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, limits: &Limits) -> Option<String> {
-    let rels = part(zip, "_rels/.rels", limits).ok()??;
+fn main_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, budget: &mut u64) -> Option<String> {
+    let rels = part(zip, "_rels/.rels", budget).ok()??;
     let doc = Document::parse(&rels).ok()?;
     doc.descendants()
         .find(|n| {
@@ -89,25 +75,29 @@ fn main_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, limits: &Limits) -> Optio
 }
 
 /// One part of the package as text, `None` when absent.
+/// The part `name` as text, taken from what is left of `budget` (the
+/// unpacked bytes all parts may use together); `None` when there is none.
 fn part(
     zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
     name: &str,
-    limits: &Limits,
+    budget: &mut u64,
 ) -> Result<Option<String>, DocxError> {
-    let Ok(entry) = zip.by_name(name) else {
-        return Ok(None);
+    let entry = match zip.by_name(name) {
+        Ok(entry) => entry,
+        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+        Err(e) => return Err(DocxError(format!("{name} cannot be read: {e}"))),
     };
     let mut text = String::new();
     let read = entry
-        .take(limits.max_unpacked_bytes + 1)
+        .take(*budget + 1)
         .read_to_string(&mut text)
         .map_err(|e| DocxError(format!("{name} cannot be read: {e}")))?;
-    if read as u64 > limits.max_unpacked_bytes {
+    if read as u64 > *budget {
         return Err(DocxError(format!(
-            "{name} unpacks to more than {} bytes (limits.max_unpacked_mib)",
-            limits.max_unpacked_bytes
+            "the document unpacks to more than its limit (limits.max_unpacked_mib), at {name}"
         )));
     }
+    *budget -= read as u64;
     Ok(Some(text))
 }
 
