@@ -64,7 +64,7 @@ pub fn not_taken(
     mail_key: &str,
     received_at: DateTime<Utc>,
     secretariat: &str,
-) -> Result<Option<QueuedMail>, TextError> {
+) -> Result<QueuedMail, TextError> {
     let sender = mail.from.clone().unwrap_or_default();
     let auth = match &mail.authenticity {
         Authenticity::Fail(why) => why.clone(),
@@ -95,7 +95,7 @@ pub fn not_taken(
     if to.iter().any(|t| t.eq_ignore_ascii_case(secretariat)) {
         cc.clear();
     }
-    Ok(Some(QueuedMail {
+    Ok(QueuedMail {
         key: format!("mail-not-taken:{mail_key}"),
         to,
         cc,
@@ -103,5 +103,5 @@ pub fn not_taken(
         body: r.body,
         attachments: Vec::new(),
         in_reply_to: mail.message_id.clone(),
-    }))
+    })
 }

@@ -50,6 +50,19 @@ mod tests {
             );
         }
         assert!(set.get("stp", 2026).unwrap().leaves().count() <= 70);
+        // Every table in config/criteria/ is compiled in: a file added
+        // there and not to SHIPPED would load from a folder only.
+        let in_folder = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/config/criteria"))
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "toml")
+            })
+            .count();
+        assert_eq!(in_folder, SHIPPED.len());
         assert_ne!(
             set.get("stp", 2026).unwrap().max,
             set.get("thads", 2026).unwrap().max

@@ -37,6 +37,17 @@ impl QueuedMail {
         self.key = format!("{}:s{id}", self.key);
         self
     }
+
+    /// The answer to a file that came by mail: a reply to that mail
+    /// (`In-Reply-To` its `message_id`), keyed by the mail's part
+    /// (`part_key`) so that each mail gets its own answer even for the same
+    /// content.
+    #[must_use]
+    pub fn replying_to(mut self, part_key: &str, message_id: Option<&str>) -> QueuedMail {
+        self.key = format!("{}:mail:{part_key}", self.key);
+        self.in_reply_to = message_id.map(str::to_string);
+        self
+    }
 }
 
 /// An outbox row as read back.

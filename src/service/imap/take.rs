@@ -111,7 +111,7 @@ pub fn handle_read(
                     outcome,
                     files: 0,
                 },
-                answer.as_slice(),
+                std::slice::from_ref(&answer),
                 now,
             )?;
             drop(ledger);

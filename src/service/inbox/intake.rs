@@ -551,9 +551,7 @@ pub fn commit(
             answer_mail.cc = Vec::new();
         }
         if let Some(m) = &mail {
-            // A reply to the mail, one per mail even for the same content.
-            answer_mail.key = format!("{}:mail:{}", answer_mail.key, m.key);
-            answer_mail.in_reply_to.clone_from(&m.message_id);
+            answer_mail = answer_mail.replying_to(&m.key, m.message_id.as_deref());
         }
         mails.push(answer_mail);
         if status == Status::Accepted
