@@ -13,12 +13,13 @@ use crate::domain::time::{format_time, local};
 use serde::Serialize;
 
 use crate::app::mail_texts::{Rendered, TextError, Texts};
+use crate::app::papers::names;
 use crate::domain::cluster::Cluster;
 use crate::domain::criteria::{Kind, Table};
 use crate::domain::findings::Finding;
 use crate::domain::validate::{SubmissionKind, Verdict};
 use crate::domain::vn::{format_date, format_number, norm, one_line};
-use crate::io::ledger::QueuedMail;
+use crate::io::ledger::{QueuedMail, Shown};
 
 #[derive(Debug, Serialize)]
 struct UnitRef {
@@ -206,6 +207,7 @@ pub fn crosscheck_notice(
         body,
         attachments: Vec::new(),
         in_reply_to: None,
+        shown: Shown::to(inspected.name_in(year)),
     }))
 }
 
@@ -335,6 +337,16 @@ pub fn answer(
         vec![secretariat.to_string()]
     };
     let status = if accepted { "receipt" } else { "rejection" };
+    // The unit is shown by its name; its score sheet travels under the name
+    // people give it ("Phieu-cham-diem-2026-STP-HTI.pdf"), not the one it
+    // is filed under beside the workbook.
+    let mut shown = unit.map_or_else(Shown::default, |u| Shown::to(u.name_in(year)));
+    if let Some(sheet) = r.sheet {
+        shown.files.insert(
+            sheet.to_path_buf(),
+            names::document(crate::io::pdf::Kind::Sheet, year, unit_code),
+        );
+    }
     Ok(Answer {
         findings_txt: (!accepted).then(|| body.clone()),
         mail: QueuedMail {
@@ -349,6 +361,116 @@ pub fn answer(
                 .into_iter()
                 .collect(),
             in_reply_to: None,
+            shown,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::findings::Code;
+
+    fn settings() -> crate::config::Settings {
+        crate::config::Settings::load_with_env(None, &[]).unwrap()
+    }
+
+    fn received(sheet: Option<&std::path::Path>) -> Received<'_> {
+        Received {
+            original_name: "bang.xlsx",
+            folder_unit: Some("STP-HTI"),
+            received_at: chrono::Utc::now(),
+            hash: "0123456789abcdef",
+            sheet,
+            replaces: false,
+        }
+    }
+
+    /// Every finding, as an error and as a warning, each with its own
+    /// Vietnamese message.
+    fn every_finding(errors: bool) -> Vec<Finding> {
+        Code::ALL
+            .into_iter()
+            .enumerate()
+            .flat_map(|(i, c)| {
+                let w = Finding::warning(c, format!("lưu ý số {i}"));
+                if errors {
+                    vec![Finding::error(c, format!("lỗi số {i}")), w]
+                } else {
+                    vec![w]
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn what_a_unit_reads_names_no_finding_code() {
+        let s = settings();
+        let texts = Texts::load(None).unwrap();
+        for errors in [true, false] {
+            let verdict = Verdict {
+                kind: Some(SubmissionKind::SelfScoring),
+                unit: Some("STP-HTI".into()),
+                year: Some(2026),
+                findings: every_finding(errors),
+                self_total: (!errors).then_some(150.0),
+                ..Verdict::default()
+            };
+            let a = answer(
+                &texts,
+                &s.cluster,
+                s.tables.get("stp", 2026),
+                &verdict,
+                &received(None),
+                &s.mail.from,
+            )
+            .unwrap();
+            let text = format!(
+                "{}\n{}\n{}",
+                a.mail.subject,
+                a.mail.body,
+                a.findings_txt.unwrap_or_default()
+            );
+            assert!(text.contains("lưu ý số 0"), "{text}");
+            assert_eq!(text.contains("lỗi số 0"), errors, "{text}");
+            for c in Code::ALL {
+                assert!(
+                    !text.contains(c.as_str()),
+                    "`{}` in what the unit reads:\n{text}",
+                    c.as_str()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_receipt_names_the_unit_and_its_score_sheet_for_people() {
+        let s = settings();
+        let texts = Texts::load(None).unwrap();
+        let stored = std::path::Path::new(
+            "archive/STP-HTI/20261129T125536Z_60d204a5_bang.xlsx.phieu-cham-diem.pdf",
+        );
+        let verdict = Verdict {
+            kind: Some(SubmissionKind::SelfScoring),
+            unit: Some("STP-HTI".into()),
+            year: Some(2026),
+            self_total: Some(150.0),
+            ..Verdict::default()
+        };
+        let a = answer(
+            &texts,
+            &s.cluster,
+            s.tables.get("stp", 2026),
+            &verdict,
+            &received(Some(stored)),
+            &s.mail.from,
+        )
+        .unwrap();
+        assert_eq!(a.mail.attachments, [stored.to_path_buf()]);
+        assert_eq!(
+            a.mail.shown.file_name(stored),
+            "Phieu-cham-diem-2026-STP-HTI.pdf"
+        );
+        assert_eq!(a.mail.shown.to.as_deref(), Some("Sở Tư pháp tỉnh Hà Tĩnh"));
+    }
 }

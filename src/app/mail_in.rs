@@ -73,6 +73,7 @@ pub fn not_taken(
     let r = texts.render(
         "mail/mail-not-taken.txt.j2",
         &minijinja::context! {
+            cluster => cluster.name_in(cluster.current_year()),
             cluster_short => &cluster.short_name,
             why => why.as_str(),
             sender => &sender,
@@ -88,6 +89,14 @@ pub fn not_taken(
     if why != MailOutcome::NotAuthentic && !sender.is_empty() {
         to.push(sender.clone());
     }
+    // The sender is shown as its unit where the address is one of a
+    // unit's (the secretariat, addressed instead, is named when sent).
+    let shown = match unit {
+        Some(u) if !to.is_empty() => {
+            crate::io::ledger::Shown::to(u.name_in(cluster.current_year()))
+        }
+        _ => crate::io::ledger::Shown::default(),
+    };
     let mut cc = vec![secretariat.to_string()];
     if to.is_empty() {
         to = std::mem::take(&mut cc);
@@ -103,5 +112,6 @@ pub fn not_taken(
         body: r.body,
         attachments: Vec::new(),
         in_reply_to: mail.message_id.clone(),
+        shown,
     })
 }

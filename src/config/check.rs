@@ -444,6 +444,7 @@ impl Checker<'_> {
         Ok(MailSettings {
             transport,
             from,
+            from_name: cluster.secretariat(cluster.current_year()),
             smtp,
             max_attempts,
             retry,

@@ -104,6 +104,9 @@ impl Default for SmtpTimeouts {
 pub struct MailSettings {
     pub transport: Transport,
     pub from: String,
+    /// The body `from` speaks for, shown as its display name: "Thường
+    /// trực Khu vực thi đua …" (the current year's cluster word).
+    pub from_name: String,
     pub smtp: Option<SmtpSettings>,
     pub max_attempts: u32,
     pub retry: Duration,

@@ -148,6 +148,29 @@ impl Cluster {
         )
     }
 
+    /// The cluster's name in `year`: its configured name with the year's
+    /// word ("Khu vực" / "Cụm", `[[years]]` `cluster_word`) in front where
+    /// the name starts with either.
+    pub fn name_in(&self, year: i32) -> String {
+        let word = self.naming(year).word;
+        let name = self.name.trim();
+        for old in ["Khu vực", "Cụm"] {
+            if let Some(rest) = name.strip_prefix(old)
+                && rest.starts_with(' ')
+            {
+                return format!("{word}{rest}");
+            }
+        }
+        name.to_string()
+    }
+
+    /// The body that speaks for the cluster in `year`, its head unit's
+    /// office: "Thường trực Khu vực thi đua …". Mails are signed by it and
+    /// come from it.
+    pub fn secretariat(&self, year: i32) -> String {
+        format!("Thường trực {}", self.name_in(year))
+    }
+
     pub fn is_open(&self, year: i32) -> bool {
         self.open_years.contains(&year)
     }

@@ -13,7 +13,7 @@ use tracing::{info, warn};
 use crate::config::MailSettings;
 use crate::io::ledger::{Ledger, OutboxRow};
 
-use crate::io::mail::{MailError, SendError, Transport, compose};
+use crate::io::mail::{MailError, SendError, Sender, Transport, compose};
 
 /// What one pass over the outbox did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -175,9 +175,15 @@ fn send_one(
     row: &OutboxRow,
 ) -> Result<(), SendError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        compose(&row.mail, &settings.from)
-            .map_err(SendError::Permanent)
-            .and_then(|msg| transport.send(&msg, &row.mail.key))
+        compose(
+            &row.mail,
+            Sender {
+                address: &settings.from,
+                name: &settings.from_name,
+            },
+        )
+        .map_err(SendError::Permanent)
+        .and_then(|msg| transport.send(&msg, &row.mail.key))
     }))
     .unwrap_or_else(|_| Err(SendError::Transient("internal error while sending".into())))
 }

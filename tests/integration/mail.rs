@@ -78,15 +78,89 @@ fn receipts_and_rejections_reach_the_smtp_server() {
         "{text}"
     );
     assert!(receipt.raw.contains("Content-Type: application/pdf"));
-    assert!(receipt.raw.contains(".phieu-cham-diem.pdf"));
+    // From and To name the secretariat and the unit: RFC 2047 on the wire,
+    // decoded (by mail-parser, not thidua's code) to NFC Vietnamese.
+    for h in ["From", "To"] {
+        let raw = receipt.header(h).unwrap();
+        assert!(raw.starts_with("=?utf-8?"), "{h} is encoded: {raw}");
+    }
+    let parsed = mail_parser::MessageParser::default()
+        .parse(receipt.raw.as_bytes())
+        .unwrap();
+    let shown = |a: Option<&mail_parser::Address>| -> Vec<(String, String)> {
+        a.unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m.name().unwrap_or_default().to_string(),
+                    m.address().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    let secretariat = "Thường trực Khu vực thi đua các cơ quan Tư pháp các tỉnh Bắc Trung Bộ";
+    let unit = "Sở Tư pháp tỉnh Hà Tĩnh";
+    for (name, _) in shown(parsed.from()).iter().chain(&shown(parsed.to())) {
+        let nfc: String = unicode_normalization::UnicodeNormalization::nfc(name.as_str()).collect();
+        assert_eq!(name, &nfc, "NFC");
+    }
+    assert_eq!(
+        shown(parsed.from()),
+        [(
+            secretariat.to_string(),
+            "vanphong@stp.hatinh.example".to_string()
+        )]
+    );
+    assert_eq!(
+        shown(parsed.to()),
+        [
+            (unit.to_string(), "vanphong@stp.hatinh.example".to_string()),
+            (
+                unit.to_string(),
+                "khuvucthidua@stp.hatinh.example".to_string()
+            )
+        ]
+    );
+    // The score sheet travels under the name people give it, as the
+    // year-end package's do, not the one it is filed under.
+    let names: Vec<String> = parsed
+        .attachments()
+        .map(|a| {
+            mail_parser::MimeHeaders::attachment_name(a)
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(names, ["Phieu-cham-diem-2026-STP-HTI.pdf"]);
+    assert!(!receipt.raw.contains("phieu-cham-diem.pdf"), "{names:?}");
     let rejection = msgs
         .iter()
         .find(|m| m.rcpt_tos.iter().any(|r| r.contains("thads.thanhhoa")))
         .unwrap();
     let text = rejection.text();
     assert!(
-        text.contains("chưa được tiếp nhận") && text.contains("score-above-max"),
+        text.contains("chưa được tiếp nhận") && text.contains("vượt điểm chuẩn"),
         "{text}"
+    );
+    // The finding codes are for `validate --json`, the logs and the
+    // ledger, not for the clerk who reads the mail.
+    assert!(!text.contains("score-above-max"), "{text}");
+    assert!(text.contains("Trân trọng."), "{text}");
+    let parsed = mail_parser::MessageParser::default()
+        .parse(rejection.raw.as_bytes())
+        .unwrap();
+    let to = parsed.to().unwrap().first().unwrap();
+    assert_eq!(
+        (to.name(), to.address()),
+        (
+            Some("Thi hành án dân sự tỉnh Thanh Hóa"),
+            Some("vanphong@thads.thanhhoa.example")
+        )
+    );
+    let cc = parsed.cc().unwrap().first().unwrap();
+    assert_eq!(
+        cc.name(),
+        Some("Thường trực Khu vực thi đua các cơ quan Tư pháp các tỉnh Bắc Trung Bộ")
     );
     assert!(text.contains("Tự chấm điểm!E"), "the cell is named: {text}");
     // The secretariat (mail.from, Hà Tĩnh's office in 2026) is copied.

@@ -16,7 +16,7 @@ use crate::domain::cluster::Unit;
 use crate::domain::schedule::JobKind;
 use crate::domain::time::local;
 use crate::domain::vn::format_date;
-use crate::io::ledger::{Ledger, LedgerError, QueuedMail};
+use crate::io::ledger::{Ledger, LedgerError, QueuedMail, Shown};
 
 /// A document a run writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +142,7 @@ pub fn plan(
     let run = run.map(|id| format!("run{id}:")).unwrap_or_default();
     let key = |who: &str| format!("job:{}:{}:{run}{who}", kind.name(), at.to_rfc3339());
     let secretariat = settings.mail.from.clone();
+    let secretariat_name = cluster.secretariat(year);
     let members: Vec<&Unit> = cluster.members(year).collect();
     let common = |extra: minijinja::Value| {
         minijinja::context! {
@@ -156,7 +157,7 @@ pub fn plan(
         }
     };
     let mail = |who: &str,
-                to: Vec<String>,
+                (to, name): (Vec<String>, &str),
                 template: &str,
                 ctx: minijinja::Value,
                 attachments: Vec<PathBuf>|
@@ -170,6 +171,7 @@ pub fn plan(
             body: r.body,
             attachments,
             in_reply_to: None,
+            shown: Shown::to(name),
         })
     };
     let mut docs = Vec::new();
@@ -189,7 +191,7 @@ pub fn plan(
                 });
                 mails.push(mail(
                     &u.code,
-                    u.emails.clone(),
+                    (u.emails.clone(), u.name_in(year)),
                     "mail/kickoff.txt.j2",
                     ctx,
                     vec![path.clone()],
@@ -215,7 +217,7 @@ pub fn plan(
                 });
                 mails.push(mail(
                     &u.code,
-                    u.emails.clone(),
+                    (u.emails.clone(), u.name_in(year)),
                     "mail/reminder.txt.j2",
                     ctx,
                     Vec::new(),
@@ -237,7 +239,7 @@ pub fn plan(
                 .collect();
             to_all.push((
                 "secretariat".into(),
-                "Thường trực Khu vực",
+                &secretariat_name,
                 vec![secretariat.clone()],
             ));
             for (who, name, to) in to_all {
@@ -249,7 +251,7 @@ pub fn plan(
                 });
                 mails.push(mail(
                     &who,
-                    to,
+                    (to, name),
                     "mail/provisional.txt.j2",
                     ctx,
                     vec![path.clone()],
@@ -312,7 +314,7 @@ pub fn plan(
                 });
                 mails.push(mail(
                     &u.code,
-                    u.emails.clone(),
+                    (u.emails.clone(), u.name_in(year)),
                     "mail/year-end.txt.j2",
                     ctx,
                     attachments,
@@ -363,7 +365,7 @@ pub fn plan(
                 ),
                 (
                     "secretariat",
-                    "Thường trực Khu vực",
+                    secretariat_name.as_str(),
                     "secretariat",
                     secretariat.clone(),
                     package.iter().chain(&editable).cloned().collect(),
@@ -376,7 +378,13 @@ pub fn plan(
                     basis => basis,
                     awards => &awards,
                 });
-                mails.push(mail(who, vec![to], "mail/year-end.txt.j2", ctx, files)?);
+                mails.push(mail(
+                    who,
+                    (vec![to], name),
+                    "mail/year-end.txt.j2",
+                    ctx,
+                    files,
+                )?);
             }
         }
         JobKind::Ballot => {
@@ -394,7 +402,7 @@ pub fn plan(
                 });
                 mails.push(mail(
                     &u.code,
-                    u.emails.clone(),
+                    (u.emails.clone(), u.name_in(year)),
                     "mail/ballot.txt.j2",
                     ctx,
                     vec![path.clone()],
@@ -416,7 +424,7 @@ pub fn plan(
             let (_, awards) = crate::app::papers::decided::lines(&standing);
             let ctx = common(minijinja::context! {
                 awards => &awards,
-                recipient => Recipient { name: "Thường trực Khu vực", kind: "secretariat" },
+                recipient => Recipient { name: &secretariat_name, kind: "secretariat" },
                 ballots => ballots,
                 members => members.len(),
                 minutes => base_name(&path),
@@ -428,7 +436,7 @@ pub fn plan(
             };
             mails.push(mail(
                 "secretariat",
-                vec![secretariat.clone()],
+                (vec![secretariat.clone()], &secretariat_name),
                 "mail/vote-closed.txt.j2",
                 ctx,
                 attachments,

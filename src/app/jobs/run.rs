@@ -314,6 +314,7 @@ pub fn execute(
                             body: r.body,
                             attachments: Vec::new(),
                             in_reply_to: None,
+                            shown: crate::io::ledger::Shown::default(),
                         },
                         now(),
                     )?;

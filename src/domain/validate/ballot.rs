@@ -99,7 +99,7 @@ pub fn ballot(b: &BallotSheet, ctx: &Context<'_>) -> Verdict {
                     Finding::error(
                         Code::BallotCandidateUnknown,
                         format!(
-                            "Đơn vị {} không có trong danh sách được bầu chọn cho hình thức {}; hãy dùng phiếu bầu mới nhất do Văn phòng Khu vực gửi.",
+                            "Đơn vị {} không có trong danh sách được bầu chọn cho hình thức {}; hãy dùng phiếu bầu mới nhất do Thường trực Khu vực gửi.",
                             quote(&candidate),
                             quote(&award)
                         ),

@@ -191,6 +191,7 @@ mod tests {
             body: "b".into(),
             attachments: vec![],
             in_reply_to: Some("<a@b>".into()),
+            shown: crate::io::ledger::Shown::default(),
         };
         assert!(!l.mail_handled("INBOX", 7, 3).unwrap());
         l.record_mail(&m, std::slice::from_ref(&answer), now)

@@ -119,6 +119,9 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (folder, uidvalidity, uid)
      );
      ALTER TABLE outbox ADD COLUMN in_reply_to TEXT;",
+    // 7: what a mail shows people: the recipients' display name and the
+    // names its attachments travel under (JSON, `outbox::Shown`).
+    "ALTER TABLE outbox ADD COLUMN shown TEXT;",
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction.

@@ -26,7 +26,7 @@ use stored::{At, Named, time_text};
 
 pub use jobs::JobRun;
 pub use mailbox::{HandledMail, MailOutcome, MailPart};
-pub use outbox::{OutboxCounts, OutboxRow, QueuedMail};
+pub use outbox::{OutboxCounts, OutboxRow, QueuedMail, Shown};
 pub use stored::{JobOutcome, MailStatus, Status, Unreadable};
 pub use tallies::Tallies;
 pub use votes::{CountedBallot, RejectedBallot};
@@ -796,6 +796,7 @@ mod tests {
             body: "b".into(),
             attachments: vec![],
             in_reply_to: None,
+            shown: crate::io::ledger::Shown::default(),
         };
         l.enqueue(&mail, at).unwrap();
         sql(&l, "UPDATE outbox SET next_attempt_at = 'now'");

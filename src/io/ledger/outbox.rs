@@ -3,10 +3,12 @@
 //! takes due rows, and records sending, retries with their next time, and
 //! permanent failures that stay visible to the operator.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
 
 use super::stored::{At, MailStatus, time_text};
 use super::{Ledger, LedgerError};
@@ -23,6 +25,41 @@ pub struct QueuedMail {
     pub attachments: Vec<PathBuf>,
     /// The Message-ID of the mail this one answers (a reply), if any.
     pub in_reply_to: Option<String>,
+    /// What people see in place of bare addresses and stored file names.
+    pub shown: Shown,
+}
+
+/// The names a mail shows people: who the `to` addresses are (a unit, the
+/// ministry's body, the secretariat), and under which name an attachment
+/// travels where its stored file's name is not for people (the receipt's
+/// score sheet is kept beside the workbook under a technical name).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Shown {
+    /// The display name of every `to` address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// An attachment's name in the mail, by its stored path.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub files: BTreeMap<PathBuf, String>,
+}
+
+impl Shown {
+    /// Shown to people as `name`.
+    pub fn to(name: impl Into<String>) -> Shown {
+        Shown {
+            to: Some(name.into()),
+            files: BTreeMap::new(),
+        }
+    }
+
+    /// The name the attachment at `path` travels under: the one given,
+    /// else its file's.
+    pub fn file_name(&self, path: &std::path::Path) -> String {
+        self.files.get(path).cloned().unwrap_or_else(|| {
+            path.file_name()
+                .map_or_else(|| "tep".into(), |n| n.to_string_lossy().into_owned())
+        })
+    }
 }
 
 impl QueuedMail {
@@ -80,8 +117,8 @@ pub(super) fn insert(
         .collect();
     let n = conn.execute(
         "INSERT OR IGNORE INTO outbox (key, submission_id, created_at, to_addrs, cc_addrs, subject,
-            body, attachments, status, next_attempt_at, in_reply_to)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?3, ?10)",
+            body, attachments, status, next_attempt_at, in_reply_to, shown)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?3, ?10, ?11)",
         params![
             m.key,
             submission_id,
@@ -93,6 +130,7 @@ pub(super) fn insert(
             serde_json::to_string(&paths).unwrap_or_default(),
             MailStatus::Pending.as_str(),
             m.in_reply_to,
+            serde_json::to_string(&m.shown).unwrap_or_default(),
         ],
     )?;
     Ok(n == 1)
@@ -161,7 +199,7 @@ impl Ledger {
     ) -> Result<Vec<OutboxRow>, LedgerError> {
         let sql = format!(
             "SELECT id, key, to_addrs, cc_addrs, subject, body, attachments, attempts, created_at, last_error,
-                in_reply_to
+                in_reply_to, shown
              FROM outbox {filter}"
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
@@ -181,6 +219,11 @@ impl Ledger {
                             .map(PathBuf::from)
                             .collect(),
                         in_reply_to: r.get(10)?,
+                        // A row from before the names were kept shows none.
+                        shown: r
+                            .get::<_, Option<String>>(11)?
+                            .and_then(|t| serde_json::from_str(&t).ok())
+                            .unwrap_or_default(),
                     },
                     attempts: r.get(7)?,
                     created_at: At::id("outbox", id).time("created_at", r.get(8)?)?,
@@ -314,6 +357,7 @@ mod tests {
             body: "Đã nhận.".into(),
             attachments: vec![],
             in_reply_to: None,
+            shown: crate::io::ledger::Shown::default(),
         }
     }
 

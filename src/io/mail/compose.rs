@@ -1,12 +1,14 @@
 //! A queued mail as a MIME message: UTF-8 text in base64 (so no bare CR or
-//! LF from a unit's text can reach the wire), attachments in base64, and a
-//! Message-ID derived from the idempotency key.
+//! LF from a unit's text can reach the wire), attachments in base64 under
+//! the names people read, `From` and `To` with display names (RFC 2047
+//! encoded by lettre), and a Message-ID derived from the idempotency key.
 
 use std::path::Path;
 
 use lettre::Message;
 use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::domain::vn::one_line;
 use crate::io::ledger::QueuedMail;
@@ -16,10 +18,20 @@ pub fn message_id(key: &str) -> String {
     format!("<{}@thidua>", crate::io::digest::short(key, 16))
 }
 
-fn mailbox(addr: &str) -> Result<Mailbox, String> {
-    addr.trim()
+/// The address `addr` shown as `name` (none when empty), in NFC and on
+/// one line.
+fn mailbox(addr: &str, name: Option<&str>) -> Result<Mailbox, String> {
+    let bare = addr
+        .trim()
         .parse::<Mailbox>()
-        .map_err(|e| format!("address `{}` is not valid: {e}", one_line(addr)))
+        .map_err(|e| format!("address `{}` is not valid: {e}", one_line(addr)))?;
+    let name = name
+        .map(|n| one_line(n).nfc().collect::<String>())
+        .filter(|n| !n.is_empty());
+    Ok(match name {
+        Some(n) => Mailbox::new(Some(n), bare.email),
+        None => bare,
+    })
 }
 
 fn content_type(path: &Path) -> ContentType {
@@ -37,20 +49,37 @@ fn content_type(path: &Path) -> ContentType {
     ContentType::parse(mime).unwrap_or(ContentType::TEXT_PLAIN)
 }
 
+/// Who sends: the address and the body it speaks for ("Thường trực Khu
+/// vực thi đua …").
+#[derive(Debug, Clone, Copy)]
+pub struct Sender<'a> {
+    pub address: &'a str,
+    pub name: &'a str,
+}
+
 /// Builds the message. An error is permanent (a bad address, a missing attachment).
-pub fn compose(m: &QueuedMail, from: &str) -> Result<Message, String> {
+pub fn compose(m: &QueuedMail, from: Sender<'_>) -> Result<Message, String> {
     let mut b = Message::builder()
-        .from(mailbox(from)?)
+        .from(mailbox(from.address, Some(from.name))?)
         .subject(one_line(&m.subject))
         .message_id(Some(message_id(&m.key)));
     if m.to.is_empty() {
         return Err("the mail has no recipient".into());
     }
+    // The recipients under the name given; the secretariat, copied or
+    // addressed without one, under its own.
+    let name_of = |addr: &str, given: Option<&str>| -> Option<String> {
+        given.map(str::to_string).or_else(|| {
+            addr.trim()
+                .eq_ignore_ascii_case(from.address.trim())
+                .then(|| from.name.to_string())
+        })
+    };
     for to in &m.to {
-        b = b.to(mailbox(to)?);
+        b = b.to(mailbox(to, name_of(to, m.shown.to.as_deref()).as_deref())?);
     }
     for cc in &m.cc {
-        b = b.cc(mailbox(cc)?);
+        b = b.cc(mailbox(cc, name_of(cc, None).as_deref())?);
     }
     if let Some(id) = m.in_reply_to.as_deref().map(one_line) {
         // A reply: the unit's mail client shows it in the thread of its mail.
@@ -67,9 +96,7 @@ pub fn compose(m: &QueuedMail, from: &str) -> Result<Message, String> {
         for path in &m.attachments {
             let bytes =
                 std::fs::read(path).map_err(|e| format!("attachment {}: {e}", path.display()))?;
-            let name = path
-                .file_name()
-                .map_or_else(|| "tep".into(), |n| n.to_string_lossy().into_owned());
+            let name = one_line(&m.shown.file_name(path));
             parts = parts.singlepart(Attachment::new(name).body(bytes, content_type(path)));
         }
         b.multipart(parts)
@@ -98,11 +125,18 @@ mod tests {
             body: "Ô “\r\n.\r\nRCPT TO:<x@y>” không phải là số.\n".into(),
             attachments: vec![],
             in_reply_to: None,
+            shown: crate::io::ledger::Shown::default(),
         };
         let raw = String::from_utf8(
-            compose(&m, "thidua@stp.hatinh.example")
-                .unwrap()
-                .formatted(),
+            compose(
+                &m,
+                Sender {
+                    address: "thidua@stp.hatinh.example",
+                    name: "Thường trực Khu vực",
+                },
+            )
+            .unwrap()
+            .formatted(),
         )
         .unwrap();
         assert!(raw.contains("Content-Transfer-Encoding: base64"), "{raw}");

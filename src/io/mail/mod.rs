@@ -7,7 +7,7 @@ pub mod incoming;
 mod smtp;
 mod transport;
 
-pub use compose::{compose, message_id};
+pub use compose::{Sender, compose, message_id};
 pub use transport::Transport;
 
 use crate::io::ledger::LedgerError;

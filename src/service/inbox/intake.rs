@@ -326,7 +326,7 @@ fn prepare_as(
                 );
                 let f = Finding::error(
                     Code::UnreadableFile,
-                    "Không đọc được tệp: tài khoản chạy chương trình thidua không có quyền đọc tệp này; Văn phòng Khu vực cần cấp quyền đọc (hoặc đơn vị lưu lại tệp) để tệp được tiếp nhận. Tệp vẫn nằm nguyên trong hộp thư đến.",
+                    "Không đọc được tệp: tài khoản chạy chương trình thidua không có quyền đọc tệp này; Thường trực Khu vực cần cấp quyền đọc (hoặc đơn vị lưu lại tệp) để tệp được tiếp nhận. Tệp vẫn nằm nguyên trong hộp thư đến.",
                 );
                 (
                     crate::io::digest::short(&stamp, 32),
@@ -549,6 +549,7 @@ pub fn commit(
             // Only the secretariat can give thidua access to the file.
             answer_mail.to = vec![settings.mail.from.clone()];
             answer_mail.cc = Vec::new();
+            answer_mail.shown.to = None;
         }
         if let Some(m) = &mail {
             answer_mail = answer_mail.replying_to(&m.key, m.message_id.as_deref());

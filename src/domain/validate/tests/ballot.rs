@@ -116,7 +116,7 @@ fn ballot_candidate_unknown_for_that_award() {
     let f = only(&v, Code::BallotCandidateUnknown, Some("B5"));
     assert_eq!(
         f.message,
-        "Đơn vị “STP-HUE” không có trong danh sách được bầu chọn cho hình thức “co”; hãy dùng phiếu bầu mới nhất do Văn phòng Khu vực gửi."
+        "Đơn vị “STP-HUE” không có trong danh sách được bầu chọn cho hình thức “co”; hãy dùng phiếu bầu mới nhất do Thường trực Khu vực gửi."
     );
     assert!(v.marks.is_empty());
 
