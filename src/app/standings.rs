@@ -118,12 +118,33 @@ pub fn with_vote(
     units: &[UnitInput],
 ) -> Result<Standings, LedgerError> {
     let result = score(settings, year, units);
-    let vote = vote(settings, ledger, &result)?;
-    let vote_closed = vote_closes(settings, ledger, year)?.is_some_and(|c| c <= Utc::now());
+    let closes = vote_closes(settings, ledger, year)?;
+    let vote = vote(settings, ledger, &result, closes)?;
+    let vote_closed = closes.is_some_and(|c| c <= Utc::now());
     Ok(Standings {
         result,
         vote,
         vote_closed,
+    })
+}
+
+/// `year` scored as the vote closes at `at` (or earlier, if it closed
+/// before): only ballots received by then are counted, whenever the close
+/// is recorded (`thidua job close-vote` run late, ballots taken meanwhile).
+pub fn closing_at(
+    settings: &Settings,
+    ledger: &Ledger,
+    year: i32,
+    at: DateTime<Utc>,
+) -> Result<Standings, LedgerError> {
+    let units = gather(settings, ledger, year)?;
+    let result = score(settings, year, &units);
+    let closes = vote_closes(settings, ledger, year)?.map_or(at, |c| c.min(at));
+    let vote = vote(settings, ledger, &result, Some(closes))?;
+    Ok(Standings {
+        result,
+        vote,
+        vote_closed: true,
     })
 }
 
@@ -170,14 +191,10 @@ fn vote(
     settings: &Settings,
     ledger: &Ledger,
     result: &YearResult,
+    closes: Option<DateTime<Utc>>,
 ) -> Result<Option<VoteResult>, LedgerError> {
-    let closes = vote_closes(settings, ledger, result.year)?;
     // Only ballots received before the close count, whatever raced it.
-    let counted: Vec<_> = ledger
-        .ballots(result.year)?
-        .into_iter()
-        .filter(|b| closes.is_none_or(|c| b.received_at <= c))
-        .collect();
+    let counted = ledger.ballots_until(result.year, closes)?;
     if counted.is_empty() {
         return Ok(None);
     }

@@ -417,10 +417,10 @@ pub fn plan(
         }
         JobKind::CloseVote => {
             let path = dir.join(names::document(crate::io::pdf::Kind::Minutes, year, None));
-            let ballots = ledger.ballots(year)?.len();
-            // The vote closes with this run: its tally is the result.
-            let mut standing = crate::app::standings::standings(settings, ledger, year)?;
-            standing.vote_closed = true;
+            // The vote closes with this run, at the time it was scheduled
+            // for: its tally then is the result, whatever came after.
+            let standing = crate::app::standings::closing_at(settings, ledger, year, at)?;
+            let ballots = standing.vote.as_ref().map_or(0, |v| v.voted.len());
             let (_, awards) = crate::app::papers::decided::lines(&standing);
             let ctx = common(minijinja::context! {
                 awards => &awards,

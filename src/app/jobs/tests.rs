@@ -384,3 +384,74 @@ fn close_vote_and_year_end_refuse_to_run_before_the_conference() {
     );
     assert!(l.due(before, 100).unwrap().is_empty(), "nothing mailed");
 }
+
+/// Records an accepted ballot of `unit` received at `at`, with no marks.
+fn ballot(l: &mut Ledger, unit: &str, at: DateTime<Utc>) {
+    let id = l
+        .begin(&crate::io::ledger::Intake {
+            kind: Some(crate::domain::validate::SubmissionKind::Ballot),
+            unit: Some(unit.into()),
+            inspected: None,
+            folder_unit: Some(unit.into()),
+            year: Some(2026),
+            original_name: "phieu-bau.xlsx".into(),
+            inbox_path: format!("inbox/{unit}/phieu-bau.xlsx").into(),
+            stored_path: format!("archive/{unit}/phieu-bau-{}.xlsx", at.timestamp()).into(),
+            hash: format!("{unit}{}", at.timestamp()),
+            size: 10,
+            received_at: at,
+            mail: None,
+        })
+        .unwrap();
+    l.finish(
+        id,
+        crate::io::ledger::Status::Accepted,
+        &crate::io::ledger::Filed::default(),
+        &[],
+        at,
+    )
+    .unwrap();
+}
+
+#[test]
+fn close_vote_counts_only_the_ballots_received_by_its_time() {
+    let w = World::new();
+    let mut l = w.ledger();
+    // Scheduled at 11:00 on the conference's day, run at 13:00 (caught up
+    // after a restart): ballots taken in between do not count, and a
+    // unit's later ballot does not hide the one it sent in time.
+    let at = utc("2026-12-09T04:00:00Z");
+    let hour = chrono::Duration::hours(1);
+    ballot(&mut l, "STP-THA", at - hour);
+    ballot(&mut l, "STP-NAN", at - hour);
+    ballot(&mut l, "STP-HUE", at + hour);
+    ballot(&mut l, "STP-THA", at + hour);
+    let done = w.fire(&mut l, JobKind::CloseVote, at, at + hour * 2);
+    assert_eq!(done.error, None);
+    assert_eq!(l.vote_closed(2026).unwrap(), Some(at));
+    let mails = l.due(at + hour * 2, 10).unwrap();
+    assert_eq!(mails.len(), 1);
+    let m = &mails[0].mail;
+    assert!(m.subject.ends_with(": 2/10 phiếu"), "{}", m.subject);
+    assert!(
+        m.body.contains("2/10 đơn vị đã gửi phiếu hợp lệ"),
+        "{}",
+        m.body
+    );
+    // The minutes say the same.
+    let minutes = done.documents.iter().find(|d| d.ends_with(".pdf")).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .args([minutes.as_str(), "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Số phiếu hợp lệ: 2;"), "{text}");
+    assert_eq!(
+        l.ballots_until(2026, Some(at))
+            .unwrap()
+            .iter()
+            .map(|b| (b.voter.as_str(), b.received_at))
+            .collect::<Vec<_>>(),
+        [("STP-NAN", at - hour), ("STP-THA", at - hour)]
+    );
+}

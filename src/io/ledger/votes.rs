@@ -61,15 +61,23 @@ impl Ledger {
 
     /// Each unit's latest accepted ballot of `year`.
     pub fn ballots(&self, year: i32) -> Result<Vec<CountedBallot>, LedgerError> {
+        self.ballots_until(year, None)
+    }
+
+    /// Each unit's latest accepted ballot of `year` received by `until`
+    /// (the vote's close): a ballot that came later, accepted before the
+    /// close was recorded, neither counts nor hides the one before it.
+    pub fn ballots_until(
+        &self,
+        year: i32,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<Vec<CountedBallot>, LedgerError> {
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT s.id, s.unit, s.received_at, s.marks FROM submissions s
                  WHERE s.kind = 'ballot' AND s.status = 'accepted' AND s.year = ?1
-                   AND s.id = (SELECT max(t.id) FROM submissions t
-                               WHERE t.kind = 'ballot' AND t.status = 'accepted'
-                                 AND t.year = ?1 AND t.unit = s.unit)
-                 ORDER BY s.unit",
+                 ORDER BY s.unit, s.id",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
@@ -85,9 +93,20 @@ impl Ledger {
                         .unwrap_or_default(),
                 })
             })
-            .and_then(Iterator::collect)
+            .and_then(Iterator::collect::<Result<Vec<CountedBallot>, _>>)
             .map_err(|e| self.err(e))?;
-        Ok(rows)
+        // In order of unit, then id: the last one kept of each unit counts.
+        let mut counted: Vec<CountedBallot> = Vec::new();
+        for b in rows {
+            if until.is_some_and(|u| b.received_at > u) {
+                continue;
+            }
+            match counted.last_mut() {
+                Some(last) if last.voter == b.voter => *last = b,
+                _ => counted.push(b),
+            }
+        }
+        Ok(counted)
     }
 
     /// When `year`'s vote was closed by hand, if it was.
