@@ -252,3 +252,156 @@ fn the_running_daemon_fires_jobs_on_their_schedule() {
         "{c:?}, {fires} runs"
     );
 }
+
+/// The shipped configuration with the 2026 conference on `date` at 08:00
+/// (Viet Nam's time) and the criteria folder made absolute, in `dir`.
+fn config_with_conference(dir: &std::path::Path, date: chrono::NaiveDate) -> std::path::PathBuf {
+    let shipped = std::fs::read_to_string(crate::support::shipped_config_path()).unwrap();
+    let text = shipped
+        .replace(
+            "date = \"2026-12-09\", time = \"08:00\"",
+            &format!("date = \"{date}\", time = \"08:00\""),
+        )
+        .replace(
+            "criteria = \"criteria\"",
+            &format!(
+                "criteria = {:?}",
+                repo().join("config/criteria").display().to_string()
+            ),
+        );
+    assert_ne!(
+        text, shipped,
+        "the conference line is in the shipped config"
+    );
+    let path = dir.join("thidua.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Every mail the ledger holds, by key: queued, sent or failed.
+fn outbox_keys(data: &std::path::Path) -> Vec<String> {
+    let c = rusqlite::Connection::open(data.join("thidua.sqlite")).unwrap();
+    let mut stmt = c.prepare("SELECT key FROM outbox ORDER BY id").unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn close_vote_and_year_end_wait_for_the_conference_and_the_close() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let smtp = Smtp::start(0, &dir.path().join("smtp"), &[]);
+    let env = smtp_env(&data, smtp.port);
+    let today = thidua::domain::time::local(chrono::Utc::now()).date_naive();
+    let floor = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let tomorrow = (today + chrono::Duration::days(1)).max(floor);
+    let yesterday = (today - chrono::Duration::days(1)).max(floor);
+    let run = |config: &std::path::Path, job: &str| {
+        let config = config.display().to_string();
+        thidua(
+            dir.path(),
+            &["--config", &config, "job", job, "--now"],
+            &pairs(&env),
+        )
+    };
+    // A unit's ballot, so that the vote has something to count.
+    {
+        std::fs::create_dir_all(&data).unwrap();
+        let mut l = thidua::io::ledger::Ledger::open(&data.join("thidua.sqlite")).unwrap();
+        let at = chrono::Utc::now() - chrono::Duration::days(2);
+        let id = l
+            .begin(&thidua::io::ledger::Intake {
+                kind: Some(thidua::domain::validate::SubmissionKind::Ballot),
+                unit: Some("STP-THA".into()),
+                inspected: None,
+                folder_unit: Some("STP-THA".into()),
+                year: Some(2026),
+                original_name: "phieu-bau.xlsx".into(),
+                inbox_path: data.join("inbox/STP-THA/phieu-bau.xlsx"),
+                stored_path: data.join("archive/STP-THA/phieu-bau.xlsx"),
+                hash: "ab".into(),
+                size: 10,
+                received_at: at,
+                mail: None,
+            })
+            .unwrap();
+        l.finish(
+            id,
+            thidua::io::ledger::Status::Accepted,
+            &thidua::io::ledger::Filed::default(),
+            &[],
+            at,
+        )
+        .unwrap();
+    }
+
+    // 1. The conference is tomorrow: neither job runs, each says why and
+    //    exits 1; nothing is written, queued or sent, the vote stays open.
+    let early = config_with_conference(dir.path(), tomorrow);
+    let opens = format!(
+        "the 2026 conference opens at 08:00 {}",
+        thidua::domain::vn::format_date(tomorrow)
+    );
+    for job in ["close-vote", "year-end"] {
+        let r = run(&early, job);
+        assert_eq!(r.code, 1, "{r:?}");
+        assert!(r.stdout.contains("Từ chối: "), "{r:?}");
+        assert!(r.stdout.contains(&opens), "{r:?}");
+    }
+    assert!(outbox_keys(&data).is_empty(), "no mail queued");
+    assert!(!data.join("reports/2026").exists(), "no paper written");
+    let l = thidua::io::ledger::Ledger::open(&data.join("thidua.sqlite")).unwrap();
+    assert_eq!(l.vote_closed(2026).unwrap(), None, "the vote stays open");
+    for kind in [JobKind::CloseVote, JobKind::YearEnd] {
+        let runs = l.job_history(kind, 5).unwrap();
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].outcome, JobOutcome::Skipped, "recorded as refused");
+    }
+    drop(l);
+
+    // 2. The conference was yesterday but the vote is open: the year-end
+    //    package waits for its close, with the command to close it.
+    let held = config_with_conference(dir.path(), yesterday);
+    let r = run(&held, "year-end");
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stdout.contains("the 2026 vote is still open")
+            && r.stdout.contains("thidua job close-vote --now"),
+        "{r:?}"
+    );
+    assert!(outbox_keys(&data).is_empty(), "no mail queued");
+
+    // 3. Closed, then the package: each runs now and mails what the
+    //    refused runs would have, nothing having been used up by them.
+    let r = run(&held, "close-vote");
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = run(&held, "year-end");
+    assert_eq!(r.code, 0, "{r:?}");
+    let keys = outbox_keys(&data);
+    assert_eq!(
+        keys.iter()
+            .filter(|k| k.starts_with("job:close-vote:"))
+            .count(),
+        1,
+        "{keys:?}"
+    );
+    // Ten units, the ministry, the secretariat.
+    assert_eq!(
+        keys.iter()
+            .filter(|k| k.starts_with("job:year-end:"))
+            .count(),
+        12,
+        "{keys:?}"
+    );
+    let msgs = wait_for(Duration::from_secs(30), || {
+        let m = smtp.messages();
+        (m.len() == 13).then_some(m)
+    });
+    assert!(
+        msgs.iter()
+            .any(|m| m.raw.contains("bien-ban-bau-chon-khen-thuong-2026.pdf")),
+        "the minutes travel"
+    );
+}

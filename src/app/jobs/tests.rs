@@ -439,7 +439,15 @@ fn close_vote_counts_only_the_ballots_received_by_its_time() {
         m.body
     );
     // The minutes say the same.
-    let minutes = done.documents.iter().find(|d| d.ends_with(".pdf")).unwrap();
+    let minutes = done
+        .documents
+        .iter()
+        .find(|d| {
+            std::path::Path::new(d)
+                .extension()
+                .is_some_and(|e| e == "pdf")
+        })
+        .unwrap();
     let text = std::process::Command::new("pdftotext")
         .args([minutes.as_str(), "-"])
         .output()
