@@ -633,12 +633,25 @@ fn the_vote_not_the_quota_decides_every_paper_and_mail() {
         &reports.join("bien-ban-bau-chon-khen-thuong-2026.pdf"),
         None,
     );
-    // Scored on the shipped sample tables: every page says so.
+    // Scored on the shipped sample tables: every page of every kind made
+    // from them says so (the agreement is made from no table).
     for f in [
         "bao-cao-xep-hang-thi-dua-2026.pdf",
         "de-nghi-khen-thuong-2026.pdf",
+        "bien-ban-bau-chon-khen-thuong-2026.pdf",
+        "phieu-cham-diem/Phieu-cham-diem-2026-STP-HTI.pdf",
     ] {
-        for page in [1, 2] {
+        let info = std::process::Command::new("pdfinfo")
+            .arg(reports.join(f))
+            .output()
+            .unwrap();
+        let pages: usize = String::from_utf8_lossy(&info.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{f}: no page count"));
+        assert!(pages >= 2, "{f}: {pages} pages");
+        for page in 1..=pages {
             let text = crate::support::pdf_text(&reports.join(f), Some((page, page)));
             assert!(
                 text.contains("BẢN MẪU: chấm theo bảng tiêu chí mẫu"),

@@ -610,6 +610,9 @@ pub struct Minutes {
     pub threshold: String,
     /// "2/3" as a share of the members.
     pub quorum: String,
+    /// The candidates came from a ranking scored on a criteria table marked
+    /// `sample = true`.
+    pub sample: bool,
 }
 
 /// What the minutes need besides the tally.
@@ -622,6 +625,8 @@ pub struct MinutesInput<'a> {
     pub quorum: f64,
     /// Units whose every ballot was invalid, with the reason of the last.
     pub invalid: Vec<(String, String)>,
+    /// The ranking the candidates came from was scored on a sample table.
+    pub sample: bool,
 }
 
 /// The minutes of the vote ("Biên bản kiểm phiếu").
@@ -670,6 +675,7 @@ pub fn minutes(cluster: &Cluster, year: i32, input: &MinutesInput, date: NaiveDa
             .unwrap_or_else(|| input.secretary.to_string()),
         threshold: format!("quá {} %", percent(input.threshold)),
         quorum: format!("{} %", percent(input.quorum)),
+        sample: input.sample,
     }
 }
 

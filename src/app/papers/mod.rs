@@ -490,6 +490,12 @@ pub fn minutes_in(
             threshold: settings.vote.rules.threshold,
             quorum: settings.vote.rules.quorum,
             invalid,
+            sample: result.types.iter().any(|t| {
+                settings
+                    .tables
+                    .get(&t.unit_type, year)
+                    .is_some_and(|tb| tb.sample)
+            }),
         },
         date,
     );
