@@ -64,8 +64,10 @@ pub struct FileView {
 pub struct TypeRanking {
     pub name: String,
     pub rows: Vec<RankRow>,
-    /// Units of the type without an accepted workbook.
+    /// Units of the type that sent no self-scoring workbook.
     pub missing: Vec<String>,
+    /// Units of the type whose workbook was refused, none accepted yet.
+    pub rejected: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -250,7 +252,18 @@ pub fn read(
                             .unwrap_or_default(),
                     })
                     .collect(),
-                missing: t.missing.iter().map(|m| m.name.clone()).collect(),
+                missing: t
+                    .missing
+                    .iter()
+                    .filter(|m| !result.rejected.contains(&m.unit))
+                    .map(|m| m.name.clone())
+                    .collect(),
+                rejected: t
+                    .missing
+                    .iter()
+                    .filter(|m| result.rejected.contains(&m.unit))
+                    .map(|m| m.name.clone())
+                    .collect(),
             })
             .collect();
         years.push(YearView {

@@ -25,6 +25,11 @@ pub struct Standings {
     /// says `"vote_closed": true` then).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub vote_closed: bool,
+    /// Members whose self-scoring workbook was refused and who have no
+    /// accepted one (codes): they sent something, unlike the others
+    /// without a score.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<String>,
 }
 
 impl std::ops::Deref for Standings {
@@ -41,6 +46,7 @@ impl Standings {
             result,
             vote: None,
             vote_closed: false,
+            rejected: Vec::new(),
         }
     }
 }
@@ -125,7 +131,20 @@ pub fn with_vote(
         result,
         vote,
         vote_closed,
+        rejected: rejected(ledger, year, units)?,
     })
+}
+
+/// The units of `units` without an accepted self-scoring whose latest one
+/// was refused.
+fn rejected(ledger: &Ledger, year: i32, units: &[UnitInput]) -> Result<Vec<String>, LedgerError> {
+    let mut out = Vec::new();
+    for u in units.iter().filter(|u| u.submission.is_none()) {
+        if ledger.latest_self_scoring(&u.code, year)?.is_some() {
+            out.push(u.code.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// `year` scored as the vote closes at `at` (or earlier, if it closed
@@ -145,6 +164,7 @@ pub fn closing_at(
         result,
         vote,
         vote_closed: true,
+        rejected: rejected(ledger, year, &units)?,
     })
 }
 

@@ -48,13 +48,20 @@ fn write_status(out: &mut String, view: &crate::app::overview::Overview) -> std:
             )?;
         }
         for u in y.units.iter().filter(|u| u.accepted.is_none()) {
+            // A unit whose workbook was refused sent something: not
+            // "chưa nộp" like one that sent nothing.
+            let state = if u.state == "rejected" {
+                "bị từ chối"
+            } else {
+                "chưa nộp"
+            };
             match &u.last {
                 Some(l) => writeln!(
                     out,
-                    "  {:<10} chưa nộp    tệp gần nhất {}, {} ({}, {})",
+                    "  {:<10} {state:<11} tệp gần nhất {}, {} ({}, {})",
                     u.code, l.received, l.outcome, l.file, l.via
                 )?,
-                None => writeln!(out, "  {:<10} chưa nộp", u.code)?,
+                None => writeln!(out, "  {:<10} {state}", u.code)?,
             }
         }
     }

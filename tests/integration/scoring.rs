@@ -289,3 +289,60 @@ fn the_2022_cluster_prints_its_old_names() {
         now.stdout
     );
 }
+
+/// A unit whose workbook was refused sent something: the ranking, `status`
+/// and the status page's data tell it from a unit that sent nothing.
+#[test]
+fn a_refused_workbook_is_not_told_as_nothing_sent() {
+    let dir = TempDir::new().unwrap();
+    let data = scored_cluster(dir.path());
+    let env = env(&data);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    drop_file(
+        &data.join("inbox/STP-HUE/bang.xlsx"),
+        &crate::support::form_file("STP-HUE", 9, true),
+    );
+    let run = thidua(dir.path(), &["run", "--once"], &env);
+    assert_eq!(run.code, 0, "{run:?}");
+    let pdf = dir.path().join("xep-hang.pdf");
+    let run = thidua(
+        dir.path(),
+        &["report", "ranking", "-o", pdf.to_str().unwrap()],
+        &env,
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let text = crate::support::pdf_text(&pdf, None);
+    assert!(
+        text.contains(
+            "- Đã gửi nhưng bảng tự chấm điểm bị từ chối, chưa gửi lại bảng hợp lệ: Sở Tư pháp thành phố Huế."
+        ),
+        "{text}"
+    );
+    // The Sở Tư pháp all sent something; of the enforcement agencies,
+    // three sent nothing.
+    let sent_nothing: Vec<&str> = text
+        .split("- Chưa gửi bảng tự chấm điểm: ")
+        .skip(1)
+        .map(|rest| rest.split('.').next().unwrap())
+        .collect();
+    assert_eq!(
+        sent_nothing,
+        [
+            "Thi hành án dân sự tỉnh Hà Tĩnh; Thi hành án dân sự tỉnh Quảng Trị; Thi hành án dân sự thành phố Huế"
+        ],
+        "{text}"
+    );
+    let status = thidua(dir.path(), &["status"], &env);
+    let hue = status
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("STP-HUE"))
+        .unwrap();
+    assert!(hue.contains("bị từ chối"), "{hue}");
+    let hti = status
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("THADS-HTI"))
+        .unwrap();
+    assert!(hti.contains("chưa nộp"), "{hti}");
+}

@@ -134,7 +134,10 @@ pub struct TypeSection {
     pub columns: Vec<Column>,
     pub rows: Vec<RankRow>,
     pub bars: Vec<ChartBar>,
+    /// Members that sent no self-scoring workbook.
     pub missing: Vec<String>,
+    /// Members whose workbook was refused, none accepted yet.
+    pub rejected: Vec<String>,
     pub adjustments: Vec<AdjustmentRow>,
     /// The vote's elected once it closed, else the ranking's suggestion.
     pub proposals: Vec<ProposalRow>,
@@ -264,7 +267,18 @@ pub fn ranking(
             members: rows.len() + t.missing.len(),
             rows,
             bars,
-            missing: t.missing.iter().map(|m| m.name.clone()).collect(),
+            missing: t
+                .missing
+                .iter()
+                .filter(|m| !result.rejected.contains(&m.unit))
+                .map(|m| m.name.clone())
+                .collect(),
+            rejected: t
+                .missing
+                .iter()
+                .filter(|m| result.rejected.contains(&m.unit))
+                .map(|m| m.name.clone())
+                .collect(),
             adjustments,
             proposals: decided.proposals,
             tied: decided.tied,

@@ -163,6 +163,7 @@ fn scored_with(
         result: standings::score(settings, year, units),
         vote_closed: vote.is_some(),
         vote,
+        rejected: Vec::new(),
     }
 }
 
