@@ -441,7 +441,7 @@ fn a_type_with_no_workbook_numbers_its_sections_without_a_gap() {
     // No bars, so no chart: the sections after the table close up.
     for n in [
         "1.1. Bảng xếp hạng",
-        "1.2. Đơn vị chưa gửi",
+        "1.2. Đơn vị chưa có bảng tự chấm điểm hợp lệ",
         "1.3. Điều chỉnh",
         "1.4. Gợi ý",
     ] {
@@ -451,4 +451,75 @@ fn a_type_with_no_workbook_numbers_its_sections_without_a_gap() {
         !text.contains("1.5.") && !text.contains("Biểu đồ"),
         "{text}"
     );
+}
+
+/// The page (1-based) of `pages`' texts that holds `needle`, the first.
+fn page_of(pages: &[String], needle: &str) -> Option<usize> {
+    pages.iter().position(|t| t.contains(needle)).map(|i| i + 1)
+}
+
+/// Whatever comes before them, a group heading of a table is on the page
+/// of its first row, and the closing line before the signatures on the
+/// page of the signatures: the filler before them moves them across every
+/// place of a page foot.
+#[test]
+fn headings_and_signatures_are_never_left_alone_at_a_page_foot() {
+    let docs = Documents::load(None).unwrap();
+    let dir = TempDir::new().unwrap();
+    let mut rows = Vec::new();
+    for g in 1..=12 {
+        rows.push(format!(
+            "<tr keep=\"next\"><td><b>NHOMX{g}</b></td><td><b>Nhóm tiêu chí số {g} có tên dài vừa phải</b></td></tr>"
+        ));
+        for k in 1..=4 {
+            rows.push(format!(
+                "<tr><td>MUCX{g}X{k}</td><td>Tiêu chí {g}.{k}: hoàn thành nhiệm vụ được giao trong năm</td></tr>"
+            ));
+        }
+    }
+    let rows = rows.concat();
+    let mut checked = 0;
+    for filler in 0..34 {
+        let lines = (0..filler)
+            .map(|i| format!("<p>Dòng đệm số {i}.</p>"))
+            .collect::<Vec<_>>()
+            .concat();
+        let xml = format!(
+            "<document><title>BÁO CÁO</title>{lines}<table widths=\"10 60\" size=\"11\"><thead><tr><th>TT</th><th>Tiêu chí</th></tr></thead><tbody>{rows}</tbody></table>\
+             {lines}<p keep=\"next\">DONGKETTHUC: biên bản được lập thành 02 bản.</p>\
+             <signatures columns=\"3\"><signature><role>THƯ KÝ</role><name>KYTENA</name></signature>\
+             <signature><role>TRƯỞNG BAN</role><name>KYTENB</name></signature></signatures></document>"
+        );
+        let doc = thidua::io::pdf::markup::parse(&xml).unwrap();
+        let pdf = dir.path().join(format!("t{filler}.pdf"));
+        std::fs::write(&pdf, docs.typeset(&doc, "thử").unwrap()).unwrap();
+        // One text per page: pdftotext separates them with a form feed.
+        let out = Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        let pages: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .split('\u{c}')
+            .map(str::to_string)
+            .collect();
+        assert!(pages.len() > 2, "filler {filler}: {} pages", pages.len());
+        for g in 1..=12 {
+            let head = page_of(&pages, &format!("NHOMX{g}")).unwrap();
+            let first = page_of(&pages, &format!("MUCX{g}X1")).unwrap();
+            assert_eq!(
+                head, first,
+                "filler {filler}: group {g} alone at a page foot"
+            );
+            checked += 1;
+        }
+        assert_eq!(
+            page_of(&pages, "DONGKETTHUC"),
+            page_of(&pages, "KYTENA"),
+            "filler {filler}: the signatures apart from the closing line"
+        );
+    }
+    assert_eq!(checked, 34 * 12);
 }

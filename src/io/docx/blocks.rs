@@ -65,7 +65,9 @@ impl Writer<'_> {
         // The PDF's columns: as the template asks, widened to hold their
         // longest word.
         let widths = grid(&column_widths(self.fonts, self.width, t), self.width);
-        let row = |cells: &[Cell], head: bool| {
+        // A row kept with the next (a group heading): in Word's terms its
+        // paragraphs keep with the next, as the chart's rows do.
+        let row = |cells: &[Cell], head: bool, keep: bool| {
             let mut col = 0;
             let cells = cells
                 .iter()
@@ -77,7 +79,9 @@ impl Writer<'_> {
                     let content = content.as_deref().unwrap_or(&c.content);
                     let mut tc = cell(w, c.span)
                         .vertical_align(VAlignType::Center)
-                        .add_paragraph(with_runs(plain(t.size, c.align), content, t.size));
+                        .add_paragraph(
+                            with_runs(plain(t.size, c.align), content, t.size).keep_next(keep),
+                        );
                     if head {
                         tc = tc.shading(
                             Shading::new()
@@ -94,8 +98,13 @@ impl Writer<'_> {
         let rows = t
             .head
             .iter()
-            .map(|r| row(r, true))
-            .chain(t.body.iter().map(|r| row(r, false)))
+            .map(|r| row(r, true, false))
+            .chain(
+                t.body
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| row(r, false, t.keeps(i))),
+            )
             .collect();
         // A cell's horizontal borders (0,5 pt) add to its height in
         // LibreOffice and Word, not in the PDF: the padding gives it back.

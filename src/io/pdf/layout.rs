@@ -189,15 +189,40 @@ fn column_edges(s: &Sheet, t: &Table) -> Vec<f32> {
     xs
 }
 
+/// The height of the rows from `i` that stay together: row `i` and, while
+/// a row keeps with the next (`keep`), the next; only row `i` when they
+/// would not fit in `usable`, a page's room for rows.
+fn kept_height(heights: &[f32], keep: &[bool], i: usize, usable: f32) -> f32 {
+    let mut need = heights[i];
+    let mut j = i;
+    while keep.get(j).copied().unwrap_or(false) && j + 1 < heights.len() {
+        j += 1;
+        need += heights[j];
+    }
+    if need > usable { heights[i] } else { need }
+}
+
 /// The height a table needs to start on a page: its heading rows and its
-/// first body row.
+/// first body row, with the rows that first row keeps with (a group
+/// heading and its first criterion).
 fn table_start(s: &Sheet, t: &Table) -> f32 {
     let xs = column_edges(s, t);
-    t.head
+    let head: f32 = t
+        .head
         .iter()
-        .chain(t.body.first())
         .map(|r| lay_row(s, r, &xs, t.size).height)
-        .sum()
+        .sum();
+    let chain = (0..t.body.len())
+        .take_while(|&i| i == 0 || t.keeps(i - 1))
+        .map(|i| lay_row(s, &t.body[i], &xs, t.size).height)
+        .collect::<Vec<f32>>();
+    let keep = vec![true; chain.len()];
+    let usable = s.geo.height - s.geo.top - s.geo.bottom - head;
+    head + if chain.is_empty() {
+        0.0
+    } else {
+        kept_height(&chain, &keep, 0, usable)
+    }
 }
 
 fn table(s: &mut Sheet, t: &Table) {
@@ -205,28 +230,37 @@ fn table(s: &mut Sheet, t: &Table) {
     let head: Vec<LaidRow> = t.head.iter().map(|r| lay_row(s, r, &xs, t.size)).collect();
     let head_h: f32 = head.iter().map(|r| r.height).sum();
     let body: Vec<LaidRow> = t.body.iter().map(|r| lay_row(s, r, &xs, t.size)).collect();
-    s.ensure(head_h + body.first().map_or(0.0, |r| r.height));
+    s.ensure(table_start(s, t));
     for r in &head {
         draw_row(s, r, t.size, true);
     }
     // A row taller than a page (a long list of evidence, say) is cut into
-    // pieces that fit, so no text runs off the page.
+    // pieces that fit, so no text runs off the page; the last piece of a
+    // row kept with the next keeps with it.
     let usable = s.geo.height - s.geo.top - s.geo.bottom - head_h;
     let max_lines = (((usable - 2.0 * PAD_Y) / (t.size * LEADING)).floor() as usize).max(1);
+    let mut keep = Vec::new();
     let body: Vec<LaidRow> = body
         .into_iter()
-        .flat_map(|r| {
-            if r.height > usable {
+        .enumerate()
+        .flat_map(|(i, r)| {
+            let pieces = if r.height > usable {
                 split_row(&r, max_lines, t.size)
             } else {
                 vec![r]
-            }
+            };
+            let n = pieces.len();
+            keep.extend((0..n).map(|k| k + 1 == n && t.keeps(i)));
+            pieces
         })
         .collect();
-    for r in &body {
+    let heights: Vec<f32> = body.iter().map(|r| r.height).collect();
+    for (i, r) in body.iter().enumerate() {
         // A row needs room for its bottom rule too, as a word processor
-        // gives it (the Word file breaks its pages where the PDF does).
-        if r.height + RULE > s.room() && s.y > s.geo.top + head_h + 0.5 {
+        // gives it (the Word file breaks its pages where the PDF does);
+        // a group heading, room for the rows it keeps with.
+        let need = kept_height(&heights, &keep, i, usable - RULE);
+        if need + RULE > s.room() && s.y > s.geo.top + head_h + 0.5 {
             s.new_page();
             for h in &head {
                 draw_row(s, h, t.size, true);
@@ -328,7 +362,8 @@ fn first_height(s: &Sheet, b: &Block) -> f32 {
         // many lines, too), so a heading never stays behind alone.
         Block::Table(t) => table_start(s, t),
         Block::Chart(c) => chart_height(c),
-        Block::Signatures { .. } | Block::Closing { .. } => super::letterhead::SIGN_SPACE * 2.0,
+        Block::Signatures { columns, blocks } => super::letterhead::grid_start(s, *columns, blocks),
+        Block::Closing { .. } => super::letterhead::SIGN_SPACE * 2.0,
         Block::PageBreak => 0.0,
     }
 }

@@ -149,6 +149,18 @@ fn signature(s: &mut Sheet, sig: &Signature, x: f32, width: f32, top: f32, heigh
     );
 }
 
+/// The height the grid's first row needs, with the space before it: what
+/// a closing line kept with the signatures must find on its page too.
+pub fn grid_start(s: &Sheet, columns: usize, blocks: &[Signature]) -> f32 {
+    let columns = columns.max(1);
+    let w = s.width() / columns as f32;
+    6.0 + blocks
+        .iter()
+        .take(columns)
+        .map(|b| signature_height(s, b, w - 8.0))
+        .fold(0.0, f32::max)
+}
+
 /// Signature blocks in a grid of `columns`; a row never splits.
 pub fn signature_grid(s: &mut Sheet, columns: usize, blocks: &[Signature]) {
     let columns = columns.max(1);

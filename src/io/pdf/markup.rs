@@ -61,6 +61,16 @@ pub struct Table {
     /// Repeated at the top of every page the table runs onto.
     pub head: Vec<Vec<Cell>>,
     pub body: Vec<Vec<Cell>>,
+    /// By body row: `<tr keep="next">`, the row stays on the page of the
+    /// row after it (a group heading is never left alone at a page foot).
+    pub keep: Vec<bool>,
+}
+
+impl Table {
+    /// Whether body row `i` stays on the page of the row after it.
+    pub fn keeps(&self, i: usize) -> bool {
+        self.keep.get(i).copied().unwrap_or(false) && i + 1 < self.body.len()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -303,8 +313,21 @@ fn para(node: Node) -> Result<Para, DocumentError> {
         indent,
         space_before: attr_f32(node, "space-before", p.space_before)?,
         space_after: attr_f32(node, "space-after", p.space_after)?,
-        ..p
+        // `<p keep="next">`: a closing line kept with the signatures after it.
+        keep_with_next: p.keep_with_next || keep_next(node)?,
     })
+}
+
+/// `keep="next"` on an element: it stays on the page of what follows.
+fn keep_next(node: Node) -> Result<bool, DocumentError> {
+    match node.attribute("keep") {
+        None => Ok(false),
+        Some("next") => Ok(true),
+        Some(v) => Err(bad(
+            node,
+            format!("keep=\"{v}\": the only value is \"next\""),
+        )),
+    }
 }
 
 fn row(node: Node, header: bool) -> Result<Vec<Cell>, DocumentError> {
@@ -350,6 +373,7 @@ fn table(node: Node) -> Result<Table, DocumentError> {
     }
     let mut head = Vec::new();
     let mut body = Vec::new();
+    let mut keep = Vec::new();
     for part in node.children().filter(Node::is_element) {
         match tag(part) {
             "thead" => {
@@ -360,9 +384,13 @@ fn table(node: Node) -> Result<Table, DocumentError> {
             "tbody" => {
                 for r in part.children().filter(Node::is_element) {
                     body.push(row(r, false)?);
+                    keep.push(keep_next(r)?);
                 }
             }
-            "tr" => body.push(row(part, false)?),
+            "tr" => {
+                body.push(row(part, false)?);
+                keep.push(keep_next(part)?);
+            }
             other => return Err(bad(part, format!("<{other}> in a table"))),
         }
     }
@@ -380,6 +408,7 @@ fn table(node: Node) -> Result<Table, DocumentError> {
         size: attr_f32(node, "size", 11.0)?,
         head,
         body,
+        keep,
     })
 }
 
