@@ -258,6 +258,22 @@ fn the_agreement_has_a_whole_signature_block_per_member() {
             "ngày 15 tháng 11 năm 2027",
         ],
     );
+    // A label breaks between phrases: "THI HÀNH ÁN DÂN SỰ / TỈNH …", never
+    // "… DÂN / SỰ TỈNH …" (pdftotext keeps the lines of the two columns).
+    let layout = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let layout = String::from_utf8(layout.stdout).unwrap();
+    assert!(layout.contains("THI HÀNH ÁN DÂN SỰ"), "{layout}");
+    for line in layout.lines() {
+        assert!(
+            !line.trim_end().ends_with("DÂN") && !line.contains("DÂN   "),
+            "a label broken inside a phrase: {line}\n{layout}"
+        );
+    }
     // One block per member of 2027: its name in capitals, the head's
     // title and name, all on one page.
     let s = settings();

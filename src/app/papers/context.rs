@@ -486,6 +486,28 @@ pub struct Agreement {
     pub types: Vec<String>,
 }
 
+/// A unit's name in capitals for a signature label, its phrases bound by
+/// no-break spaces so that a line breaks between them, not inside: "THI
+/// HÀNH ÁN DÂN SỰ / TỈNH NGHỆ AN", never "THI HÀNH ÁN DÂN / SỰ TỈNH …".
+/// The phrases: "DÂN SỰ", "TƯ PHÁP", and the place at the end ("TỈNH" or
+/// "THÀNH PHỐ" and the province).
+fn phrases_kept(name: &str, province: &str) -> String {
+    let bind = |s: &str| s.split(' ').collect::<Vec<_>>().join("\u{a0}");
+    let mut out = name
+        .replace("DÂN SỰ", &bind("DÂN SỰ"))
+        .replace("TƯ PHÁP", &bind("TƯ PHÁP"));
+    for place in ["TỈNH", "THÀNH PHỐ"] {
+        let tail = format!("{place} {province}");
+        if !province.is_empty()
+            && let Some(head) = out.strip_suffix(&tail)
+        {
+            out = format!("{head}{}", bind(&tail));
+            break;
+        }
+    }
+    out
+}
+
 /// The agreement for the year after `year`, signed at `year`'s conference;
 /// `None` when the configuration has no `[[years]]` entry for it.
 pub fn agreement(cluster: &Cluster, year: i32, date: NaiveDate) -> Option<Agreement> {
@@ -503,7 +525,7 @@ pub fn agreement(cluster: &Cluster, year: i32, date: NaiveDate) -> Option<Agreem
         Some(Member {
             code: u.code.clone(),
             name: u.name_in(next).to_string(),
-            name_upper: u.name_in(next).to_uppercase(),
+            name_upper: phrases_kept(&u.name_in(next).to_uppercase(), &u.province.to_uppercase()),
             unit_type: type_name(cluster, &u.unit_type),
             head_name: u.head_name.clone(),
             head_title: u.head_title.clone(),
@@ -721,9 +743,24 @@ mod tests {
         assert_eq!(a.next_year, 2027);
         assert_eq!(a.members.len(), 10);
         assert_eq!(a.head.as_ref().unwrap().code, "STP-QTR");
-        assert_eq!(a.members[0].name_upper, "SỞ TƯ PHÁP TỈNH THANH HÓA");
+        assert_eq!(
+            a.members[0].name_upper,
+            "SỞ TƯ\u{a0}PHÁP TỈNH\u{a0}THANH\u{a0}HÓA"
+        );
         assert_eq!(a.deadline, "ngày 15 tháng 11 năm 2027");
         assert!(agreement(&s.cluster, 2027, d).is_none());
+    }
+
+    #[test]
+    fn a_signature_label_breaks_between_phrases() {
+        assert_eq!(
+            phrases_kept("THI HÀNH ÁN DÂN SỰ THÀNH PHỐ HUẾ", "HUẾ"),
+            "THI HÀNH ÁN DÂN\u{a0}SỰ THÀNH\u{a0}PHỐ\u{a0}HUẾ"
+        );
+        assert_eq!(
+            phrases_kept("CỤC THI HÀNH ÁN DÂN SỰ TỈNH QUẢNG TRỊ", "QUẢNG TRỊ"),
+            "CỤC THI HÀNH ÁN DÂN\u{a0}SỰ TỈNH\u{a0}QUẢNG\u{a0}TRỊ"
+        );
     }
 
     #[test]
