@@ -6,6 +6,7 @@
 //! `vn::quote`; file names are made single-line here.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
@@ -337,6 +338,18 @@ pub fn answer(
         vec![secretariat.to_string()]
     };
     let status = if accepted { "receipt" } else { "rejection" };
+    // The findings report filed beside a refused workbook is the
+    // secretariat's: the mail's text, then each finding's code, to look up
+    // with `thidua validate --json` (the unit's mail carries none).
+    let findings_txt = (!accepted).then(|| {
+        let mut txt = body.clone();
+        txt.push_str("\n---\nMã lỗi (dành cho Thường trực Khu vực, không gửi đơn vị):\n");
+        for f in &verdict.findings {
+            let p = place(f);
+            let _ = writeln!(txt, "  - [{}] ({})", p.place, p.code);
+        }
+        txt
+    });
     // The unit is shown by its name; its score sheet travels under the name
     // people give it ("Phieu-cham-diem-2026-STP-HTI.pdf"), not the one it
     // is filed under beside the workbook.
@@ -348,7 +361,7 @@ pub fn answer(
         );
     }
     Ok(Answer {
-        findings_txt: (!accepted).then(|| body.clone()),
+        findings_txt,
         mail: QueuedMail {
             key: format!("{status}:{}:{}:{year}", r.hash, unit_code.unwrap_or("-")),
             to,
@@ -425,12 +438,11 @@ mod tests {
                 &s.mail.from,
             )
             .unwrap();
-            let text = format!(
-                "{}\n{}\n{}",
-                a.mail.subject,
-                a.mail.body,
-                a.findings_txt.unwrap_or_default()
-            );
+            let text = format!("{}\n{}", a.mail.subject, a.mail.body);
+            // The report filed for the secretariat keeps the codes.
+            let filed = a.findings_txt.unwrap_or_default();
+            assert_eq!(filed.starts_with(&a.mail.body), errors, "{filed}");
+            assert_eq!(filed.contains("(score-above-max)"), errors, "{filed}");
             assert!(text.contains("lưu ý số 0"), "{text}");
             assert_eq!(text.contains("lỗi số 0"), errors, "{text}");
             for c in Code::ALL {

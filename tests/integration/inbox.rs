@@ -109,8 +109,15 @@ fn files_are_filed_recorded_and_answered_and_lock_files_ignored() {
         "{}",
         status.stdout
     );
+    // STP-HUE sent a file that was refused: not "chưa nộp" like STP-NAN,
+    // which sent nothing.
     assert!(
-        status.stdout.contains("STP-HUE    chưa nộp"),
+        status.stdout.contains("STP-HUE    bị từ chối"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status.stdout.contains("STP-NAN    chưa nộp\n"),
         "{}",
         status.stdout
     );

@@ -225,7 +225,11 @@ fn a_clusters_files_give_the_hand_computed_ranking() {
             tls: false,
             auth_user: None,
         })
-        .filter(|m| m.raw.contains("To: vanphong@stp.quangtri.example"))
+        // `To: <name> <address>` (the unit by name, RFC 2047-encoded).
+        .filter(|m| {
+            m.header("To")
+                .is_some_and(|to| to.contains("<vanphong@stp.quangtri.example>"))
+        })
         .map(|m| m.text())
         .collect();
     let notice = texts
