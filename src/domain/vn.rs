@@ -188,6 +188,44 @@ pub fn one_line(s: &str) -> String {
     cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Phrases of the bodies' names that a heading line must not split: a
+/// Vietnamese word is often two syllables written apart ("CƠ QUAN", "TƯ
+/// PHÁP"), and a break between them reads as two words.
+const PHRASES: &[&str] = &[
+    "BẮC TRUNG BỘ",
+    "NAM TRUNG BỘ",
+    "KHU VỰC",
+    "THI ĐUA",
+    "KHEN THƯỞNG",
+    "CƠ QUAN",
+    "TƯ PHÁP",
+    "DÂN SỰ",
+    "THÀNH PHỐ",
+];
+
+/// Words that open what follows and never end a heading's line.
+const OPENERS: &[&str] = &["CÁC", "CỦA", "VÀ"];
+
+/// `upper` (a body's name in capitals, for a letterhead or a signature
+/// label) with no-break spaces inside its phrases and after a word that
+/// opens one, so that lines break between phrases: "KHU VỰC THI ĐUA / CÁC
+/// CƠ QUAN TƯ PHÁP / CÁC TỈNH BẮC TRUNG BỘ", never "… THI ĐUA CÁC / CƠ
+/// QUAN …". A name too long for its line still breaks, at the no-break
+/// spaces if it must.
+pub fn keep_phrases(upper: &str) -> String {
+    let bind = |s: &str| s.replace(' ', "\u{a0}");
+    // Split at plain spaces only: a no-break space already there stays.
+    let words: Vec<&str> = upper.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut out = format!(" {} ", words.join(" "));
+    for phrase in PHRASES {
+        out = out.replace(&format!(" {phrase} "), &format!(" {} ", bind(phrase)));
+    }
+    for word in OPENERS {
+        out = out.replace(&format!(" {word} "), &format!(" {word}\u{a0}"));
+    }
+    out.trim_matches(' ').trim_end_matches('\u{a0}').to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,5 +387,20 @@ mod tests {
         );
         assert_eq!(one_line("  a  "), "a");
         assert_eq!(one_line(""), "");
+    }
+
+    #[test]
+    fn a_heading_breaks_between_phrases_not_inside_them() {
+        assert_eq!(
+            keep_phrases("KHU VỰC THI ĐUA CÁC CƠ QUAN TƯ PHÁP CÁC TỈNH BẮC TRUNG BỘ"),
+            "KHU\u{a0}VỰC THI\u{a0}ĐUA CÁC\u{a0}CƠ\u{a0}QUAN TƯ\u{a0}PHÁP \
+             CÁC\u{a0}TỈNH BẮC\u{a0}TRUNG\u{a0}BỘ"
+        );
+        // Phrases side by side each stay whole; an opener at the end or
+        // a phrase inside a longer word is left alone.
+        assert_eq!(keep_phrases("TƯ PHÁP DÂN SỰ"), "TƯ\u{a0}PHÁP DÂN\u{a0}SỰ");
+        assert_eq!(keep_phrases(" SỞ  TƯ PHÁPX VÀ"), "SỞ TƯ PHÁPX VÀ");
+        assert_eq!(keep_phrases(""), "");
+        assert_eq!(keep_phrases("TỈNH\u{a0}HÀ TĨNH"), "TỈNH\u{a0}HÀ TĨNH");
     }
 }

@@ -489,13 +489,11 @@ pub struct Agreement {
 /// A unit's name in capitals for a signature label, its phrases bound by
 /// no-break spaces so that a line breaks between them, not inside: "THI
 /// HÀNH ÁN DÂN SỰ / TỈNH NGHỆ AN", never "THI HÀNH ÁN DÂN / SỰ TỈNH …".
-/// The phrases: "DÂN SỰ", "TƯ PHÁP", and the place at the end ("TỈNH" or
-/// "THÀNH PHỐ" and the province).
+/// The place at the end ("TỈNH" or "THÀNH PHỐ" and the province) is one
+/// phrase; the others are [`vn::keep_phrases`]'.
 fn phrases_kept(name: &str, province: &str) -> String {
     let bind = |s: &str| s.split(' ').collect::<Vec<_>>().join("\u{a0}");
-    let mut out = name
-        .replace("DÂN SỰ", &bind("DÂN SỰ"))
-        .replace("TƯ PHÁP", &bind("TƯ PHÁP"));
+    let mut out = name.to_string();
     for place in ["TỈNH", "THÀNH PHỐ"] {
         let tail = format!("{place} {province}");
         if !province.is_empty()
@@ -505,7 +503,7 @@ fn phrases_kept(name: &str, province: &str) -> String {
             break;
         }
     }
-    out
+    crate::domain::vn::keep_phrases(&out)
 }
 
 /// The agreement for the year after `year`, signed at `year`'s conference;

@@ -450,7 +450,7 @@ fn block(node: Node, header: &mut Header, blocks: &mut Vec<Block>) -> Result<(),
                 let t = text(c);
                 match tag(c) {
                     "parent" => header.parent = t,
-                    "issuer" => header.issuer = t,
+                    "issuer" => header.issuer = crate::domain::vn::keep_phrases(&t),
                     "number" => header.number = t,
                     "place-date" => header.place_date = t,
                     other => return Err(bad(c, format!("<{other}> in <header>"))),
