@@ -319,7 +319,7 @@ pub async fn run(
         mail_ledger,
         transport.clone(),
         stop_rx.clone(),
-        mail_beat,
+        (health.clone(), mail_beat),
     ));
     let (fire_tx, fire_rx) = mpsc::unbounded_channel();
     let mut scheduler = schedule(&shared.settings.jobs, &fire_tx)
@@ -348,7 +348,7 @@ pub async fn run(
             }
         })
     });
-    let files = watch_inbox(&shared, left, shutdown).await;
+    let files = watch_inbox(&shared, &health, left, shutdown).await;
     if let Some(w) = watchdog {
         w.abort();
     }
@@ -615,8 +615,23 @@ async fn drain(
     .map_err(|e| DaemonError::Internal(e.to_string()))?
 }
 
+/// How often the watcher makes sure the inbox folder is still there.
+const INBOX_CHECK: Duration = Duration::from_secs(1);
+
+/// Whether the inbox folder can be read; the reason when it cannot.
+fn inbox_readable(root: &Path) -> Result<(), String> {
+    match std::fs::read_dir(root) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(format!(
+            "the inbox folder {} cannot be read: {e}",
+            root.display()
+        )),
+    }
+}
+
 async fn watch_inbox(
     shared: &Arc<Shared>,
+    health: &Health,
     left_at_start: Vec<PathBuf>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<usize, DaemonError> {
@@ -644,6 +659,10 @@ async fn watch_inbox(
         .filter_map(|p| Shape::of(&p).map(|s| (p, s)))
         .collect();
     let mut next_rescan = Instant::now();
+    // A folder deleted or unreadable (a share gone) takes no file: said on
+    // /healthz and in the log until it is back, then watched again.
+    let mut next_check = Instant::now();
+    let mut inbox_lost = false;
     // A second after a burst of files (their receipts sent by then), the
     // memory their score sheets used goes back to the system.
     let mut release_at: Option<Instant> = None;
@@ -683,6 +702,28 @@ async fn watch_inbox(
                 if release_at.is_some_and(|t| now >= t) {
                     crate::service::memory::release();
                     release_at = None;
+                }
+                if now >= next_check {
+                    next_check = now + INBOX_CHECK;
+                    match (inbox_readable(&root), inbox_lost) {
+                        (Err(why), false) => {
+                            error!(inbox = %root.display(), error = %why, "the inbox watcher has stopped: no file is taken until the inbox folder is back");
+                            health.trouble(Part::Watcher, why);
+                            inbox_lost = true;
+                        }
+                        (Ok(()), true) => {
+                            // Its old watch went with the folder.
+                            let _ = watcher.unwatch(&root);
+                            if let Err(e) = watcher.watch(&root, RecursiveMode::Recursive) {
+                                warn!(inbox = %root.display(), error = %e, "cannot watch the inbox for events; relying on rescans");
+                            }
+                            info!(inbox = %root.display(), "the inbox folder is back; the inbox watcher takes files again");
+                            health.fine(Part::Watcher);
+                            inbox_lost = false;
+                            next_rescan = now;
+                        }
+                        _ => {}
+                    }
                 }
                 if now >= next_rescan {
                     for p in scan(&root) {
@@ -741,24 +782,32 @@ fn futures_ready<F: Future<Output = ()>>(f: &mut std::pin::Pin<&mut F>) -> bool 
     f.as_mut().poll(&mut cx).is_ready()
 }
 
+/// How soon the mail worker tries again after it could not work the outbox.
+const MAIL_WORKER_AGAIN: Duration = Duration::from_secs(5);
+
 async fn mail_worker(
     shared: Arc<Shared>,
     ledger: Ledger,
     transport: Arc<Transport>,
     mut stop: watch::Receiver<bool>,
-    _beat: Beat,
+    (health, _beat): (Arc<Health>, Beat),
 ) -> Result<usize, DaemonError> {
     let ledger = Arc::new(Mutex::new(ledger));
     let mut sent = 0;
     loop {
         let next = match drain(&shared, ledger.clone(), &transport).await {
             Ok((n, next)) => {
+                health.fine(Part::MailWorker);
                 sent += n;
                 next
             }
             Err(e) => {
-                error!(error = %e, "mail worker");
-                None
+                // Not the mail server (that is a mail waiting): the worker
+                // itself cannot read or record the outbox. It tries again
+                // soon, and /healthz says so meanwhile.
+                error!(error = %e, "mail worker: cannot work the outbox; trying again in {} s", MAIL_WORKER_AGAIN.as_secs());
+                health.trouble(Part::MailWorker, format!("cannot work the outbox: {e}"));
+                Some(Utc::now() + MAIL_WORKER_AGAIN)
             }
         };
         let wait = next.map_or(Duration::from_secs(60), |t| {

@@ -216,11 +216,37 @@ fn the_running_daemon_fires_jobs_on_their_schedule() {
         repo().join("config/criteria").display().to_string(),
     ));
     let d = Daemon::start_with(&config, &data, &env);
-    let runs = wait_for(Duration::from_secs(30), || {
-        let l = thidua::io::ledger::Ledger::open(&data.join("thidua.sqlite")).ok()?;
-        let r = l.job_history(JobKind::Reminder, 10).ok()?;
-        (r.iter().filter(|r| r.outcome == JobOutcome::Ok).count() >= 2).then_some(r)
-    });
+    // Waits on the events, not on a time: under load (a debug build on
+    // cores shared with other tests) the start and each run of ten mails
+    // with their forms can take many seconds; the deadlines are only there
+    // to end a test that would never pass, and the log is shown then.
+    let waited = |limit: Duration, what: &str| {
+        panic!(
+            "{what} not seen within {limit:?}; the daemon's log:\n{}",
+            d.log_text()
+        )
+    };
+    let start = std::time::Instant::now();
+    while !d.log_text().contains("thidua started") {
+        if start.elapsed() > Duration::from_secs(120) {
+            waited(Duration::from_secs(120), "the start");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let start = std::time::Instant::now();
+    let runs = loop {
+        let done = thidua::io::ledger::Ledger::open_read_only(&data.join("thidua.sqlite"))
+            .ok()
+            .and_then(|l| l.job_history(JobKind::Reminder, 10).ok())
+            .filter(|r| r.iter().filter(|r| r.outcome == JobOutcome::Ok).count() >= 2);
+        if let Some(r) = done {
+            break r;
+        }
+        if start.elapsed() > Duration::from_secs(300) {
+            waited(Duration::from_secs(300), "two runs of the reminder");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
     assert_eq!(d.stop(), 0);
     let mut times: Vec<chrono::DateTime<chrono::Utc>> = runs
         .iter()

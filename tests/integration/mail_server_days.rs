@@ -24,6 +24,10 @@ enum Stuck {
     Silent,
     /// Sends its greeting one byte every 5 s.
     Dribble,
+    /// Answers the greeting, EHLO and every command at once, but never the
+    /// command that starts with this word (`RCPT`, or `.` for the final
+    /// dot of the message).
+    StallAt(&'static str),
 }
 
 /// A fake SMTP server on loopback; its threads end when it is dropped (or
@@ -48,6 +52,11 @@ impl FakeServer {
             while !d.load(Ordering::SeqCst) && start.elapsed() < Duration::from_secs(120) {
                 if let Ok((s, _)) = listener.accept() {
                     a.fetch_add(1, Ordering::SeqCst);
+                    if let Stuck::StallAt(word) = mode {
+                        let d = d.clone();
+                        let s = s.try_clone().unwrap();
+                        std::thread::spawn(move || converse(s, word, &d));
+                    }
                     if let Stuck::Dribble = mode {
                         let mut s = s.try_clone().unwrap();
                         let d = d.clone();
@@ -74,6 +83,65 @@ impl FakeServer {
             port,
             accepted,
             done,
+        }
+    }
+}
+
+/// A prompt SMTP server's side of one connection, silent from the first
+/// line that starts with `stall` on (`.` stalls at the final dot).
+fn converse(s: TcpStream, stall: &str, done: &AtomicBool) {
+    use std::io::{BufRead, BufReader};
+    s.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let mut out = s.try_clone().unwrap();
+    let mut reader = BufReader::new(s);
+    let say = |out: &mut TcpStream, text: &str| out.write_all(text.as_bytes()).is_ok();
+    if !say(&mut out, "220 localhost ESMTP\r\n") {
+        return;
+    }
+    let mut in_data = false;
+    let mut stalled = false;
+    let mut line = String::new();
+    while !done.load(Ordering::SeqCst) {
+        match reader.read_line(&mut line) {
+            Ok(0) => return,
+            Ok(_) if !line.ends_with('\n') => continue,
+            Ok(_) => {}
+            Err(_) => continue,
+        }
+        let got = std::mem::take(&mut line);
+        let word = got.trim_end().to_ascii_uppercase();
+        if stalled {
+            continue;
+        }
+        if in_data {
+            if word == "." {
+                in_data = false;
+                if stall == "." {
+                    stalled = true;
+                } else if !say(&mut out, "250 2.0.0 OK\r\n") {
+                    return;
+                }
+            }
+            continue;
+        }
+        if word.starts_with(stall) {
+            stalled = true;
+            continue;
+        }
+        let answer = if word.starts_with("EHLO") {
+            "250-localhost\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n"
+        } else if word.starts_with("DATA") {
+            in_data = true;
+            "354 go ahead\r\n"
+        } else if word.starts_with("QUIT") {
+            let _ = say(&mut out, "221 bye\r\n");
+            return;
+        } else {
+            "250 OK\r\n"
+        };
+        if !say(&mut out, answer) {
+            return;
         }
     }
 }
@@ -301,4 +369,50 @@ fn a_refused_login_waits_and_a_mail_refused_for_good_comes_back_with_mail_retry(
         "{}",
         again.stdout
     );
+}
+
+/// The command deadline is each command's own: a server that answers the
+/// greeting, EHLO and MAIL FROM at once and then never answers RCPT TO (or
+/// takes the message and never answers its final dot) is cut after
+/// `mail.smtp.command_timeout_secs`, named with the command, not after the
+/// deadline of all the commands together (it was 2 s × 4 before) nor the
+/// whole exchange's; the mail stays queued.
+#[test]
+fn a_server_stalling_on_one_command_is_cut_by_the_command_deadline() {
+    for (stall, step) in [("RCPT", "RCPT TO"), (".", "the message and its final dot")] {
+        let dir = TempDir::new().unwrap();
+        let data = dir.path().join("data");
+        let server = FakeServer::start(Stuck::StallAt(stall));
+        let env = env_with(
+            &data,
+            server.port,
+            &[
+                ("THIDUA__MAIL__SMTP__COMMAND_TIMEOUT_SECS", "2"),
+                ("THIDUA__MAIL__SMTP__EXCHANGE_TIMEOUT_SECS", "120"),
+                ("THIDUA__MAIL__MAX_ATTEMPTS", "1"),
+            ],
+        );
+        let d = Daemon::start(&data, &env);
+        drop_file(
+            &d.inbox("STP-QTR").join("bang.xlsx"),
+            &form_file("STP-QTR", 5, false),
+        );
+        let wanted = format!("mail.smtp.command_timeout_secs (2 s) passed during {step}");
+        wait_for(Duration::from_secs(60), || {
+            let rows = outbox(&data);
+            (rows.len() == 1 && rows[0].1 >= 2).then_some(())
+        });
+        let rows = outbox(&data);
+        assert_eq!(rows[0].0, "pending", "{stall}: {rows:?}");
+        assert!(rows[0].2.contains(&wanted), "{stall}: {rows:?}");
+        let log = d.log_text();
+        assert!(log.contains(&wanted), "{stall}: {log}");
+        assert!(
+            !log.contains("exchange_timeout_secs") && !log.contains("(8 s)"),
+            "{stall}: {log}"
+        );
+        assert!(!log.contains("failed for good"), "{stall}: {log}");
+        assert_eq!(d.stop(), 0);
+        assert_eq!(outbox(&data)[0].0, "pending", "the mail stays queued");
+    }
 }

@@ -19,6 +19,7 @@ mod jobs;
 mod mail;
 mod mail_server_days;
 mod realworld;
+mod reload;
 mod scoring;
 mod service;
 mod status_page;

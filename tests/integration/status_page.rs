@@ -304,3 +304,87 @@ fn a_flood_of_connections_and_slow_clients_do_not_hurt_the_daemon() {
     assert!(d.child.try_wait().unwrap().is_none(), "the daemon exited");
     assert_eq!(d.stop(), 0);
 }
+
+/// `/healthz` fails when a part of the daemon has stopped doing its work,
+/// through faults as they happen: the inbox folder goes away (deleted, or
+/// the share it lives on is gone), so the watcher takes nothing; and the
+/// ledger is held locked by another program (an operator's `sqlite3` left
+/// in a transaction), so the mail worker can record no mail. Each is 503
+/// naming the part and why, and 200 again once the fault is over; the
+/// daemon never stops for it.
+#[test]
+fn healthz_fails_while_the_watcher_or_the_mail_worker_cannot_work() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    // Mail goes to a server that is down, so a mail keeps waiting and the
+    // worker looks at the outbox every second.
+    let mut env = crate::support::smtp_env(&data, crate::support::free_port());
+    env.extend([
+        ("THIDUA__HTTP__LISTEN".into(), "127.0.0.1:0".into()),
+        ("THIDUA__MAIL__RETRY_MAX_SECS".into(), "1".into()),
+    ]);
+    let mut d = Daemon::start(&data, &env);
+    let addr = page_addr(&d);
+    let health = || {
+        let (code, _, body) = http(&addr, "GET", "/healthz");
+        (code, body)
+    };
+    assert_eq!(health(), (200, "ok\n".to_string()));
+
+    // The inbox folder goes away: 503 naming the watcher and the folder.
+    let inbox = data.join("inbox");
+    let moved = data.join("inbox-gone");
+    std::fs::rename(&inbox, &moved).unwrap();
+    let body = wait_for(Duration::from_secs(20), || {
+        let (code, body) = health();
+        (code == 503).then_some(body)
+    });
+    assert!(
+        body.starts_with("inbox watcher stopped: the inbox folder")
+            && body.contains(&inbox.display().to_string()),
+        "{body}"
+    );
+    assert!(
+        d.log_text().contains("the inbox watcher has stopped"),
+        "{}",
+        d.log_text()
+    );
+    // Back: 200, and a file dropped is taken (by the watch set up again).
+    std::fs::rename(&moved, &inbox).unwrap();
+    wait_for(Duration::from_secs(20), || {
+        (health().0 == 200).then_some(())
+    });
+    drop_file(
+        &d.inbox("STP-QTR").join("sau-khi-tro-lai.xlsx"),
+        &form_file("STP-QTR", 1, false),
+    );
+    wait_for(Duration::from_secs(30), || {
+        (ledger_rows(&data).len() == 1).then_some(())
+    });
+    // Its receipt waits for the mail server; the worker still works.
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(health(), (200, "ok\n".to_string()));
+
+    // Another program holds the ledger's write lock: the worker cannot
+    // record its tries (after SQLite's 10 s wait), and says so.
+    let lock = rusqlite::Connection::open(data.join("thidua.sqlite")).unwrap();
+    lock.busy_timeout(Duration::from_secs(20)).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let body = wait_for(Duration::from_secs(60), || {
+        let (code, body) = health();
+        (code == 503).then_some(body)
+    });
+    assert!(
+        body.starts_with("mail worker stopped: cannot work the outbox") && body.contains("locked"),
+        "{body}"
+    );
+    assert!(d.child.try_wait().unwrap().is_none(), "the daemon exited");
+    lock.execute_batch("ROLLBACK").unwrap();
+    drop(lock);
+    wait_for(Duration::from_secs(30), || {
+        (health().0 == 200).then_some(())
+    });
+    let rows = crate::support::all_ledger_rows(&data);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(d.stop(), 0);
+}

@@ -3,11 +3,14 @@
 //! answers held a sender 30 s and one that sends its greeting a byte every
 //! few seconds held it for ever, and nothing could stop it. Here lettre's
 //! async connection runs on a small runtime of the transport's own; the TCP
-//! connection, the greeting, each command and the whole exchange each have
-//! a deadline (`mail.smtp.*_timeout_secs`) that names its key when it
-//! passes; and [`SmtpSender::stop`] ends every exchange at once (the mail
-//! stays queued). A few idle connections are kept for the next mails.
+//! connection, the greeting (with EHLO), each command (MAIL FROM, each RCPT
+//! TO, DATA, and each block of the message and its final dot) and the whole
+//! exchange each have a deadline (`mail.smtp.*_timeout_secs`) that names
+//! its key and the step when it passes; and [`SmtpSender::stop`] ends every
+//! exchange at once (the mail stays queued). A few idle connections are
+//! kept for the next mails.
 
+use std::cell::Cell;
 use std::future::Future;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -15,7 +18,8 @@ use std::time::{Duration, Instant};
 use lettre::Message;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
-use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use tokio::sync::watch;
 
 use super::{MailError, SendError};
@@ -91,31 +95,81 @@ impl SmtpSender {
     }
 
     async fn exchange(&self, msg: &Message) -> Result<(), SendError> {
-        let t = self.timeouts;
         timed(
             "mail.smtp.exchange_timeout_secs",
-            t.exchange,
+            "the whole exchange",
+            self.timeouts.exchange,
             Box::pin(async {
                 let mut conn = match self.reuse().await {
                     Some(c) => c,
                     None => self.open().await?,
                 };
-                let envelope = msg.envelope();
-                let body = msg.formatted();
-                // MAIL, each RCPT, DATA and the final dot: a command timeout each.
-                let steps = envelope.to().len() as u32 + 3;
-                timed(
-                    "mail.smtp.command_timeout_secs",
-                    t.command.saturating_mul(steps),
-                    async { conn.send(envelope, &body).await.map_err(from_lettre) },
-                )
-                .await?;
+                self.transaction(&mut conn, msg).await?;
                 self.keep(conn);
                 Ok(())
             }),
         )
         .await
         .map_err(Failure::into_send_error)
+    }
+
+    /// One mail on an open connection: MAIL FROM, each RCPT TO, DATA, and
+    /// the message with its final dot, each under the command deadline of
+    /// its own (lettre's `send` does them all in one call, which one
+    /// deadline could only cover together). A connection that failed is
+    /// dropped by the caller, never kept.
+    async fn transaction(
+        &self,
+        conn: &mut AsyncSmtpConnection,
+        msg: &Message,
+    ) -> Result<(), Failure> {
+        const KEY: &str = "mail.smtp.command_timeout_secs";
+        let limit = self.timeouts.command;
+        let envelope = msg.envelope();
+        let body = msg.formatted();
+        // As lettre's `send`: SMTPUTF8 for addresses, 8BITMIME for content
+        // that is not ASCII, refused when the server offers neither.
+        let mut options = Vec::new();
+        let non_ascii = envelope
+            .from()
+            .into_iter()
+            .chain(envelope.to())
+            .any(|a| !AsRef::<str>::as_ref(a).is_ascii());
+        if non_ascii {
+            if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
+                return Err(Failure::Failed(
+                    "the mail server does not take addresses that are not ASCII (no SMTPUTF8)"
+                        .into(),
+                ));
+            }
+            options.push(MailParameter::SmtpUtfEight);
+        }
+        if !body.is_ascii() {
+            if !conn.server_info().supports_feature(Extension::EightBitMime) {
+                return Err(Failure::Failed(
+                    "the mail server does not take 8-bit content (no 8BITMIME)".into(),
+                ));
+            }
+            options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+        }
+        let mail = Mail::new(envelope.from().cloned(), options);
+        timed(KEY, "MAIL FROM", limit, async {
+            conn.command(mail).await.map_err(from_lettre)
+        })
+        .await?;
+        for to in envelope.to() {
+            let rcpt = Rcpt::new(to.clone(), Vec::new());
+            timed(KEY, "RCPT TO", limit, async {
+                conn.command(rcpt).await.map_err(from_lettre)
+            })
+            .await?;
+        }
+        timed(KEY, "DATA", limit, async {
+            conn.command(Data).await.map_err(from_lettre)
+        })
+        .await?;
+        message(conn, &body, limit).await?;
+        Ok(())
     }
 
     /// An idle connection that still answers NOOP, if any.
@@ -155,6 +209,7 @@ impl SmtpSender {
             // greeting in one call, under both deadlines together.
             timed(
                 "mail.smtp.connect_timeout_secs + mail.smtp.greeting_timeout_secs",
+                "the connection, the TLS handshake, the greeting and EHLO",
                 t.connect + t.greeting,
                 async {
                     AsyncSmtpConnection::connect_tokio1(
@@ -170,33 +225,56 @@ impl SmtpSender {
             )
             .await?
         } else {
-            let tcp = timed("mail.smtp.connect_timeout_secs", t.connect, async {
-                tokio::net::TcpStream::connect((self.host.as_str(), self.port))
-                    .await
-                    .map_err(|e| Failure::Failed(format!("cannot connect: {e}")))
-            })
+            let tcp = timed(
+                "mail.smtp.connect_timeout_secs",
+                "the connection",
+                t.connect,
+                async {
+                    tokio::net::TcpStream::connect((self.host.as_str(), self.port))
+                        .await
+                        .map_err(|e| Failure::Failed(format!("cannot connect: {e}")))
+                },
+            )
             .await?;
-            timed("mail.smtp.greeting_timeout_secs", t.greeting, async {
-                AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello)
-                    .await
-                    .map_err(from_lettre)
-            })
+            timed(
+                "mail.smtp.greeting_timeout_secs",
+                "the greeting and EHLO",
+                t.greeting,
+                async {
+                    AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello)
+                        .await
+                        .map_err(from_lettre)
+                },
+            )
             .await?
         };
         if self.security == Security::StartTls {
-            timed("mail.smtp.command_timeout_secs", t.command * 2, async {
-                conn.starttls(self.tls.clone(), &self.hello)
-                    .await
-                    .map_err(from_lettre)
-            })
+            // The command, the TLS handshake and EHLO again: one lettre
+            // call, three round trips.
+            timed(
+                "mail.smtp.command_timeout_secs",
+                "STARTTLS",
+                t.command * 3,
+                async {
+                    conn.starttls(self.tls.clone(), &self.hello)
+                        .await
+                        .map_err(from_lettre)
+                },
+            )
             .await?;
         }
         if let Some(credentials) = &self.credentials {
-            timed("mail.smtp.command_timeout_secs", t.command * 2, async {
-                conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)
-                    .await
-                    .map_err(from_lettre)
-            })
+            // AUTH PLAIN, or AUTH LOGIN's three rounds: one lettre call.
+            timed(
+                "mail.smtp.command_timeout_secs",
+                "AUTH",
+                t.command * 3,
+                async {
+                    conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)
+                        .await
+                        .map_err(from_lettre)
+                },
+            )
             .await?;
         }
         Ok(conn)
@@ -220,8 +298,16 @@ impl Drop for SmtpSender {
 /// connection), or a deadline named by its setting.
 enum Failure {
     Failed(String),
-    Refused { text: String, permanent: bool },
-    Late(&'static str, Duration),
+    Refused {
+        text: String,
+        permanent: bool,
+    },
+    /// A deadline (its setting) passed during a step (named for the log).
+    Late {
+        key: &'static str,
+        step: &'static str,
+        limit: Duration,
+    },
 }
 
 #[allow(clippy::needless_pass_by_value)] // used as `map_err(from_lettre)`
@@ -247,22 +333,65 @@ impl Failure {
                     SendError::Transient(text)
                 }
             }
-            Failure::Late(key, d) => SendError::Transient(format!(
-                "the SMTP server did not answer in time: {key} ({} s) passed",
-                d.as_secs_f64()
+            Failure::Late { key, step, limit } => SendError::Transient(format!(
+                "the SMTP server did not answer in time: {key} ({} s) passed during {step}",
+                limit.as_secs_f64()
             )),
         }
     }
 }
 
-/// `f` under a deadline named by its setting `key`.
+/// `f`, the step `step`, under a deadline named by its setting `key`.
 async fn timed<T>(
     key: &'static str,
+    step: &'static str,
     limit: Duration,
     f: impl Future<Output = Result<T, Failure>>,
 ) -> Result<T, Failure> {
     match tokio::time::timeout(limit, f).await {
         Ok(r) => r,
-        Err(_) => Err(Failure::Late(key, limit)),
+        Err(_) => Err(Failure::Late { key, step, limit }),
+    }
+}
+
+/// The message is written in blocks of this size; each must be taken by
+/// the server within the command deadline.
+const BLOCK: usize = 64 * 1024;
+
+/// The message and its final dot, after DATA. A message of a few
+/// megabytes on a slow line may rightly take longer than one command
+/// deadline to write, so the deadline is the server's progress: each block
+/// of the message must be taken, and then the answer to the final dot must
+/// come, within `limit` of the step before (as RFC 5321 §4.5.3.2 times the
+/// data blocks and the final dot one by one).
+async fn message(
+    conn: &mut AsyncSmtpConnection,
+    body: &[u8],
+    limit: Duration,
+) -> Result<(), Failure> {
+    let progress = Cell::new(Instant::now());
+    let mut blocks = body.chunks(BLOCK);
+    // lettre asks for the next block once the one before is written, and
+    // for none once all are: each ask is progress.
+    let parts = std::iter::from_fn(|| {
+        progress.set(Instant::now());
+        blocks.next()
+    });
+    let sending = conn.message_iter(parts);
+    tokio::pin!(sending);
+    loop {
+        let deadline = progress.get() + limit;
+        tokio::select! {
+            r = &mut sending => return r.map(|_| ()).map_err(from_lettre),
+            () = tokio::time::sleep_until(deadline.into()) => {
+                if progress.get() + limit <= Instant::now() {
+                    return Err(Failure::Late {
+                        key: "mail.smtp.command_timeout_secs",
+                        step: "the message and its final dot",
+                        limit,
+                    });
+                }
+            }
+        }
     }
 }

@@ -253,9 +253,10 @@ fn read(state: &State, ledger: &Ledger, path: &str) -> (u16, &'static str, Strin
             }
         },
         "/healthz" => {
-            let stopped = state.health.stopped();
-            if let Some(part) = stopped.first() {
-                return (503, TEXT, format!("{} stopped\n", part.name()));
+            let down = state.health.down();
+            if !down.is_empty() {
+                let lines: String = down.iter().map(|d| d.to_string() + "\n").collect();
+                return (503, TEXT, lines);
             }
             match ledger.outbox_counts() {
                 Ok(_) => (200, TEXT, "ok\n".into()),
