@@ -307,3 +307,53 @@ fn a_unit_folder_linked_to_nothing_stops_the_start_with_one_line() {
     assert_eq!(lines.len(), 1, "{}", run.stderr);
     assert!(lines[0].contains("symbolic link"), "{}", run.stderr);
 }
+
+#[test]
+fn a_stray_folder_is_reported_once_for_its_files_not_once_per_file() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    // Three workbooks a unit put in a folder named after no unit.
+    let stray = data.join("inbox/nop-nham");
+    std::fs::create_dir_all(&stray).unwrap();
+    for (n, unit) in [(1, "STP-NAN"), (2, "STP-QTR"), (3, "STP-HUE")] {
+        drop_file(
+            &stray.join(format!("bang-{n}.xlsx")),
+            &form_file(unit, n, false),
+        );
+    }
+    let d = Daemon::start(&data, &daemon_env(&data));
+    let rows = wait_for(Duration::from_secs(30), || {
+        let r = ledger_rows(&data);
+        (r.len() == 3 && !emls(&data).is_empty()).then_some(r)
+    });
+    // Rescans come every second: a few go by.
+    std::thread::sleep(Duration::from_millis(2500));
+    let log = d.log_text();
+    assert_eq!(d.stop(), 0, "{log}");
+    assert!(rows.iter().all(|(s, _, _)| s == "rejected"), "{rows:?}");
+    let lines = log
+        .lines()
+        .filter(|l| l.contains("named after no unit"))
+        .count();
+    assert_eq!(lines, 1, "one line for the folder:\n{log}");
+    let mails = emls(&data);
+    assert_eq!(mails.len(), 1, "one answer for the folder");
+    let text =
+        String::from_utf8(crate::support::part(&mails[0], "Content-Type: text/plain").unwrap())
+            .unwrap();
+    assert!(text.contains("“nop-nham”"), "{text}");
+    for n in 1..=3 {
+        assert!(text.contains(&format!("bang-{n}.xlsx")), "{text}");
+    }
+    assert!(text.contains("còn 2 tệp khác"), "{text}");
+    let to = mails[0].lines().find(|l| l.starts_with("To: ")).unwrap();
+    let from = mails[0].lines().find(|l| l.starts_with("From: ")).unwrap();
+    assert!(
+        from.contains(to.trim_start_matches("To: ").trim()),
+        "to the secretariat: {to} / {from}"
+    );
+    // Each file is filed with its own findings all the same, under no unit.
+    let rejected = crate::support::filed(&data.join("rejected"));
+    assert_eq!(rejected.len(), 3, "{rejected:?}");
+    assert!(std::fs::read_dir(&stray).unwrap().next().is_none());
+}
