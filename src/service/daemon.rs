@@ -563,7 +563,7 @@ async fn take_batch<F: Future<Output = ()>>(
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             let path = prepared.path().to_path_buf();
             let prepared = if again {
-                debug!(file = %path.display(), "prepared again");
+                debug!(file = %crate::service::inbox::shown(&path), "prepared again");
                 prepared
                     .again(&s.settings, &s.docs, &ledger)
                     .map_err(|e| (path.clone(), e))?
