@@ -492,3 +492,64 @@ fn a_file_changed_after_it_was_staged_stays_in_the_inbox_and_is_taken_as_it_ends
         "{rows:?}"
     );
 }
+
+#[test]
+fn where_the_lease_cannot_tell_the_stability_window_decides() {
+    use std::io::Write as _;
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let Some(d) = daemon_as_nobody(&data) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run this test as root (the daemon runs as nobody)"
+        );
+        eprintln!("skipped: needs root to run the daemon as another user (nobody)");
+        return;
+    };
+    let unit = data.join("inbox/STP-QTR");
+    wait_for(Duration::from_secs(20), || unit.is_dir().then_some(()));
+    // The daemon's own file, whole but still held open by its writer: the
+    // lease says it is being written, so it waits, however long.
+    let own = unit.join("cua-minh.xlsx");
+    let own_form = form_file("STP-QTR", 1, false);
+    let mut own_writer = std::fs::File::create(&own).unwrap();
+    std::process::Command::new("chown")
+        .args(["nobody:nogroup"])
+        .arg(&own)
+        .status()
+        .unwrap();
+    own_writer.write_all(&own_form).unwrap();
+    own_writer.flush().unwrap();
+    // A file another account owns, held open the same way: an unprivileged
+    // daemon may not take a lease on it (as on a network share), so the
+    // stability window (0,4 s here) decides alone.
+    let other = unit.join("cua-nguoi-khac.xlsx");
+    let mut other_writer = std::fs::File::create(&other).unwrap();
+    other_writer
+        .write_all(&form_file("STP-QTR", 2, false))
+        .unwrap();
+    other_writer.flush().unwrap();
+    let rows = wait_for(Duration::from_secs(20), || {
+        let r = ledger_rows(&data);
+        (!r.is_empty()).then_some(r)
+    });
+    assert_eq!(rows[0].2, "cua-nguoi-khac.xlsx", "{rows:?}");
+    // Five windows later the daemon's own file still waits for its writer.
+    std::thread::sleep(Duration::from_secs(2));
+    let rows = ledger_rows(&data);
+    assert_eq!(rows.len(), 1, "taken while its writer held it: {rows:?}");
+    assert!(own.exists());
+    // Closed: taken at once, whole.
+    drop(own_writer);
+    let rows = wait_for(Duration::from_secs(20), || {
+        let r = ledger_rows(&data);
+        (r.len() == 2).then_some(r)
+    });
+    drop(other_writer);
+    let log = d.log_text();
+    assert_eq!(d.stop(), 0, "{log}");
+    assert!(rows.iter().all(|(s, _, _)| s == "accepted"), "{rows:?}");
+    let own_filed = rows.iter().find(|r| r.2 == "cua-minh.xlsx").unwrap();
+    assert_eq!(std::fs::read(&own_filed.1).unwrap(), own_form);
+    assert!(!own.exists());
+}
