@@ -5,7 +5,7 @@
 //! file once it has held still, and sends the outbox. `shutdown` resolving
 //! lets the file in hand finish, then everything stops.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs::File;
 use std::future::Future;
 use std::io::Write;
@@ -30,7 +30,7 @@ use crate::service::health::{Beat, Health, Part};
 use crate::service::inbox::events::{Seen, refuse_unreadable_unit_links, seen};
 use crate::service::inbox::intake::{IntakeError, Prepared, Taken, commit, prepare};
 use crate::service::inbox::recover::recover;
-use crate::service::inbox::{Shape, Stability, scan};
+use crate::service::inbox::{Folder, Shape, Stability, folder, scan};
 use crate::service::outbox;
 use crate::service::scheduler::{Host, schedule, worker};
 
@@ -446,6 +446,24 @@ async fn take_batch<F: Future<Output = ()>>(
             "taking a batch of files that held still"
         );
     }
+    // Files in a folder named after no unit: one log line and one answer
+    // for each such folder in the batch, not one per file.
+    let mut stray: HashMap<String, Vec<PathBuf>> = HashMap::new();
+    for (path, _) in &ready {
+        if let Folder::Stray(name) =
+            folder(&shared.settings.paths.inbox, path, &shared.settings.cluster)
+        {
+            stray.entry(name).or_default().push(path.clone());
+        }
+    }
+    for (name, files) in &stray {
+        warn!(
+            folder = %name.escape_debug(),
+            files = files.len(),
+            "files in a folder named after no unit: taken for no unit, answered to the secretariat in one mail for the folder"
+        );
+    }
+    let mut stray_reported: HashSet<String> = HashSet::new();
     let mut items = ready.into_iter();
     let mut pending: VecDeque<(usize, (PathBuf, Shape), Preparing)> = VecDeque::new();
     let mut recorded: Vec<Taken> = Vec::new();
@@ -518,6 +536,23 @@ async fn take_batch<F: Future<Output = ()>>(
                 continue;
             }
         };
+        // The first of a stray folder's files recorded answers for them all.
+        let folder_report = prepared.stray_folder().map(|name| {
+            stray_reported.insert(name.to_string()).then(|| {
+                stray
+                    .get(name)
+                    .into_iter()
+                    .flatten()
+                    .filter(|p| p.as_path() != prepared.path())
+                    .map(|p| {
+                        p.file_name()
+                            .unwrap_or_default()
+                            .to_string_lossy()
+                            .into_owned()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        });
         let s = shared.clone();
         // Recorded since it was prepared, by this task alone.
         let again = recorded[seen..].iter().any(|t| prepared.depends_on(t));
@@ -528,13 +563,19 @@ async fn take_batch<F: Future<Output = ()>>(
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             let path = prepared.path().to_path_buf();
             let prepared = if again {
-                debug!(file = %path.display(), "prepared again");
+                debug!(file = %crate::service::inbox::shown(&path), "prepared again");
                 prepared
                     .again(&s.settings, &s.docs, &ledger)
                     .map_err(|e| (path.clone(), e))?
             } else {
                 prepared
             };
+            let mut prepared = prepared;
+            match &folder_report {
+                Some(Some(others)) => prepared.report_folder(others),
+                Some(None) => prepared.reported_with_folder(),
+                None => {}
+            }
             commit(&s.settings, &s.texts, &mut ledger, prepared).map_err(|e| (path, e))
         })
         .await;

@@ -149,6 +149,11 @@ pub struct Prepared {
     sheet: Option<Vec<u8>>,
     /// The mail it came attached to, for a file sent by mail.
     mail: Option<MailPart>,
+    /// The folder named after no unit that holds it.
+    stray: Option<String>,
+    /// Its folder named after no unit is reported in another file's answer:
+    /// it has no mail of its own.
+    in_folder_report: bool,
 }
 
 impl Prepared {
@@ -199,6 +204,29 @@ impl Prepared {
     /// The inbox file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The folder named after no unit that holds the file, if it lies in one.
+    pub fn stray_folder(&self) -> Option<&str> {
+        self.stray.as_deref()
+    }
+
+    /// Makes this file's answer the one report of its folder named after no
+    /// unit: `others` are the folder's other files taken with it, named in
+    /// the answer instead of being answered one by one.
+    pub fn report_folder(&mut self, others: &[String]) {
+        if let Some(name) = &self.stray {
+            self.verdict = Verdict::single(stray_finding(name, others));
+            self.in_folder_report = false;
+        }
+    }
+
+    /// This file's folder named after no unit is reported in another
+    /// file's answer: it is taken and recorded, with no mail of its own.
+    pub fn reported_with_folder(&mut self) {
+        if self.stray.is_some() {
+            self.in_folder_report = true;
+        }
     }
 
     /// Drops the staged copy; the inbox file stays to be taken later.
@@ -340,19 +368,8 @@ fn prepare_as(
             }
             Ok((hash, size)) => {
                 if let super::Folder::Stray(name) = place {
-                    warn!(
-                        file = %super::shown(path),
-                        folder = %name.escape_debug(),
-                        "a file in a folder named after no unit: answered to the secretariat, taken for no unit"
-                    );
-                    let f = Finding::error(
-                        Code::UnitFolderMismatch,
-                        format!(
-                            "Tệp nằm trong thư mục {} của hộp thư đến, không phải thư mục của đơn vị nào, nên không được tiếp nhận cho đơn vị nào; tệp của một đơn vị phải được đặt trong thư mục mang mã của đơn vị đó.",
-                            crate::domain::vn::quote(name)
-                        ),
-                    );
-                    (hash, size, Verdict::single(f))
+                    // Logged once for its folder, by the daemon's batch.
+                    (hash, size, Verdict::single(stray_finding(name, &[])))
                 } else {
                     let (verdict, own) =
                         match review(settings, ledger, &staged, folder_unit.as_deref(), now) {
@@ -416,7 +433,40 @@ fn prepare_as(
         unit,
         sheet,
         mail,
+        stray: match place {
+            super::Folder::Stray(name) => Some(name.clone()),
+            super::Folder::Root | super::Folder::Unit(_) => None,
+        },
+        in_folder_report: false,
     })
+}
+
+/// How many of a stray folder's other files one answer names.
+const STRAY_NAMED: usize = 50;
+
+/// The finding of a file in a folder named after no unit; `others` are the
+/// folder's other files its answer reports too.
+fn stray_finding(folder: &str, others: &[String]) -> Finding {
+    use crate::domain::vn::{format_number, quote};
+    let mut text = format!(
+        "Tệp nằm trong thư mục {} của hộp thư đến, không phải thư mục của đơn vị nào, nên không được tiếp nhận cho đơn vị nào; tệp của một đơn vị phải được đặt trong thư mục mang mã của đơn vị đó.",
+        quote(folder)
+    );
+    if !others.is_empty() {
+        let named: Vec<String> = others.iter().take(STRAY_NAMED).map(|n| quote(n)).collect();
+        let rest = others.len() - named.len();
+        text = format!(
+            "{text} Thư mục này còn {} tệp khác, cũng không được tiếp nhận vì cùng lý do và được báo chung trong thư này: {}{}.",
+            format_number(others.len() as f64),
+            named.join(", "),
+            if rest > 0 {
+                format!(" và {} tệp nữa", format_number(rest as f64))
+            } else {
+                String::new()
+            }
+        );
+    }
+    Finding::error(Code::UnitFolderMismatch, text)
 }
 
 /// Tells staged copies prepared in the same nanosecond apart.
@@ -461,6 +511,8 @@ pub fn commit(
         unit,
         sheet,
         mail,
+        stray: _,
+        in_folder_report,
     } = prepared;
     let path = path.as_path();
     let paths = &settings.paths;
@@ -544,6 +596,10 @@ pub fn commit(
             &settings.mail.from,
         )?;
         report.clone_from(&a.findings_txt);
+        if in_folder_report {
+            // Named in the answer its folder's report went out with.
+            return Ok(());
+        }
         let mut answer_mail = a.mail;
         if keep {
             // Only the secretariat can give thidua access to the file.
