@@ -234,36 +234,29 @@ pub fn read(
         let ranking = result
             .types
             .iter()
-            .map(|t| TypeRanking {
-                name: t.name.clone(),
-                rows: t
-                    .ranking
-                    .iter()
-                    .map(|r| RankRow {
-                        rank: r.rank,
-                        code: r.scored.unit.clone(),
-                        name: r.scored.name.clone(),
-                        total: format_number(r.scored.total.as_f64()),
-                        class: r.scored.class.clone().unwrap_or_default(),
-                        proposal: r
-                            .proposal
-                            .as_ref()
-                            .map(|p| p.name.clone())
-                            .unwrap_or_default(),
-                    })
-                    .collect(),
-                missing: t
-                    .missing
-                    .iter()
-                    .filter(|m| !result.rejected.contains(&m.unit))
-                    .map(|m| m.name.clone())
-                    .collect(),
-                rejected: t
-                    .missing
-                    .iter()
-                    .filter(|m| result.rejected.contains(&m.unit))
-                    .map(|m| m.name.clone())
-                    .collect(),
+            .map(|t| {
+                let absent = result.absent(t);
+                TypeRanking {
+                    name: t.name.clone(),
+                    rows: t
+                        .ranking
+                        .iter()
+                        .map(|r| RankRow {
+                            rank: r.rank,
+                            code: r.scored.unit.clone(),
+                            name: r.scored.name.clone(),
+                            total: format_number(r.scored.total.as_f64()),
+                            class: r.scored.class.clone().unwrap_or_default(),
+                            proposal: r
+                                .proposal
+                                .as_ref()
+                                .map(|p| p.name.clone())
+                                .unwrap_or_default(),
+                        })
+                        .collect(),
+                    missing: absent.0,
+                    rejected: absent.1,
+                }
             })
             .collect();
         years.push(YearView {

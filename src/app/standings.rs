@@ -49,6 +49,19 @@ impl Standings {
             rejected: Vec::new(),
         }
     }
+
+    /// The names of `t`'s members without a score, apart: those who sent
+    /// nothing ("chưa gửi"), then those whose workbook was refused.
+    pub fn absent(&self, t: &crate::domain::scoring::TypeResult) -> (Vec<String>, Vec<String>) {
+        let (refused, silent): (Vec<_>, Vec<_>) = t
+            .missing
+            .iter()
+            .partition(|m| self.rejected.contains(&m.unit));
+        let names = |v: Vec<&crate::domain::scoring::Missing>| {
+            v.into_iter().map(|m| m.name.clone()).collect()
+        };
+        (names(silent), names(refused))
+    }
 }
 
 /// The unit's latest accepted self-scoring of `year`, if any.

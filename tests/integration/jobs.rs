@@ -279,31 +279,6 @@ fn the_running_daemon_fires_jobs_on_their_schedule() {
     );
 }
 
-/// The shipped configuration with the 2026 conference on `date` at 08:00
-/// (Viet Nam's time) and the criteria folder made absolute, in `dir`.
-fn config_with_conference(dir: &std::path::Path, date: chrono::NaiveDate) -> std::path::PathBuf {
-    let shipped = std::fs::read_to_string(crate::support::shipped_config_path()).unwrap();
-    let text = shipped
-        .replace(
-            "date = \"2026-12-09\", time = \"08:00\"",
-            &format!("date = \"{date}\", time = \"08:00\""),
-        )
-        .replace(
-            "criteria = \"criteria\"",
-            &format!(
-                "criteria = {:?}",
-                repo().join("config/criteria").display().to_string()
-            ),
-        );
-    assert_ne!(
-        text, shipped,
-        "the conference line is in the shipped config"
-    );
-    let path = dir.join("thidua.toml");
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
 /// Every mail the ledger holds, by key: queued, sent or failed.
 fn outbox_keys(data: &std::path::Path) -> Vec<String> {
     let c = rusqlite::Connection::open(data.join("thidua.sqlite")).unwrap();
@@ -365,7 +340,7 @@ fn close_vote_and_year_end_wait_for_the_conference_and_the_close() {
 
     // 1. The conference is tomorrow: neither job runs, each says why and
     //    exits 1; nothing is written, queued or sent, the vote stays open.
-    let early = config_with_conference(dir.path(), tomorrow);
+    let early = crate::support::config_with_conference(dir.path(), tomorrow, "08:00");
     let opens = format!(
         "the 2026 conference opens at 08:00 {}",
         thidua::domain::vn::format_date(tomorrow)
@@ -389,7 +364,7 @@ fn close_vote_and_year_end_wait_for_the_conference_and_the_close() {
 
     // 2. The conference was yesterday but the vote is open: the year-end
     //    package waits for its close, with the command to close it.
-    let held = config_with_conference(dir.path(), yesterday);
+    let held = crate::support::config_with_conference(dir.path(), yesterday, "08:00");
     let r = run(&held, "year-end");
     assert_eq!(r.code, 1, "{r:?}");
     assert!(

@@ -22,39 +22,45 @@ pub fn shipped_config_path() -> PathBuf {
 
 /// The shipped configuration with its 2026 conference held yesterday, so
 /// that `close-vote` and `year-end` may run now whatever today's date
-/// (they refuse to run before the conference); written once per test run,
-/// with the criteria folder made absolute.
+/// (they refuse to run before the conference); written once per test run.
 pub fn config_path() -> PathBuf {
     static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     PATH.get_or_init(|| {
-        let shipped = std::fs::read_to_string(shipped_config_path()).unwrap();
         let yesterday = (thidua::domain::time::local(chrono::Utc::now())
             - chrono::Duration::days(1))
         .date_naive()
         .max(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
-        let text = shipped
-            .replace(
-                "date = \"2026-12-09\", time = \"08:00\"",
-                &format!("date = \"{yesterday}\", time = \"00:00\""),
-            )
-            .replace(
-                "criteria = \"criteria\"",
-                &format!(
-                    "criteria = {:?}",
-                    repo().join("config/criteria").display().to_string()
-                ),
-            );
-        assert_ne!(
-            text, shipped,
-            "the conference line is in the shipped config"
-        );
         let dir = std::env::temp_dir().join(format!("thidua-test-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("thidua.toml");
-        std::fs::write(&path, text).unwrap();
-        path
+        config_with_conference(&dir, yesterday, "00:00")
     })
     .clone()
+}
+
+/// The shipped configuration with the 2026 conference on `date` at `time`
+/// (Viet Nam's time) and the criteria folder made absolute, written as
+/// `dir/thidua.toml`.
+pub fn config_with_conference(dir: &Path, date: chrono::NaiveDate, time: &str) -> PathBuf {
+    let shipped = std::fs::read_to_string(shipped_config_path()).unwrap();
+    let text = shipped
+        .replace(
+            "date = \"2026-12-09\", time = \"08:00\"",
+            &format!("date = \"{date}\", time = \"{time}\""),
+        )
+        .replace(
+            "criteria = \"criteria\"",
+            &format!(
+                "criteria = {:?}",
+                repo().join("config/criteria").display().to_string()
+            ),
+        );
+    assert_ne!(
+        text, shipped,
+        "the conference line is in the shipped config"
+    );
+    let path = dir.join("thidua.toml");
+    std::fs::write(&path, text).unwrap();
+    path
 }
 
 pub fn settings() -> Settings {

@@ -258,6 +258,7 @@ pub fn ranking(
                 });
             }
         }
+        let absent = result.absent(t);
         types.push(TypeSection {
             name: t.name.clone(),
             max: pts(t.max),
@@ -267,18 +268,8 @@ pub fn ranking(
             members: rows.len() + t.missing.len(),
             rows,
             bars,
-            missing: t
-                .missing
-                .iter()
-                .filter(|m| !result.rejected.contains(&m.unit))
-                .map(|m| m.name.clone())
-                .collect(),
-            rejected: t
-                .missing
-                .iter()
-                .filter(|m| result.rejected.contains(&m.unit))
-                .map(|m| m.name.clone())
-                .collect(),
+            missing: absent.0,
+            rejected: absent.1,
             adjustments,
             proposals: decided.proposals,
             tied: decided.tied,
