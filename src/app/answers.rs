@@ -187,7 +187,7 @@ pub fn crosscheck_notice(
         });
     }
     let ctx = minijinja::context! {
-        cluster => &cluster.name,
+        cluster => &cluster.name_in(year),
         cluster_short => &cluster.short_name,
         unit => minijinja::context! { code => &inspected.code, name => inspected.name_in(year) },
         inspector => minijinja::context! { code => &inspector.code, name => inspector.name_in(year) },
@@ -272,7 +272,7 @@ pub fn answer(
     let deadline = plan.map_or_else(String::new, |y| format_date(y.deadline));
     let past_deadline = plan.is_some_and(|y| local(r.received_at).date_naive() > y.deadline);
     let ctx = Context {
-        cluster: cluster.name.clone(),
+        cluster: cluster.name_in(year),
         cluster_short: cluster.short_name.clone(),
         inspected: verdict
             .inspected

@@ -295,7 +295,7 @@ pub fn read(
         })
         .collect();
     Ok(Overview {
-        cluster: settings.cluster.name.clone(),
+        cluster: settings.cluster.name_in(settings.cluster.current_year()),
         at: format_time(now),
         years,
         jobs,

@@ -96,7 +96,7 @@ fn blank_form(
         ))
     })?;
     let spec = FormSpec {
-        cluster_name: &cluster.name,
+        cluster_name: &cluster.name_in(year),
         table,
         unit: u,
         year,

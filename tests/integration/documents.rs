@@ -539,3 +539,55 @@ fn headings_and_signatures_are_never_left_alone_at_a_page_foot() {
     }
     assert_eq!(checked, 34 * 12);
 }
+
+/// The year's cluster word (`[[years]]` `cluster_word`: "Khu vực" or
+/// "Cụm") names the issuing body of the year's papers and its blank form,
+/// not only the secretariat that signs the mails.
+#[test]
+fn the_years_cluster_word_names_the_issuer_of_its_papers_and_forms() {
+    let dir = TempDir::new().unwrap();
+    let base = std::fs::read_to_string(crate::support::config_path()).unwrap();
+    let at = base
+        .find("\nyear = 2026")
+        .expect("a [[years]] entry for 2026");
+    let text = format!(
+        "{}{}",
+        &base[..at],
+        base[at..].replacen("cluster_word = \"Khu vực\"", "cluster_word = \"Cụm\"", 1)
+    );
+    assert_ne!(text, base, "2026's entry names its cluster word");
+    let config = dir.path().join("cum.toml");
+    std::fs::write(&config, text).unwrap();
+    let cfg = config.to_str().unwrap();
+    let data = dir.path().join("data");
+    let env = [("THIDUA__PATHS__DATA", data.to_str().unwrap())];
+
+    let pdf = dir.path().join("giao-uoc.pdf");
+    let args = ["--config", cfg, "report", "agreement", "--year", "2026"];
+    let run = thidua(
+        dir.path(),
+        &[&args[..], &["-o", pdf.to_str().unwrap()]].concat(),
+        &env,
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let first = text_of(&pdf, Some((1, 1)));
+    assert!(first.contains("CỤM THI ĐUA"), "{first}");
+    assert!(!first.contains("KHU VỰC THI ĐUA"), "{first}");
+
+    let form = dir.path().join("form.xlsx");
+    let args = [
+        "--config", cfg, "form", "--unit", "STP-QTR", "--year", "2026",
+    ];
+    let run = thidua(
+        dir.path(),
+        &[&args[..], &["-o", form.to_str().unwrap()]].concat(),
+        &env,
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let cells = format!(
+        "{:?}",
+        crate::support::Grid::from_bytes(std::fs::read(&form).unwrap()).sheets
+    );
+    assert!(cells.contains("CỤM THI ĐUA CÁC CƠ QUAN TƯ PHÁP"), "{cells}");
+    assert!(!cells.contains("KHU VỰC THI ĐUA"), "{cells}");
+}

@@ -100,7 +100,7 @@ pub fn sample_year(settings: &Settings, year: i32) -> Result<Vec<SampleFile>, Xl
                 valid.insert(u.code.clone(), fill.clone());
             }
             let spec = FormSpec {
-                cluster_name: &cluster.name,
+                cluster_name: &cluster.name_in(year),
                 table,
                 unit: u,
                 year,
@@ -160,7 +160,7 @@ pub fn sample_year(settings: &Settings, year: i32) -> Result<Vec<SampleFile>, Xl
             });
         }
         let spec = CrosscheckSpec {
-            cluster_name: &cluster.name,
+            cluster_name: &cluster.name_in(year),
             table,
             inspector: &pair.inspector,
             inspected: &pair.inspected,

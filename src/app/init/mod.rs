@@ -161,7 +161,7 @@ pub fn init(
             .collect();
         let text = guide
             .render(GuideContext {
-                cluster: &cluster.name,
+                cluster: &cluster.name_in(year),
                 unit_name: u.name_in(year),
                 code: &u.code,
                 year,
@@ -183,7 +183,7 @@ pub fn init(
             &mut report,
         )?;
         let spec = FormSpec {
-            cluster_name: &cluster.name,
+            cluster_name: &cluster.name_in(year),
             table,
             unit: u,
             year,
@@ -201,7 +201,7 @@ pub fn init(
             let name = names::crosscheck(&pair.inspected, year);
             let rows = blank_rows(table);
             let bytes = crosscheck_bytes(&CrosscheckSpec {
-                cluster_name: &cluster.name,
+                cluster_name: &cluster.name_in(year),
                 table,
                 inspector: &u.code,
                 inspected: &pair.inspected,

@@ -146,7 +146,7 @@ pub fn plan(
     let members: Vec<&Unit> = cluster.members(year).collect();
     let common = |extra: minijinja::Value| {
         minijinja::context! {
-            cluster => &cluster.name,
+            cluster => &cluster.name_in(year),
             cluster_short => &cluster.short_name,
             year => year,
             next_year => year + 1,

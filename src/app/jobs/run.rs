@@ -156,7 +156,7 @@ fn write_documents(
                 let dir = d.path.parent().unwrap_or(Path::new("."));
                 std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
                 let spec = FormSpec {
-                    cluster_name: &settings.cluster.name,
+                    cluster_name: &settings.cluster.name_in(year),
                     table,
                     unit: u,
                     year,

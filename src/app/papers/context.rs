@@ -45,7 +45,7 @@ impl Common {
         let date = format_date(date);
         let naming = cluster.naming(year);
         Common {
-            cluster: cluster.name.clone(),
+            cluster: cluster.name_in(year),
             short: cluster.short_name.clone(),
             year,
             place_date: if place.is_empty() {

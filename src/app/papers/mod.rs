@@ -433,7 +433,7 @@ pub fn ballot_form_in(
     year: i32,
 ) -> Result<Vec<u8>, PaperError> {
     crate::io::workbook::ballot_form::ballot_bytes(&crate::io::workbook::ballot_form::BallotSpec {
-        cluster_name: &settings.cluster.name,
+        cluster_name: &settings.cluster.name_in(year),
         year,
         voter,
         sections: &ballots.context.sections,
