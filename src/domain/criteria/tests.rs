@@ -451,3 +451,43 @@ fn a_set_holds_one_table_per_unit_type_and_year() {
     let files: Vec<&str> = set.iter().map(|t| t.source.as_str()).collect();
     assert_eq!(files, ["stp-2026.toml", "stp-2027.toml", "thads-2026.toml"]);
 }
+
+/// The float tolerances are strict: scores equal and values on the step
+/// within less than a millionth, not at a millionth.
+#[test]
+fn scores_are_the_same_and_on_the_step_within_less_than_a_millionth() {
+    assert!(same(2.0, 2.0));
+    assert!(same(0.0, 5e-7));
+    assert!(same(1.25, 1.25 + 1e-9));
+    assert!(!same(0.0, 1e-6));
+    assert!(!same(1e-6, 0.0));
+    assert!(!same(2.0, 2.25));
+
+    assert!(on_step(2.75, 0.25));
+    assert!(on_step(3.0, 0.5));
+    assert!(on_step(0.0, 0.25));
+    assert!(on_step(5e-7, 1.0));
+    assert!(!on_step(1e-6, 1.0));
+    assert!(!on_step(2.6, 0.25));
+    let t = parse(HEAD, GOOD).unwrap();
+    assert!(t.on_step(1.75));
+    assert!(!t.on_step(1.8));
+}
+
+#[test]
+fn an_indicator_is_found_by_its_exact_code() {
+    let t = parse(
+        &HEAD.replace(
+            "max = 3",
+            "max = 3\nindicators = [{ code = \"CT1\", name = \"Số việc thụ lý\", unit = \"việc\" }, { code = \"CT2\", name = \"Số việc giải quyết\", unit = \"vụ\" }]",
+        ),
+        GOOD,
+    )
+    .unwrap();
+    assert_eq!(
+        t.indicator("CT2").map(|i| i.name.as_str()),
+        Some("Số việc giải quyết")
+    );
+    assert_eq!(t.indicator("CT1").map(|i| i.unit.as_str()), Some("việc"));
+    assert_eq!(t.indicator("CT3"), None);
+}
