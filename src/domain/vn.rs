@@ -335,6 +335,19 @@ mod tests {
     }
 
     #[test]
+    fn whole_numbers_group_thousands_from_a_first_group_of_one_to_three_digits() {
+        assert_eq!(parse_whole("123.456"), Some(123_456));
+        assert_eq!(parse_whole("12.345"), Some(12_345));
+        assert_eq!(parse_whole("100.000.000"), Some(100_000_000));
+        assert_eq!(parse_whole("1234.567"), None);
+        // At most 24 characters, whatever the value: 24 with leading zeros
+        // are read, 25 are not.
+        assert_eq!(parse_whole(&format!("{}7", "0".repeat(23))), Some(7));
+        assert_eq!(parse_whole(&format!("{}7", "0".repeat(24))), None);
+        assert_eq!(parse_whole(&format!("-{}7", "0".repeat(23))), Some(-7));
+    }
+
+    #[test]
     fn numbers_rounded_to_hundredths_and_grouped_by_thousands() {
         assert_eq!(format_number(100.0), "100");
         assert_eq!(format_number(999.0), "999");

@@ -166,6 +166,26 @@ fn the_status_page_shows_units_ranking_jobs_outbox_and_metrics() {
     assert_eq!(d.stop(), 0);
 }
 
+/// This machine's address on its network, if it has one: the source
+/// address of a route outwards (nothing is sent).
+fn network_address() -> Option<std::net::IpAddr> {
+    let s = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    s.connect("192.0.2.1:9").ok()?;
+    let ip = s.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+/// Whether anything accepts a connection at `addr` within a second.
+fn accepts(addr: &str) -> bool {
+    let addr: std::net::SocketAddr = addr.parse().unwrap();
+    TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok()
+}
+
+/// The page is started, at a loopback address, and cannot be reached at any
+/// other: not at another address of the loopback network (a socket on
+/// 127.0.0.1 is not one on 127.0.0.2, a socket on 0.0.0.0 is), nor at the
+/// machine's network address. A non-loopback setting stops both `status`
+/// and the daemon before any page starts.
 #[test]
 fn the_status_page_listens_on_loopback_only() {
     let dir = TempDir::new().unwrap();
@@ -186,6 +206,45 @@ fn the_status_page_listens_on_loopback_only() {
     );
     assert!(run.stderr.contains("http.listen"), "{}", run.stderr);
     assert!(run.stderr.contains("loopback"), "{}", run.stderr);
+
+    // The daemon refuses to start on it: no page, exit 2.
+    let mut env = daemon_env(&data);
+    env.push(("THIDUA__HTTP__LISTEN".into(), "0.0.0.0:0".into()));
+    let mut refused = Daemon::start(&data, &env);
+    let status = wait_for(Duration::from_secs(30), || {
+        refused.child.try_wait().unwrap()
+    });
+    assert_eq!(status.code(), Some(2), "{}", refused.log_text());
+    let log = refused.log_text();
+    assert!(
+        log.contains("http.listen") && log.contains("loopback"),
+        "{log}"
+    );
+    assert!(!log.contains("status page listening"), "{log}");
+    drop(refused);
+
+    let mut env = daemon_env(&data);
+    env.push(("THIDUA__HTTP__LISTEN".into(), "127.0.0.1:0".into()));
+    let d = Daemon::start(&data, &env);
+    let addr = page_addr(&d);
+    let port = addr
+        .strip_prefix("127.0.0.1:")
+        .unwrap_or_else(|| panic!("the page says it listens at {addr}"));
+    let (code, _, body) = http(&addr, "GET", "/healthz");
+    assert_eq!((code, body.as_str()), (200, "ok\n"));
+    assert!(
+        !accepts(&format!("127.0.0.2:{port}")),
+        "the page answers at 127.0.0.2:{port}: it listens beyond 127.0.0.1"
+    );
+    match network_address() {
+        Some(ip) => assert!(
+            !accepts(&std::net::SocketAddr::new(ip, port.parse().unwrap()).to_string()),
+            "the page answers at the network address {ip}"
+        ),
+        // Without a network there is no other address to reach it at.
+        None => eprintln!("no network address: checked at 127.0.0.2 only"),
+    }
+    assert_eq!(d.stop(), 0);
 }
 
 /// Whether the daemon closed `s` (end of stream or an error) within `limit`.

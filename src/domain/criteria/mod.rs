@@ -7,6 +7,8 @@
 pub mod annex;
 mod parse;
 mod raw;
+#[cfg(test)]
+mod tests;
 
 pub use parse::{CriteriaError, TableSet, parse_table};
 

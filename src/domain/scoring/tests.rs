@@ -590,3 +590,146 @@ fn an_award_goes_only_to_units_of_its_class_or_better() {
         [("U2", Some("Tốt"), Some("bk")), ("U4", Some("Khá"), None)]
     );
 }
+
+/// A cross-check by `inspector`, received at `at`, with each score's reason.
+fn verified_by(inspector: &str, id: i64, at: &str, scores: &[(&str, f64, &str)]) -> Verified {
+    Verified {
+        id,
+        inspector: inspector.into(),
+        received_at: chrono::DateTime::parse_from_rfc3339(at)
+            .expect("a test time")
+            .to_utc(),
+        scores: scores
+            .iter()
+            .map(|(c, v, _)| ((*c).to_string(), p(*v)))
+            .collect(),
+        reasons: scores
+            .iter()
+            .map(|(c, _, r)| ((*c).to_string(), (*r).to_string()))
+            .collect(),
+    }
+}
+
+/// The latest check of each inspector counts whatever the order they are
+/// given in; of two inspectors scoring one criterion, the later received
+/// stands, with its inspector and reason.
+#[test]
+fn the_latest_check_counts_in_any_order_and_the_later_inspector_stands() {
+    let t = table();
+    let s = sub(1, "2026-11-01T00:00:00Z", [4.0, 1.0, 3.0, 0.0, 0.0]);
+    let first = verified_by("U8", 10, "2026-11-10T00:00:00Z", &[("A.1", 3.0, "chậm")]);
+    let later = verified_by("U8", 11, "2026-11-12T00:00:00Z", &[("B.1", 2.0, "thiếu")]);
+    for given in [
+        [first.clone(), later.clone()],
+        [later.clone(), first.clone()],
+    ] {
+        let (finals, adj) = final_scores(&t, &s, &given);
+        // 4 + 1 + 2: only the later check of U8 counts.
+        assert_eq!(total(&t, &finals), Points(700));
+        assert_eq!(finals["A.1"], Points(400));
+        assert_eq!(
+            adj,
+            [Adjustment {
+                criterion: "B.1".into(),
+                number: "1".into(),
+                name: "Cán bộ".into(),
+                self_score: Points(300),
+                verified: Points(200),
+                reason: "thiếu".into(),
+                inspector: "U8".into(),
+            }]
+        );
+    }
+    // U9 checked A.2 after U8 did: U9's 1,5 stands, whatever the order given.
+    let u8 = verified_by("U8", 20, "2026-11-10T00:00:00Z", &[("A.2", 2.0, "đủ")]);
+    let u9 = verified_by(
+        "U9",
+        21,
+        "2026-11-11T00:00:00Z",
+        &[("A.2", 1.5, "thiếu một")],
+    );
+    for given in [[u8.clone(), u9.clone()], [u9.clone(), u8.clone()]] {
+        let checks = verified(&given);
+        assert_eq!(
+            checks["A.2"],
+            Check {
+                score: Points(150),
+                inspector: "U9".into(),
+                reason: "thiếu một".into(),
+            }
+        );
+    }
+    // The same instant: the higher id was stored later and stands.
+    let a = verified_by("U8", 30, "2026-11-10T00:00:00Z", &[("A.2", 2.0, "")]);
+    let b = verified_by("U8", 31, "2026-11-10T00:00:00Z", &[("A.2", 0.5, "")]);
+    for given in [[a.clone(), b.clone()], [b.clone(), a.clone()]] {
+        assert_eq!(verified(&given)["A.2"].score, Points(50));
+    }
+}
+
+/// A hard condition is unmet by a scored criterion below its maximum, or
+/// by a deduction that took any points at all.
+#[test]
+fn hard_conditions_unmet_below_the_maximum_or_by_any_deduction() {
+    let t = parse_table(
+        "test.toml",
+        &TABLE.replace(
+            "name = \"Bị phê bình\"\nmax = 2",
+            "name = \"Bị phê bình\"\nmax = 2\nhard = true",
+        ),
+    )
+    .unwrap();
+    let finals = |a1: f64, d1: f64| -> BTreeMap<String, Points> {
+        [
+            ("A.1", a1),
+            ("A.2", 2.0),
+            ("B.1", 4.0),
+            ("C.1", 0.0),
+            ("D.1", d1),
+        ]
+        .into_iter()
+        .map(|(c, v)| (c.to_string(), p(v)))
+        .collect()
+    };
+    assert_eq!(unmet_hard(&t, &finals(4.0, 0.0)), Vec::<String>::new());
+    assert_eq!(unmet_hard(&t, &finals(3.0, 0.0)), ["A.1"]);
+    assert_eq!(unmet_hard(&t, &finals(4.0, 0.25)), ["D.1"]);
+    assert_eq!(unmet_hard(&t, &finals(0.0, 2.0)), ["A.1", "D.1"]);
+    // A criterion with no final score counts as 0.
+    let mut none = finals(4.0, 0.0);
+    none.remove("D.1");
+    assert_eq!(unmet_hard(&t, &none), Vec::<String>::new());
+    none.remove("A.1");
+    assert_eq!(unmet_hard(&t, &none), ["A.1"]);
+}
+
+/// The cap lowers a class only when the unit earned more than the cap;
+/// at the cap or below it, its class stands and it is not marked capped.
+#[test]
+fn the_hard_condition_cap_marks_only_a_class_it_lowered() {
+    let t = table();
+    // 9 of 10: Xuất sắc, lowered to Tốt.
+    assert_eq!(
+        classify(&t, Points(900), true, Some("Tốt")),
+        (Some("Tốt".into()), true)
+    );
+    // 8,75: Tốt already, nothing lowered.
+    assert_eq!(
+        classify(&t, Points(875), true, Some("Tốt")),
+        (Some("Tốt".into()), false)
+    );
+    // 7: Khá, below the cap.
+    assert_eq!(
+        classify(&t, Points(700), true, Some("Tốt")),
+        (Some("Khá".into()), false)
+    );
+    // Without a cap, or a cap naming no class, an unmet condition changes nothing.
+    assert_eq!(
+        classify(&t, Points(900), true, None),
+        (Some("Xuất sắc".into()), false)
+    );
+    assert_eq!(
+        classify(&t, Points(900), true, Some("Giỏi")),
+        (Some("Xuất sắc".into()), false)
+    );
+}

@@ -183,3 +183,17 @@ fn a_cross_check_names_both_units_and_its_folder_is_the_inspectors() {
         ]
     );
 }
+
+/// Only leaves with a verified score are verified: a leaf left blank keeps
+/// its self score (no finding), and a group's total row is never a score.
+#[test]
+fn blank_leaves_and_group_rows_are_not_verified() {
+    let g = cross_form()
+        .clear("E7")
+        .set("E6", n(5.5))
+        .set("E9", t("ba"));
+    let v = check_cross(&g, None, None);
+    assert!(v.findings.is_empty(), "{:#?}", v.findings);
+    assert_eq!(v.scores, scores(&[("A.2", 1.5), ("B.1", 3.0)]));
+    assert_eq!(v.printed_self.get("A.1"), None);
+}

@@ -94,6 +94,25 @@ fn header_missing_with_and_without_a_closest_row() {
     );
 }
 
+/// A file that cannot be read at all is rejected by its one finding.
+#[test]
+fn a_single_finding_verdict_holds_it_and_is_rejected() {
+    let missing = MissingHeader {
+        row: None,
+        missing: vec![Heading::Code],
+    };
+    let v = Verdict::single(header_missing(SELF, &missing));
+    assert_eq!(codes(&v), [("header-missing", E, None)]);
+    assert_eq!(v.findings[0].sheet.as_deref(), Some(SELF));
+    assert!(!v.accepted());
+    assert_eq!((v.kind, v.unit.as_deref(), v.year), (None, None, None));
+    assert!(v.scores.is_empty() && v.self_total.is_none());
+    // A warning alone does not reject.
+    let w = Verdict::single(Finding::warning(Code::GroupTotalMismatch, "x"));
+    assert!(w.accepted());
+    assert_eq!(codes(&w), [("group-total-mismatch", W, None)]);
+}
+
 #[test]
 fn score_of_reads_each_kind_of_cell() {
     use rows::ScoreCell;

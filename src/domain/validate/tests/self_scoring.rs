@@ -372,6 +372,11 @@ fn score_above_max() {
     // The maximum itself, give or take float noise, is allowed.
     let v = check_self(&self_form().set("E7", n(2.0 + 1e-12)), None);
     assert!(v.findings.is_empty(), "{:#?}", v.findings);
+    // The tolerance is 1e-9: its edge is in, ten times it is out.
+    let v = check_self(&self_form().set("E7", n(2.0 + 1e-9)), None);
+    assert!(v.findings.is_empty(), "{:#?}", v.findings);
+    let v = check_self(&self_form().set("E7", n(2.0 + 1e-8)), None);
+    only(&v, Code::ScoreAboveMax, Some("E7"));
 }
 
 #[test]
@@ -454,4 +459,49 @@ fn several_findings_come_in_sheet_order_and_reject_the_sheet() {
     assert!(!v.accepted());
     assert_eq!(v.self_total, None);
     assert_eq!(v.scores, scores(&[("D.1", 0.0)]));
+}
+
+/// A criterion's name is quoted in full up to 60 characters and cut with
+/// “…” after that, counted in characters, not bytes.
+#[test]
+fn a_long_criterion_name_is_cut_after_sixty_characters() {
+    let long = "Thẩm định dự thảo văn bản quy phạm pháp luật của Hội đồng nhân dân và Ủy ban nhân dân tỉnh";
+    assert!(long.chars().count() > 61);
+    let sixty: String = long.chars().take(60).collect();
+    let sixty_one: String = long.chars().take(61).collect();
+    let message = |name: &str| {
+        let mut tables = TableSet::default();
+        tables
+            .insert(
+                parse_table(
+                    "stp-2026.toml",
+                    &TABLE.replace(
+                        "name = \"Thẩm định văn bản\"",
+                        &format!("name = \"{name}\""),
+                    ),
+                )
+                .unwrap(),
+            )
+            .unwrap();
+        let cluster = cluster();
+        let ctx = Context {
+            cluster: &cluster,
+            tables: &tables,
+            folder_unit: None,
+            self_scores: None,
+            ballot: None,
+        };
+        let g = self_form().set("E7", n(2.25));
+        let parsed = submission::self_scoring(&g.sheet(SELF)).unwrap();
+        let v = self_scoring(&parsed, None, &ctx);
+        only(&v, Code::ScoreAboveMax, Some("E7")).message.clone()
+    };
+    assert_eq!(
+        message(&sixty),
+        format!("Tiêu chí 2 (A.2) “{sixty}”: điểm tự chấm 2,25 vượt điểm chuẩn 2.")
+    );
+    assert_eq!(
+        message(&sixty_one),
+        format!("Tiêu chí 2 (A.2) “{sixty}…”: điểm tự chấm 2,25 vượt điểm chuẩn 2.")
+    );
 }
