@@ -159,3 +159,10 @@ pub fn on_step(value: f64, step: f64) -> bool {
 pub fn same(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-6
 }
+
+/// Whether `value` is above `max` by more than float noise: the same
+/// noise [`same`] and [`on_step`] allow, so that a value equal to the
+/// maximum for one check is not above it for another.
+pub fn above(value: f64, max: f64) -> bool {
+    value > max && !same(value, max)
+}

@@ -249,7 +249,7 @@ fn criterion(
     }
     let mut bands = Vec::with_capacity(rc.bands.len());
     for b in &rc.bands {
-        if b.points < 0.0 || b.points > rc.max + 1e-9 {
+        if b.points < 0.0 || super::above(b.points, rc.max) {
             return Err(err(format!(
                 "band {} (\"{}\") is outside 0..{}",
                 b.points, b.condition, rc.max

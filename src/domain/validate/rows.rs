@@ -206,7 +206,7 @@ fn check_score(
     } else {
         value
     };
-    if value > c.max + 1e-9 {
+    if crate::domain::criteria::above(value, c.max) {
         v.findings.push(at(Finding::error(
             Code::ScoreAboveMax,
             format!(

@@ -1342,7 +1342,7 @@ impl Reader {
                 );
             }
             for b in &it.bands {
-                if b.points < 0.0 || b.points > it.max + 1e-9 {
+                if b.points < 0.0 || crate::domain::criteria::above(b.points, it.max) {
                     self.problem(
                         Severity::Error,
                         Some(it.place.clone()),
