@@ -30,7 +30,10 @@ pub fn config_path() -> PathBuf {
             - chrono::Duration::days(1))
         .date_naive()
         .max(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
-        let dir = std::env::temp_dir().join(format!("thidua-test-config-{}", std::process::id()));
+        // One folder a day under the build's own temp folder, not one per
+        // run in /tmp: the text depends on the date only, and each run
+        // writes it whole (config_with_conference renames into place).
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("test-config-{yesterday}"));
         std::fs::create_dir_all(&dir).unwrap();
         config_with_conference(&dir, yesterday, "00:00")
     })
@@ -59,7 +62,11 @@ pub fn config_with_conference(dir: &Path, date: chrono::NaiveDate, time: &str) -
         "the conference line is in the shipped config"
     );
     let path = dir.join("thidua.toml");
-    std::fs::write(&path, text).unwrap();
+    // Written beside and renamed, so that a test binary running at the
+    // same time never reads it half-written.
+    let part = dir.join(format!("thidua.toml.{}", std::process::id()));
+    std::fs::write(&part, text).unwrap();
+    std::fs::rename(&part, &path).unwrap();
     path
 }
 
