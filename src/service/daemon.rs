@@ -536,9 +536,15 @@ async fn take_batch<F: Future<Output = ()>>(
                 continue;
             }
         };
-        // The first of a stray folder's files recorded answers for them all.
+        // The first of a stray folder's files recorded answers for them all;
+        // the folder counts as reported once that file is committed, so if
+        // its commit fails the next file of the folder reports it.
+        let reporter = prepared
+            .stray_folder()
+            .filter(|name| !stray_reported.contains(*name))
+            .map(str::to_string);
         let folder_report = prepared.stray_folder().map(|name| {
-            stray_reported.insert(name.to_string()).then(|| {
+            (!stray_reported.contains(name)).then(|| {
                 stray
                     .get(name)
                     .into_iter()
@@ -581,6 +587,9 @@ async fn take_batch<F: Future<Output = ()>>(
         .await;
         match taken {
             Ok(Ok(t)) => {
+                if let Some(name) = reporter {
+                    stray_reported.insert(name);
+                }
                 if t.left_in_inbox {
                     left.insert(path, shape);
                 }

@@ -356,6 +356,34 @@ fn a_stray_folder_is_reported_once_for_its_files_not_once_per_file() {
     let rejected = crate::support::filed(&data.join("rejected"));
     assert_eq!(rejected.len(), 3, "{rejected:?}");
     assert!(std::fs::read_dir(&stray).unwrap().next().is_none());
+
+    // The same file put there again is seen before (a duplicate), yet its
+    // folder is reported again: were it silent, so would be the folder's
+    // other files that came with it.
+    let d = Daemon::start(&data, &daemon_env(&data));
+    // (The latest file of no unit is the one a file is compared with.)
+    let third = rejected
+        .iter()
+        .find(|p| p.to_string_lossy().ends_with("_bang-3.xlsx"))
+        .unwrap();
+    drop_file(&stray.join("bang-3.xlsx"), &std::fs::read(third).unwrap());
+    let rows = wait_for(Duration::from_secs(30), || {
+        let r = ledger_rows(&data);
+        (r.len() == 4 && emls(&data).len() == 2).then_some(r)
+    });
+    assert_eq!(d.stop(), 0);
+    assert_eq!(
+        rows.iter().filter(|(s, _, _)| s == "duplicate").count(),
+        1,
+        "{rows:?}"
+    );
+    let again = emls(&data).into_iter().find(|m| m != &mails[0]).unwrap();
+    let text = String::from_utf8(crate::support::part(&again, "Content-Type: text/plain").unwrap())
+        .unwrap();
+    assert!(
+        text.contains("“nop-nham”") && text.contains("bang-3.xlsx"),
+        "{text}"
+    );
 }
 
 #[test]

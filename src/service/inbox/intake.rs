@@ -312,6 +312,7 @@ fn prepare_as(
     let oversize = !is_link && shape.size > settings.limits.max_file_bytes;
     let mut self_scores = None;
     let mut keep = false;
+    let mut in_stray: Option<String> = None;
     let (hash, size, verdict) = if is_link {
         let target = std::fs::read_link(path)
             .map(|t| t.display().to_string())
@@ -368,7 +369,11 @@ fn prepare_as(
             }
             Ok((hash, size)) => {
                 if let super::Folder::Stray(name) = place {
-                    // Logged once for its folder, by the daemon's batch.
+                    // Logged once for its folder, by the daemon's batch,
+                    // and answered in its folder's one report. A file not
+                    // read whole (a link, too large, unreadable) keeps its
+                    // own finding and its own answer.
+                    in_stray = Some(name.clone());
                     (hash, size, Verdict::single(stray_finding(name, &[])))
                 } else {
                     let (verdict, own) =
@@ -433,10 +438,7 @@ fn prepare_as(
         unit,
         sheet,
         mail,
-        stray: match place {
-            super::Folder::Stray(name) => Some(name.clone()),
-            super::Folder::Root | super::Folder::Unit(_) => None,
-        },
+        stray: in_stray,
         in_folder_report: false,
     })
 }
@@ -511,9 +513,12 @@ pub fn commit(
         unit,
         sheet,
         mail,
-        stray: _,
+        stray,
         in_folder_report,
     } = prepared;
+    // This file's answer is its folder's one report: sent even when the
+    // file itself was seen before, or the folder's other files go untold.
+    let reports_folder = stray.is_some() && !in_folder_report;
     let path = path.as_path();
     let paths = &settings.paths;
     let source: &Path = if as_is { path } else { &staged };
@@ -581,7 +586,7 @@ pub fn commit(
     let mut report = None;
     let sheet_path = beside(&stored, crate::app::papers::names::SHEET_SUFFIX);
     let composed: Result<(), IntakeError> = (|| {
-        if status == Status::Duplicate {
+        if status == Status::Duplicate && !reports_folder {
             return Ok(());
         }
         let a = answer(
