@@ -372,14 +372,26 @@ fn a_refused_login_waits_and_a_mail_refused_for_good_comes_back_with_mail_retry(
 }
 
 /// The command deadline is each command's own: a server that answers the
-/// greeting, EHLO and MAIL FROM at once and then never answers RCPT TO (or
-/// takes the message and never answers its final dot) is cut after
-/// `mail.smtp.command_timeout_secs`, named with the command, not after the
-/// deadline of all the commands together (it was 2 s × 4 before) nor the
-/// whole exchange's; the mail stays queued.
+/// greeting, EHLO and MAIL FROM at once and then never answers RCPT TO is
+/// cut after `mail.smtp.command_timeout_secs`, named with the command, not
+/// after the deadline of all the commands together (it was 2 s × 4 before)
+/// nor the whole exchange's. The answer to the final dot may take RFC
+/// 5321's 10 minutes (a server may scan the message first, and a mail cut
+/// there may have been taken, so sent twice): a server that never gives it
+/// is cut by the whole exchange's deadline, not the command's. Either way
+/// the mail stays queued.
 #[test]
 fn a_server_stalling_on_one_command_is_cut_by_the_command_deadline() {
-    for (stall, step) in [("RCPT", "RCPT TO"), (".", "the message and its final dot")] {
+    for (stall, wanted) in [
+        (
+            "RCPT",
+            "mail.smtp.command_timeout_secs (2 s) passed during RCPT TO",
+        ),
+        (
+            ".",
+            "mail.smtp.exchange_timeout_secs (6 s) passed during the whole exchange",
+        ),
+    ] {
         let dir = TempDir::new().unwrap();
         let data = dir.path().join("data");
         let server = FakeServer::start(Stuck::StallAt(stall));
@@ -388,7 +400,10 @@ fn a_server_stalling_on_one_command_is_cut_by_the_command_deadline() {
             server.port,
             &[
                 ("THIDUA__MAIL__SMTP__COMMAND_TIMEOUT_SECS", "2"),
-                ("THIDUA__MAIL__SMTP__EXCHANGE_TIMEOUT_SECS", "120"),
+                (
+                    "THIDUA__MAIL__SMTP__EXCHANGE_TIMEOUT_SECS",
+                    if stall == "." { "6" } else { "120" },
+                ),
                 ("THIDUA__MAIL__MAX_ATTEMPTS", "1"),
             ],
         );
@@ -397,18 +412,23 @@ fn a_server_stalling_on_one_command_is_cut_by_the_command_deadline() {
             &d.inbox("STP-QTR").join("bang.xlsx"),
             &form_file("STP-QTR", 5, false),
         );
-        let wanted = format!("mail.smtp.command_timeout_secs (2 s) passed during {step}");
         wait_for(Duration::from_secs(60), || {
             let rows = outbox(&data);
             (rows.len() == 1 && rows[0].1 >= 2).then_some(())
         });
         let rows = outbox(&data);
         assert_eq!(rows[0].0, "pending", "{stall}: {rows:?}");
-        assert!(rows[0].2.contains(&wanted), "{stall}: {rows:?}");
+        assert!(rows[0].2.contains(wanted), "{stall}: {rows:?}");
         let log = d.log_text();
-        assert!(log.contains(&wanted), "{stall}: {log}");
+        assert!(log.contains(wanted), "{stall}: {log}");
+        // Cut by the one deadline named, and no other.
+        let other = if stall == "." {
+            "command_timeout_secs"
+        } else {
+            "exchange_timeout_secs"
+        };
         assert!(
-            !log.contains("exchange_timeout_secs") && !log.contains("(8 s)"),
+            !log.contains(other) && !log.contains("(8 s)"),
             "{stall}: {log}"
         );
         assert!(!log.contains("failed for good"), "{stall}: {log}");

@@ -57,7 +57,11 @@ fn patient(conn: &Connection) -> rusqlite::Result<()> {
     fn again(tries: i32) -> bool {
         let now = std::time::Instant::now();
         let since = SINCE.with(|s| {
-            let since = if tries == 0 { now } else { s.get().unwrap_or(now) };
+            let since = if tries == 0 {
+                now
+            } else {
+                s.get().unwrap_or(now)
+            };
             s.set(Some(since));
             since
         });

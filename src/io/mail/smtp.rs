@@ -4,8 +4,8 @@
 //! few seconds held it for ever, and nothing could stop it. Here lettre's
 //! async connection runs on a small runtime of the transport's own; the TCP
 //! connection, the greeting (with EHLO), each command (MAIL FROM, each RCPT
-//! TO, DATA, and each block of the message and its final dot) and the whole
-//! exchange each have a deadline (`mail.smtp.*_timeout_secs`) that names
+//! TO, DATA, each block of the message; the final dot's answer gets RFC
+//! 5321's 10 minutes) and the whole exchange each have a deadline (`mail.smtp.*_timeout_secs`) that names
 //! its key and the step when it passes; and [`SmtpSender::stop`] ends every
 //! exchange at once (the mail stays queued). A few idle connections are
 //! kept for the next mails.
@@ -358,37 +358,64 @@ async fn timed<T>(
 /// the server within the command deadline.
 const BLOCK: usize = 64 * 1024;
 
+/// How long the server may take to answer the final dot: RFC 5321
+/// §4.5.3.2.6 gives it 10 minutes, as a server may scan the message first.
+/// Cutting it sooner would requeue a mail the server may have taken, and
+/// send it twice; the whole exchange's deadline still bounds it.
+const FINAL_REPLY: Duration = Duration::from_secs(600);
+
 /// The message and its final dot, after DATA. A message of a few
 /// megabytes on a slow line may rightly take longer than one command
 /// deadline to write, so the deadline is the server's progress: each block
-/// of the message must be taken, and then the answer to the final dot must
-/// come, within `limit` of the step before (as RFC 5321 §4.5.3.2 times the
-/// data blocks and the final dot one by one).
+/// of the message must be taken within `limit` of the step before, and
+/// the answer to the final dot must come within [`FINAL_REPLY`] (or
+/// `limit`, if longer), as RFC 5321 §4.5.3.2 times the data blocks and the
+/// final dot one by one.
 async fn message(
     conn: &mut AsyncSmtpConnection,
     body: &[u8],
     limit: Duration,
 ) -> Result<(), Failure> {
     let progress = Cell::new(Instant::now());
+    let written = Cell::new(false);
     let mut blocks = body.chunks(BLOCK);
     // lettre asks for the next block once the one before is written, and
-    // for none once all are: each ask is progress.
+    // for none once all are: each ask is progress, and the last one means
+    // that only the answer to the final dot is awaited.
     let parts = std::iter::from_fn(|| {
         progress.set(Instant::now());
-        blocks.next()
+        let block = blocks.next();
+        written.set(block.is_none());
+        block
     });
     let sending = conn.message_iter(parts);
     tokio::pin!(sending);
+    let allowed = |written: bool| {
+        if written {
+            limit.max(FINAL_REPLY)
+        } else {
+            limit
+        }
+    };
     loop {
-        let deadline = progress.get() + limit;
+        let deadline = progress.get() + allowed(written.get());
         tokio::select! {
             r = &mut sending => return r.map(|_| ()).map_err(from_lettre),
             () = tokio::time::sleep_until(deadline.into()) => {
-                if progress.get() + limit <= Instant::now() {
-                    return Err(Failure::Late {
-                        key: "mail.smtp.command_timeout_secs",
-                        step: "the message and its final dot",
-                        limit,
+                let (waited, written) = (progress.get().elapsed(), written.get());
+                if waited >= allowed(written) {
+                    return Err(if written {
+                        Failure::Late {
+                            key: "RFC 5321's limit for the final dot",
+                            step: "the answer to the final dot",
+                            limit: allowed(true),
+                        }
+                    } else {
+                        Failure::Late {
+                            key: "mail.smtp.command_timeout_secs",
+                            step: "the message",
+                            limit,
+                        }
                     });
                 }
             }
