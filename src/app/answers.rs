@@ -73,6 +73,8 @@ struct Context {
     /// The sender already had an accepted file of this kind for the year.
     replaces: bool,
     secretariat: String,
+    /// "Khu vực" or "Cụm": the year's word for the cluster.
+    word: String,
     folder: String,
     sheet: bool,
     /// Every error is about the whole file (it could not be read, is too
@@ -198,6 +200,7 @@ pub fn crosscheck_notice(
         unchanged => unchanged,
         deadline => cluster.year(year).map_or_else(String::new, |y| format_date(y.deadline)),
         secretariat => secretariat,
+        word => cluster.naming(year).word,
     };
     let Rendered { subject, body } = texts.render("mail/crosscheck.txt.j2", &ctx)?;
     Ok(Some(QueuedMail {
@@ -315,6 +318,7 @@ pub fn answer(
         past_deadline,
         replaces: r.replaces,
         secretariat: secretariat.to_string(),
+        word: cluster.naming(year).word,
         folder: unit_code.unwrap_or("của đơn vị").to_string(),
         whole_file: verdict
             .findings
@@ -484,5 +488,44 @@ mod tests {
             "Phieu-cham-diem-2026-STP-HTI.pdf"
         );
         assert_eq!(a.mail.shown.to.as_deref(), Some("Sở Tư pháp tỉnh Hà Tĩnh"));
+    }
+
+    #[test]
+    fn the_years_cluster_word_is_the_one_a_unit_reads() {
+        let mut s = settings();
+        for y in s.cluster.years.iter_mut().filter(|y| y.year == 2026) {
+            y.naming.word = "Cụm".into();
+        }
+        let texts = Texts::load(None).unwrap();
+        for (errors, self_total) in [(false, Some(150.0)), (true, None)] {
+            let verdict = Verdict {
+                kind: Some(SubmissionKind::SelfScoring),
+                unit: Some("STP-HTI".into()),
+                year: Some(2026),
+                self_total,
+                findings: if errors {
+                    every_finding(true)
+                } else {
+                    Vec::new()
+                },
+                ..Verdict::default()
+            };
+            let a = answer(
+                &texts,
+                &s.cluster,
+                s.tables.get("stp", 2026),
+                &verdict,
+                &received(None),
+                &s.mail.from,
+            )
+            .unwrap();
+            let body = &a.mail.body;
+            assert!(
+                body.contains("Trân trọng.\n\nThường trực Cụm thi đua các cơ quan Tư pháp")
+                    && body.contains("\n\nThư này do hệ thống thidua gửi tự động. Mọi thắc mắc xin liên hệ Thường trực Cụm: "),
+                "{body}"
+            );
+            assert!(!body.contains("Khu vực"), "{body}");
+        }
     }
 }

@@ -153,7 +153,7 @@ mod tests {
                 minijinja::context! { indent => "", number => "D", name => "Điểm trừ", total => "1", max => "20", deduction => true },
             ],
             warnings => Vec::<String>::new(), inspected => (), changed => 0,
-            deadline => "ngày 15 tháng 11 năm 2026", secretariat => "vanphong@stp.hatinh.example",
+            deadline => "ngày 15 tháng 11 năm 2026", secretariat => "vanphong@stp.hatinh.example", word => "Khu vực",
             errors => Vec::<String>::new(), folder => "STP-QTR", sheet => true, votes => 0,
             replaces => false, past_deadline => false,
         };

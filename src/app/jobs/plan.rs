@@ -152,6 +152,7 @@ pub fn plan(
             next_year => year + 1,
             deadline => format_date(yp.deadline),
             secretariat => &secretariat,
+            word => cluster.naming(year).word,
             date => format_date(day),
             ..extra
         }
