@@ -136,10 +136,39 @@ pub fn with_vote(
     year: i32,
     units: &[UnitInput],
 ) -> Result<Standings, LedgerError> {
+    tallied(settings, ledger, year, units, None)
+}
+
+/// `units` scored as the vote closes at `at` (or earlier, if it closed
+/// before): only ballots received by then are counted, whenever the close
+/// is recorded (`thidua job close-vote` run late, ballots taken meanwhile,
+/// or a close recorded later by hand). The close-vote job's mail and
+/// papers all count this way.
+pub fn closing_at(
+    settings: &Settings,
+    ledger: &Ledger,
+    year: i32,
+    units: &[UnitInput],
+    at: DateTime<Utc>,
+) -> Result<Standings, LedgerError> {
+    tallied(settings, ledger, year, units, Some(at))
+}
+
+fn tallied(
+    settings: &Settings,
+    ledger: &Ledger,
+    year: i32,
+    units: &[UnitInput],
+    closing: Option<DateTime<Utc>>,
+) -> Result<Standings, LedgerError> {
     let result = score(settings, year, units);
     let closes = vote_closes(settings, ledger, year)?;
+    let closes = match closing {
+        Some(at) => Some(closes.map_or(at, |c| c.min(at))),
+        None => closes,
+    };
     let vote = vote(settings, ledger, &result, closes)?;
-    let vote_closed = closes.is_some_and(|c| c <= Utc::now());
+    let vote_closed = closing.is_some() || closes.is_some_and(|c| c <= Utc::now());
     Ok(Standings {
         result,
         vote,
@@ -158,27 +187,6 @@ fn rejected(ledger: &Ledger, year: i32, units: &[UnitInput]) -> Result<Vec<Strin
         }
     }
     Ok(out)
-}
-
-/// `year` scored as the vote closes at `at` (or earlier, if it closed
-/// before): only ballots received by then are counted, whenever the close
-/// is recorded (`thidua job close-vote` run late, ballots taken meanwhile).
-pub fn closing_at(
-    settings: &Settings,
-    ledger: &Ledger,
-    year: i32,
-    at: DateTime<Utc>,
-) -> Result<Standings, LedgerError> {
-    let units = gather(settings, ledger, year)?;
-    let result = score(settings, year, &units);
-    let closes = vote_closes(settings, ledger, year)?.map_or(at, |c| c.min(at));
-    let vote = vote(settings, ledger, &result, Some(closes))?;
-    Ok(Standings {
-        result,
-        vote,
-        vote_closed: true,
-        rejected: rejected(ledger, year, &units)?,
-    })
 }
 
 /// When `year`'s vote closes or closed: the configured time, or the time

@@ -56,6 +56,9 @@ pub struct Doc {
 pub struct Plan {
     pub year: i32,
     pub scheduled_at: DateTime<Utc>,
+    /// The vote closes with this run, at this time: its mail and its papers
+    /// count the ballots received by then (`standings::closing_at`).
+    pub closing: Option<DateTime<Utc>>,
     pub docs: Vec<Doc>,
     pub mails: Vec<QueuedMail>,
 }
@@ -420,7 +423,8 @@ pub fn plan(
             let path = dir.join(names::document(crate::io::pdf::Kind::Minutes, year, None));
             // The vote closes with this run, at the time it was scheduled
             // for: its tally then is the result, whatever came after.
-            let standing = crate::app::standings::closing_at(settings, ledger, year, at)?;
+            let units = crate::app::standings::gather(settings, ledger, year)?;
+            let standing = crate::app::standings::closing_at(settings, ledger, year, &units, at)?;
             let ballots = standing.vote.as_ref().map_or(0, |v| v.voted.len());
             let (_, awards) = crate::app::papers::decided::lines(&standing);
             let ctx = common(minijinja::context! {
@@ -453,6 +457,7 @@ pub fn plan(
     Ok(Plan {
         year,
         scheduled_at: at,
+        closing: (kind == JobKind::CloseVote).then_some(at),
         docs,
         mails,
     })

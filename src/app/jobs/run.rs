@@ -128,7 +128,10 @@ fn write_documents(
     });
     let (units, scored) = if needs_scores {
         let units = standings::gather(settings, ledger, year)?;
-        let scored = standings::with_vote(settings, ledger, year, &units)?;
+        let scored = match p.closing {
+            Some(at) => standings::closing_at(settings, ledger, year, &units, at)?,
+            None => standings::with_vote(settings, ledger, year, &units)?,
+        };
         (units, scored)
     } else {
         (

@@ -463,3 +463,33 @@ fn close_vote_counts_only_the_ballots_received_by_its_time() {
         [("STP-NAN", at - hour), ("STP-THA", at - hour)]
     );
 }
+
+#[test]
+fn close_vote_papers_count_as_its_mail_when_a_later_close_was_recorded() {
+    let w = World::new();
+    let mut l = w.ledger();
+    // Closed by hand at 14:00, then the 11:00 run caught up: its mail and
+    // its minutes both count the ballots by 11:00, not one by each time.
+    let at = utc("2026-12-09T04:00:00Z");
+    let hour = chrono::Duration::hours(1);
+    ballot(&mut l, "STP-THA", at - hour);
+    ballot(&mut l, "STP-NAN", at - hour);
+    ballot(&mut l, "STP-HUE", at + hour);
+    l.close_vote(2026, at + hour * 3).unwrap();
+    let done = w.fire(&mut l, JobKind::CloseVote, at, at + hour * 4);
+    assert_eq!(done.error, None);
+    let mails = l.due(at + hour * 4, 10).unwrap();
+    assert_eq!(mails.len(), 1);
+    assert!(
+        mails[0].mail.subject.ends_with(": 2/10 phiếu"),
+        "{}",
+        mails[0].mail.subject
+    );
+    let minutes = done.documents.iter().find(|d| d.ends_with(".pdf")).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .args([minutes.as_str(), "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Số phiếu hợp lệ: 2;"), "{text}");
+}
