@@ -413,6 +413,24 @@ fn ballot(l: &mut Ledger, unit: &str, at: DateTime<Utc>) {
     .unwrap();
 }
 
+/// The text of the minutes a close-vote run wrote (its PDF), by pdftotext.
+fn minutes_text(done: &super::run::Done) -> String {
+    let minutes = done
+        .documents
+        .iter()
+        .find(|d| {
+            std::path::Path::new(d)
+                .extension()
+                .is_some_and(|e| e == "pdf")
+        })
+        .unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .args([minutes.as_str(), "-"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&text.stdout).into_owned()
+}
+
 #[test]
 fn close_vote_counts_only_the_ballots_received_by_its_time() {
     let w = World::new();
@@ -439,20 +457,7 @@ fn close_vote_counts_only_the_ballots_received_by_its_time() {
         m.body
     );
     // The minutes say the same.
-    let minutes = done
-        .documents
-        .iter()
-        .find(|d| {
-            std::path::Path::new(d)
-                .extension()
-                .is_some_and(|e| e == "pdf")
-        })
-        .unwrap();
-    let text = std::process::Command::new("pdftotext")
-        .args([minutes.as_str(), "-"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = minutes_text(&done);
     assert!(text.contains("Số phiếu hợp lệ: 2;"), "{text}");
     assert_eq!(
         l.ballots_until(2026, Some(at))
@@ -485,11 +490,6 @@ fn close_vote_papers_count_as_its_mail_when_a_later_close_was_recorded() {
         "{}",
         mails[0].mail.subject
     );
-    let minutes = done.documents.iter().find(|d| d.ends_with(".pdf")).unwrap();
-    let text = std::process::Command::new("pdftotext")
-        .args([minutes.as_str(), "-"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = minutes_text(&done);
     assert!(text.contains("Số phiếu hợp lệ: 2;"), "{text}");
 }
