@@ -56,11 +56,19 @@ pub struct Doc {
 pub struct Plan {
     pub year: i32,
     pub scheduled_at: DateTime<Utc>,
-    /// The vote closes with this run, at this time: its mail and its papers
-    /// count the ballots received by then (`standings::closing_at`).
-    pub closing: Option<DateTime<Utc>>,
+    /// The year as the plan read and scored it, for its papers too (the
+    /// year-end and close-vote runs; close-vote counts the ballots by its
+    /// time): read from the ledger and scored once a run.
+    pub scored: Option<ScoredYear>,
     pub docs: Vec<Doc>,
     pub mails: Vec<QueuedMail>,
+}
+
+/// A year's units as read from the ledger, and their standings.
+#[derive(Debug, Clone)]
+pub struct ScoredYear {
+    pub units: Vec<crate::domain::scoring::UnitInput>,
+    pub standings: crate::app::standings::Standings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -112,12 +120,18 @@ pub fn plan(
     at: DateTime<Utc>,
     run: Option<i64>,
 ) -> Result<Plan, PlanError> {
+    let year = year_of(settings, kind, at)?;
+    plan_year(settings, texts, ledger, kind, at, run, year)
+}
+
+/// The year a run of `kind` at `at` works on. The kick-off opens the year
+/// it runs in. The others work on the latest open year up to the
+/// scheduled time's, so a year-end caught up in January is still last
+/// year's.
+pub fn year_of(settings: &Settings, kind: JobKind, at: DateTime<Utc>) -> Result<i32, PlanError> {
     let cluster = &settings.cluster;
-    // The kick-off opens the year it runs in. The others work on the
-    // latest open year up to the scheduled time's, so a year-end caught up
-    // in January is still last year's.
     let scheduled_year = chrono::Datelike::year(&local(at).date_naive());
-    let year = if kind == JobKind::Kickoff {
+    Ok(if kind == JobKind::Kickoff {
         if !cluster.is_open(scheduled_year) {
             return Err(PlanError::Config(format!(
                 "kickoff: {scheduled_year} is not in cluster.open_years of {}; add it (with its [[years]] entry and criteria tables) to send its forms",
@@ -133,7 +147,22 @@ pub fn plan(
             .filter(|o| *o <= scheduled_year)
             .max()
             .unwrap_or_else(|| cluster.current_year())
-    };
+    })
+}
+
+/// Plans one run of `kind` scheduled at `at` (see [`plan`]) for `year`,
+/// as [`year_of`] gives it.
+#[allow(clippy::too_many_arguments)]
+pub fn plan_year(
+    settings: &Settings,
+    texts: &Texts,
+    ledger: &Ledger,
+    kind: JobKind,
+    at: DateTime<Utc>,
+    run: Option<i64>,
+    year: i32,
+) -> Result<Plan, PlanError> {
+    let cluster = &settings.cluster;
     let yp = cluster.year(year).ok_or_else(|| {
         PlanError::Config(format!(
             "the open year {year} has no [[years]] entry in {}",
@@ -179,6 +208,7 @@ pub fn plan(
         })
     };
     let mut docs = Vec::new();
+    let mut scored = None;
     let mut mails = Vec::new();
     match kind {
         JobKind::Kickoff => {
@@ -289,12 +319,20 @@ pub fn plan(
                     make,
                 });
             }
-            let standing = crate::app::standings::standings(settings, ledger, year)?;
+            let units = crate::app::standings::gather(settings, ledger, year)?;
+            let standing = crate::app::standings::with_vote(settings, ledger, year, &units)?;
             let (basis, awards) = crate::app::papers::decided::lines(&standing);
+            scored = Some(ScoredYear {
+                units: units.clone(),
+                standings: standing,
+            });
             let mut sheets = Vec::new();
             for u in &members {
                 let mut attachments = vec![ranking.clone(), agreement.clone()];
-                if ledger.latest_accepted(&u.code, year)?.is_some() {
+                let sent = units
+                    .iter()
+                    .any(|i| i.code == u.code && i.submission.is_some());
+                if sent {
                     let sheet = dir.join(names::SHEETS_FOLDER).join(names::document(
                         crate::io::pdf::Kind::Sheet,
                         year,
@@ -427,6 +465,10 @@ pub fn plan(
             let standing = crate::app::standings::closing_at(settings, ledger, year, &units, at)?;
             let ballots = standing.vote.as_ref().map_or(0, |v| v.voted.len());
             let (_, awards) = crate::app::papers::decided::lines(&standing);
+            scored = Some(ScoredYear {
+                units,
+                standings: standing,
+            });
             let ctx = common(minijinja::context! {
                 awards => &awards,
                 recipient => Recipient { name: &secretariat_name, kind: "secretariat" },
@@ -457,7 +499,7 @@ pub fn plan(
     Ok(Plan {
         year,
         scheduled_at: at,
-        closing: (kind == JobKind::CloseVote).then_some(at),
+        scored,
         docs,
         mails,
     })

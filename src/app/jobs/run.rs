@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use tracing::{error, info, warn};
 
-use super::plan::{Make, Plan, PlanError, plan};
+use super::plan::{Make, Plan, PlanError, plan_year, year_of};
 use crate::app::mail_texts::Texts;
 use crate::app::papers;
 use crate::app::standings;
@@ -126,18 +126,22 @@ fn write_documents(
                 | Make::RankingWorkbook
         )
     });
-    let (units, scored) = if needs_scores {
-        let units = standings::gather(settings, ledger, year)?;
-        let scored = match p.closing {
-            Some(at) => standings::closing_at(settings, ledger, year, &units, at)?,
-            None => standings::with_vote(settings, ledger, year, &units)?,
-        };
-        (units, scored)
+    let read;
+    // Scored by the plan for its mails, else here.
+    let (units, scored) = if let Some(y) = &p.scored {
+        (&y.units, &y.standings)
     } else {
-        (
-            Vec::new(),
-            standings::Standings::without_vote(standings::score(settings, year, &[])),
-        )
+        read = if needs_scores {
+            let units = standings::gather(settings, ledger, year)?;
+            let scored = standings::with_vote(settings, ledger, year, &units)?;
+            (units, scored)
+        } else {
+            (
+                Vec::new(),
+                standings::Standings::without_vote(standings::score(settings, year, &[])),
+            )
+        };
+        (&read.0, &read.1)
     };
     let mut written = Vec::new();
     // The candidates and the close, read at the first ballot for all of them.
@@ -184,7 +188,7 @@ fn write_documents(
                 write_file(&d.path, &bytes)?;
             }
             Make::RankingWorkbook => {
-                let bytes = crate::app::ranking_book::workbook(settings, &scored)
+                let bytes = crate::app::ranking_book::workbook(settings, scored)
                     .map_err(|e| io(&d.path, e))?;
                 write_file(&d.path, &bytes)?;
             }
@@ -203,8 +207,8 @@ fn write_documents(
                         docs,
                         ledger,
                         inner,
-                        &scored,
-                        &units,
+                        scored,
+                        units,
                         (date, event),
                     ) {
                         Ok(paper) => {
@@ -253,10 +257,12 @@ pub fn execute(
     now: &dyn Fn() -> DateTime<Utc>,
 ) -> Result<Done, LedgerError> {
     let attempt = (|| -> Result<(Vec<String>, usize), JobError> {
-        let p = plan(settings, texts, ledger, kind, at, Some(run))?;
-        if let Some(why) = super::guard::too_early(settings, ledger, kind, p.year, at)? {
+        // Refused before anything is read, scored or rendered.
+        let year = year_of(settings, kind, at)?;
+        if let Some(why) = super::guard::too_early(settings, ledger, kind, year, at)? {
             return Err(JobError::Refused(why));
         }
+        let p = plan_year(settings, texts, ledger, kind, at, Some(run), year)?;
         if kind == JobKind::CloseVote {
             ledger.close_vote(p.year, at)?;
         }
