@@ -53,9 +53,13 @@ pub struct IncomingMail {
     pub refused: Vec<String>,
 }
 
-/// Extensions of the files that are handed to the intake (it decides what
-/// they are); other attachments (a signature logo, a PDF letter) are left.
-const TAKEN: [&str; 5] = ["xlsx", "xlsm", "xls", "ods", "csv"];
+/// Whether an attachment is handed to the intake (it decides what it is):
+/// a workbook of an extension the inbox takes, or a CSV (which the intake
+/// answers as such); other attachments (a signature logo, a PDF letter) are
+/// left.
+fn taken(ext: &str) -> bool {
+    ext == "csv" || crate::io::workbook::EXTENSIONS.contains(&ext)
+}
 
 /// Longest header block read; a mail over it is read without its excess.
 const MAX_HEADER_BYTES: usize = 256 * 1024;
@@ -197,7 +201,7 @@ pub fn read_mail(raw: &[u8], limits: &MailLimits) -> IncomingMail {
         let bytes = part.contents();
         if ext == "zip" {
             unzip(&name, bytes, limits, &mut files, &mut refused);
-        } else if TAKEN.contains(&ext.as_str()) {
+        } else if taken(&ext) {
             push(
                 MailFile {
                     name,
@@ -261,7 +265,7 @@ fn unzip(
         if base.starts_with("~$")
             || base.starts_with('.')
             || raw_name.starts_with("__MACOSX/")
-            || !TAKEN.contains(&extension(&inner).as_str())
+            || !taken(&extension(&inner))
         {
             continue;
         }
@@ -469,6 +473,7 @@ mod tests {
                 &[
                     ("../bang.xlsx", &b64(b"PK-xlsx")),
                     ("logo.png", &b64(b"png")),
+                    ("Bang.XLSB", &b64(b"xlsb")),
                 ],
             ),
             &LIMITS,
@@ -477,10 +482,17 @@ mod tests {
         assert_eq!(m.message_id.as_deref(), Some("<id-1@x>"));
         assert_eq!(
             m.files,
-            vec![MailFile {
-                name: "bang.xlsx".into(),
-                bytes: b"PK-xlsx".to_vec()
-            }]
+            vec![
+                MailFile {
+                    name: "bang.xlsx".into(),
+                    bytes: b"PK-xlsx".to_vec()
+                },
+                // Every extension the inbox takes is taken by mail too.
+                MailFile {
+                    name: "Bang.XLSB".into(),
+                    bytes: b"xlsb".to_vec()
+                }
+            ]
         );
         assert_eq!(m.authenticity, Authenticity::Unknown);
     }
@@ -505,7 +517,10 @@ mod tests {
             &mail("", &[("x.xlsx", "!!!not base64@@@\r\n====")]),
             &LIMITS,
         );
-        assert!(m.files.len() <= 1);
+        // Undecodable base64 is handed on as it came: the intake answers it
+        // as a file it cannot read, so the unit hears of it.
+        assert_eq!(m.files.len(), 1);
+        assert_eq!(m.files[0].bytes, b"!!!not base64@@@\r\n====");
         // 5,000 nested multiparts.
         let mut nested = String::from(
             "From: <a@b.example>\r\nContent-Type: multipart/mixed; boundary=\"n0\"\r\n\r\n",
@@ -519,6 +534,11 @@ mod tests {
         }
         let m = read_mail(nested.as_bytes(), &LIMITS);
         assert!(m.files.is_empty());
+        assert_eq!(
+            m.refused,
+            ["phần thư lồng quá 12 cấp không được đọc"],
+            "the depth refused is said"
+        );
         let huge = format!("X-Junk: {}\r\n", "a".repeat(2 << 20));
         let m = read_mail(&mail(&huge, &[("b.xlsx", &b64(b"x"))]), &LIMITS);
         assert_eq!(m.files.len(), 1);
