@@ -42,7 +42,7 @@ pub fn too_early(
             settings.source
         )));
     }
-    if kind == JobKind::YearEnd && !ledger.ballots(year)?.is_empty() {
+    if kind == JobKind::YearEnd && ledger.has_ballots(year)? {
         let closed = vote_closes(settings, ledger, year)?.filter(|c| *c <= at);
         if closed.is_none() {
             return Ok(Some(format!(

@@ -363,7 +363,7 @@ pub fn plan_year(
                 )?);
             }
             let mut package = vec![ranking.clone(), proposals.clone(), agreement.clone()];
-            if !ledger.ballots(year)?.is_empty() {
+            if ledger.has_ballots(year)? {
                 let minutes = dir.join(names::document(crate::io::pdf::Kind::Minutes, year, None));
                 docs.push(Doc {
                     path: minutes.clone(),

@@ -440,7 +440,9 @@ fn close_vote_counts_only_the_ballots_received_by_its_time() {
     // unit's later ballot does not hide the one it sent in time.
     let at = utc("2026-12-09T04:00:00Z");
     let hour = chrono::Duration::hours(1);
+    assert!(!l.has_ballots(2026).unwrap());
     ballot(&mut l, "STP-THA", at - hour);
+    assert!(l.has_ballots(2026).unwrap() && !l.has_ballots(2027).unwrap());
     ballot(&mut l, "STP-NAN", at - hour);
     ballot(&mut l, "STP-HUE", at + hour);
     ballot(&mut l, "STP-THA", at + hour);

@@ -59,6 +59,19 @@ impl Ledger {
         Ok(rows)
     }
 
+    /// Whether any ballot of `year` was accepted (the year-end's minutes,
+    /// the guard's "vote still open"): asked, not read row by row.
+    pub fn has_ballots(&self, year: i32) -> Result<bool, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM submissions
+                 WHERE kind = 'ballot' AND status = 'accepted' AND year = ?1)",
+                [year],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
     /// Each unit's latest accepted ballot of `year`.
     pub fn ballots(&self, year: i32) -> Result<Vec<CountedBallot>, LedgerError> {
         self.ballots_until(year, None)
