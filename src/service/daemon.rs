@@ -543,21 +543,19 @@ async fn take_batch<F: Future<Output = ()>>(
             .stray_folder()
             .filter(|name| !stray_reported.contains(*name))
             .map(str::to_string);
-        let folder_report = prepared.stray_folder().map(|name| {
-            (!stray_reported.contains(name)).then(|| {
-                stray
-                    .get(name)
-                    .into_iter()
-                    .flatten()
-                    .filter(|p| p.as_path() != prepared.path())
-                    .map(|p| {
-                        p.file_name()
-                            .unwrap_or_default()
-                            .to_string_lossy()
-                            .into_owned()
-                    })
-                    .collect::<Vec<_>>()
-            })
+        let others: Option<Vec<String>> = reporter.as_ref().map(|name| {
+            stray
+                .get(name)
+                .into_iter()
+                .flatten()
+                .filter(|p| p.as_path() != prepared.path())
+                .map(|p| {
+                    p.file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect()
         });
         let s = shared.clone();
         // Recorded since it was prepared, by this task alone.
@@ -577,10 +575,10 @@ async fn take_batch<F: Future<Output = ()>>(
                 prepared
             };
             let mut prepared = prepared;
-            match &folder_report {
-                Some(Some(others)) => prepared.report_folder(others),
-                Some(None) => prepared.reported_with_folder(),
-                None => {}
+            match &others {
+                Some(others) => prepared.report_folder(others),
+                // Another file of its folder reports it (if it is in one).
+                None => prepared.reported_with_folder(),
             }
             commit(&s.settings, &s.texts, &mut ledger, prepared).map_err(|e| (path, e))
         })
