@@ -476,20 +476,13 @@ fn encrypted_like() -> Vec<u8> {
 }
 
 fn outcomes(data: &Path) -> Vec<(String, String, String)> {
-    let Ok(c) = rusqlite::Connection::open(data.join("thidua.sqlite")) else {
-        return Vec::new();
-    };
-    let Ok(mut s) = c.prepare(
+    crate::support::ledger_query(
+        data,
         "SELECT s.original_name, s.status, coalesce(group_concat(f.code), '')
          FROM submissions s LEFT JOIN findings f ON f.submission_id = s.id AND f.severity = 'error'
          WHERE s.status != 'processing' GROUP BY s.id ORDER BY s.id",
-    ) else {
-        return Vec::new();
-    };
-    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
 }
 
 fn peak_rss_kib(pid: u32) -> u64 {

@@ -12,36 +12,26 @@ use std::time::Duration;
 use tempfile::TempDir;
 
 use crate::imap_support::{Dovecot, PASSWORD, imap_env, mail};
-use crate::support::{Daemon, Received, Smtp, all_files, form_file, smtp_env, thidua, wait_for};
+use crate::support::{
+    Daemon, Received, Smtp, all_files, form_file, ledger_query, smtp_env, thidua, wait_for,
+};
 
 /// Each mail row of the ledger: (uid, outcome, files).
 fn mail_rows(data: &Path) -> Vec<(u32, String, i64)> {
-    let Ok(c) = rusqlite::Connection::open(data.join("thidua.sqlite")) else {
-        return Vec::new();
-    };
-    let Ok(mut s) = c.prepare("SELECT uid, outcome, files FROM imap_mails ORDER BY uid") else {
-        return Vec::new();
-    };
-    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    ledger_query(
+        data,
+        "SELECT uid, outcome, files FROM imap_mails ORDER BY uid",
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
 }
 
 /// Submissions that came by mail: (mail part, sender, status).
 fn mailed(data: &Path) -> Vec<(String, String, String)> {
-    let Ok(c) = rusqlite::Connection::open(data.join("thidua.sqlite")) else {
-        return Vec::new();
-    };
-    let Ok(mut s) = c.prepare(
+    ledger_query(
+        data,
         "SELECT mail_part, mail_sender, status FROM submissions WHERE mail_part IS NOT NULL ORDER BY id",
-    ) else {
-        return Vec::new();
-    };
-    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
 }
 
 fn http_get(port: u16) -> String {

@@ -154,21 +154,11 @@ impl Drop for FakeServer {
 
 /// `(status, attempts, last_error)` of every outbox row.
 fn outbox(data: &std::path::Path) -> Vec<(String, i64, String)> {
-    let Ok(c) = rusqlite::Connection::open_with_flags(
-        data.join("thidua.sqlite"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    ) else {
-        return Vec::new();
-    };
-    let Ok(mut s) =
-        c.prepare("SELECT status, attempts, coalesce(last_error, '') FROM outbox ORDER BY id")
-    else {
-        return Vec::new();
-    };
-    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    crate::support::ledger_query(
+        data,
+        "SELECT status, attempts, coalesce(last_error, '') FROM outbox ORDER BY id",
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
 }
 
 /// Sends SIGTERM and returns the exit code and how long the stop took.

@@ -31,20 +31,8 @@ type Rows = Vec<(i64, String)>;
 /// `(submission id, original name)` of every settled submission, and
 /// `(submission id, subject)` of every mail, from the ledger.
 fn ledger(data: &Path) -> (Rows, Rows) {
-    let Ok(c) = rusqlite::Connection::open_with_flags(
-        data.join("thidua.sqlite"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    ) else {
-        return (Vec::new(), Vec::new());
-    };
     let rows = |sql: &str| -> Rows {
-        let Ok(mut s) = c.prepare(sql) else {
-            return Vec::new();
-        };
-        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
+        crate::support::ledger_query(data, sql, |r| Ok((r.get(0)?, r.get(1)?)))
     };
     (
         rows("SELECT id, original_name FROM submissions WHERE status != 'processing' ORDER BY id"),

@@ -472,17 +472,39 @@ pub fn all_ledger_rows(data: &Path) -> Vec<(String, String, String)> {
 }
 
 fn submissions(data: &Path, filter: &str) -> Vec<(String, String, String)> {
-    let Ok(c) = rusqlite::Connection::open(data.join("thidua.sqlite")) else {
+    ledger_query(
+        data,
+        &format!("SELECT status, stored_path, original_name FROM submissions {filter} ORDER BY id"),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+}
+
+/// The rows `sql` selects from the ledger in `data`, each read by `row`:
+/// none while the ledger or its tables do not exist yet (the daemon is
+/// starting). Any other error (a column renamed, a query broken) fails the
+/// test, where a reader answering "no rows" would let "nothing happened"
+/// pass. The ledger is never created here.
+pub fn ledger_query<T>(
+    data: &Path,
+    sql: &str,
+    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Vec<T> {
+    let path = data.join("thidua.sqlite");
+    if !path.exists() {
         return Vec::new();
+    }
+    let c =
+        rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    c.busy_timeout(Duration::from_secs(10)).unwrap();
+    let mut s = match c.prepare(sql) {
+        Ok(s) => s,
+        Err(e) if e.to_string().contains("no such table") => return Vec::new(),
+        Err(e) => panic!("{sql}: {e}"),
     };
-    let Ok(mut s) = c.prepare(&format!(
-        "SELECT status, stored_path, original_name FROM submissions {filter} ORDER BY id"
-    )) else {
-        return Vec::new();
-    };
-    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
+    s.query_map([], row)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .map(|r| r.unwrap_or_else(|e| panic!("{sql}: {e}")))
         .collect()
 }
 
