@@ -298,8 +298,38 @@ mod tests {
             "ballot",
             "close-vote",
         ]);
-        let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-        round_trip::<Code>(&codes);
+        // Written out, not taken from `Code::ALL`: a code renamed in the
+        // source must still read the name ledgers already hold.
+        round_trip::<Code>(&[
+            "unreadable-file",
+            "file-too-large",
+            "sheet-missing",
+            "header-missing",
+            "unit-missing",
+            "unit-unknown",
+            "unit-folder-mismatch",
+            "year-missing",
+            "year-mismatch",
+            "criterion-unknown",
+            "criterion-duplicate",
+            "criterion-missing",
+            "max-mismatch",
+            "score-missing",
+            "score-not-number",
+            "score-negative",
+            "score-above-max",
+            "score-step",
+            "evidence-missing",
+            "group-total-mismatch",
+            "indicator-invalid",
+            "crosscheck-not-assigned",
+            "reason-missing",
+            "ballot-too-many-marks",
+            "ballot-self-vote",
+            "ballot-candidate-unknown",
+            "ballot-mark-invalid",
+            "ballot-closed",
+        ]);
     }
 
     #[test]
