@@ -123,9 +123,21 @@ fn a_workbook_by_mail_is_answered_as_a_reply_to_the_units_addresses() {
     let port = crate::support::free_port();
     let mut env = imap_env(smtp_env(&data, smtp.port), &imap);
     env.push(("THIDUA__HTTP__LISTEN".into(), format!("127.0.0.1:{port}")));
+    env.push(("THIDUA_LOG".into(), "thidua=debug".into()));
     let d = Daemon::start(&data, &env);
-    std::thread::sleep(Duration::from_secs(3));
-    assert_eq!(smtp.messages().len(), 1, "answered once");
+    // The new daemon has read the mailbox through once: what it would do
+    // twice, it has done by then.
+    wait_for(Duration::from_secs(30), || {
+        d.log_text()
+            .contains("submission mailbox read")
+            .then_some(())
+    });
+    assert_eq!(
+        ledger_query(&data, "SELECT id FROM outbox", |r| r.get::<_, i64>(0)).len(),
+        1,
+        "answered once"
+    );
+    assert_eq!(smtp.messages().len(), 1, "sent once");
     assert_eq!(mailed(&data).len(), 1, "filed once");
     // The status page and `status` show the file came by mail.
     let page = http_get(port);

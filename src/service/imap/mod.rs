@@ -124,7 +124,8 @@ async fn session<H: MailHost + 'static>(
     let (uidvalidity, idle, _) = open(&mut s, settings).await?;
     info!(folder = %settings.folder, uidvalidity, idle, "submission mailbox open");
     loop {
-        take_new(host, &mut s, settings, uidvalidity).await?;
+        let taken = take_new(host, &mut s, settings, uidvalidity).await?;
+        debug!(taken, "submission mailbox read");
         if *stop.borrow() {
             let _ = s.logout().await;
             return Ok(());
