@@ -156,7 +156,6 @@ pub fn describe(r: &JobRun) -> String {
     s
 }
 
-/// A job's next run after `now`, or why there is none.
 /// A job's schedule and next time, as `thidua job NAME` and `thidua
 /// status` show it.
 pub fn schedule_line(name: &str, schedule: &str, next: &str) -> String {
@@ -168,6 +167,7 @@ pub fn unscheduled_line(name: &str) -> String {
     format!("  {name:<12} không có trong [[jobs]]: chỉ chạy tay (--now)")
 }
 
+/// A job's next run after `now`, or why there is none.
 pub fn next_run(spec: &crate::domain::schedule::JobSpec, now: DateTime<Utc>) -> String {
     if spec.enabled {
         spec.schedule

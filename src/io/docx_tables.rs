@@ -74,7 +74,6 @@ fn main_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, budget: &mut u64) -> Opti
         .map(|t| t.trim_start_matches('/').to_string())
 }
 
-/// One part of the package as text, `None` when absent.
 /// The part `name` as text, taken from what is left of `budget` (the
 /// unpacked bytes all parts may use together); `None` when there is none.
 fn part(

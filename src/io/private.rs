@@ -1,7 +1,8 @@
-//! Folders only their owner can enter: the data folder holds units'
-//! workbooks, the ledger and the mail, so it is created `rwx------` (the
-//! operator may open it up on purpose; folders that already exist keep
-//! their permissions).
+//! Folders only their owner can enter, files only their owner can read:
+//! the data folder holds units' workbooks, the ledger and the mail, so it
+//! is created `rwx------` (the operator may open it up on purpose; folders
+//! that already exist keep their permissions), and the ledger and its
+//! backups are `rw-------`.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -46,6 +47,19 @@ pub fn create_dir_all(path: &Path) -> io::Result<()> {
     {
         std::fs::create_dir_all(path)
     }
+}
+
+/// Makes the file at `path` readable and writable by its owner only
+/// (`rw-------`), whatever the umask it was created under.
+pub fn restrict_file(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -124,7 +124,6 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE outbox ADD COLUMN shown TEXT;",
 ];
 
-/// Applies the migrations not yet applied, each in its own transaction.
 /// The schema version this thidua writes: how many migrations it knows.
 pub fn current() -> i64 {
     MIGRATIONS.len() as i64
@@ -135,8 +134,9 @@ pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
 }
 
+/// Applies the migrations not yet applied, each in its own transaction.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let done: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let done = version(conn)?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(done as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;

@@ -240,12 +240,10 @@ impl Ledger {
             .map_err(err)?;
         // The ledger holds the units' scores and addresses: its owner's only,
         // whatever the umask it was created under.
-        #[cfg(unix)]
         for suffix in ["", "-wal", "-shm"] {
-            use std::os::unix::fs::PermissionsExt as _;
             let mut p = path.as_os_str().to_owned();
             p.push(suffix);
-            let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600));
+            let _ = crate::io::private::restrict_file(Path::new(&p));
         }
         newer_refused(&conn, &shown)?;
         let mut ledger = Ledger {
@@ -347,12 +345,7 @@ impl Ledger {
                 .query_row("PRAGMA page_count", [], |r| r.get(0))
                 .map_err(|e| out_err(e.to_string()))?;
             drop(dst);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt as _;
-                std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))
-                    .map_err(|e| out_err(e.to_string()))?;
-            }
+            crate::io::private::restrict_file(&tmp).map_err(|e| out_err(e.to_string()))?;
             std::fs::rename(&tmp, out).map_err(|e| out_err(e.to_string()))?;
             Ok(pages)
         })();
