@@ -200,7 +200,7 @@ pub fn crosscheck_notice(
         unchanged => unchanged,
         deadline => cluster.year(year).map_or_else(String::new, |y| format_date(y.deadline)),
         secretariat => secretariat,
-        word => cluster.naming(year).word,
+        word => cluster.word(year),
     };
     let Rendered { subject, body } = texts.render("mail/crosscheck.txt.j2", &ctx)?;
     Ok(Some(QueuedMail {
@@ -318,7 +318,7 @@ pub fn answer(
         past_deadline,
         replaces: r.replaces,
         secretariat: secretariat.to_string(),
-        word: cluster.naming(year).word,
+        word: cluster.word(year).to_string(),
         folder: unit_code.unwrap_or("của đơn vị").to_string(),
         whole_file: verdict
             .findings

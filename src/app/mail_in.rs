@@ -83,7 +83,7 @@ pub fn not_taken(
             auth => auth,
             refused => &mail.refused,
             secretariat => secretariat,
-            word => cluster.naming(cluster.current_year()).word,
+            word => cluster.word(cluster.current_year()),
         },
     )?;
     let mut to = Vec::new();

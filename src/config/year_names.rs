@@ -62,7 +62,7 @@ pub(super) fn naming(y: &RawYear, cluster: &Cluster) -> Naming {
             .to_string()
     };
     Naming {
-        word: or(&y.cluster_word, "Khu vực"),
+        word: or(&y.cluster_word, crate::domain::conference::DEFAULT_WORD),
         ministry_body: or(&y.ministry_body, ""),
         ministry_email: or(&y.ministry_email, &cluster.ministry_email),
         legal_bases: y

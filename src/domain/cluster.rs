@@ -138,21 +138,25 @@ impl Cluster {
     /// defaults (the cluster's own mail address for the ministry's).
     pub fn naming(&self, year: i32) -> crate::domain::conference::Naming {
         self.year(year).map_or_else(
-            || crate::domain::conference::Naming {
-                word: "Khu vực".to_string(),
-                ministry_body: String::new(),
-                ministry_email: self.ministry_email.clone(),
-                legal_bases: Vec::new(),
-            },
+            || crate::domain::conference::Naming::defaults(&self.ministry_email),
             |y| y.naming.clone(),
         )
+    }
+
+    /// The cluster's word in `year` ("Khu vực" or "Cụm"), without copying
+    /// the year's other names.
+    pub fn word(&self, year: i32) -> &str {
+        self.year(year)
+            .map_or(crate::domain::conference::DEFAULT_WORD, |y| {
+                y.naming.word.as_str()
+            })
     }
 
     /// The cluster's name in `year`: its configured name with the year's
     /// word ("Khu vực" / "Cụm", `[[years]]` `cluster_word`) in front where
     /// the name starts with either.
     pub fn name_in(&self, year: i32) -> String {
-        let word = self.naming(year).word;
+        let word = self.word(year);
         let name = self.name.trim();
         for old in ["Khu vực", "Cụm"] {
             if let Some(rest) = name.strip_prefix(old)

@@ -31,6 +31,9 @@ impl Conference {
     }
 }
 
+/// The cluster's word in a year that names none.
+pub const DEFAULT_WORD: &str = "Khu vực";
+
 /// The names a year's papers use.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Naming {
@@ -44,4 +47,18 @@ pub struct Naming {
     /// The legal bases, full citations without the leading "Căn cứ" and
     /// without the closing punctuation.
     pub legal_bases: Vec<String>,
+}
+
+impl Naming {
+    /// The names of a year that gives none of its own: the default word, no
+    /// receiving body or legal bases, the cluster's address for the
+    /// ministry.
+    pub fn defaults(ministry_email: &str) -> Naming {
+        Naming {
+            word: DEFAULT_WORD.to_string(),
+            ministry_body: String::new(),
+            ministry_email: ministry_email.to_string(),
+            legal_bases: Vec::new(),
+        }
+    }
 }

@@ -184,7 +184,7 @@ pub fn plan_year(
             next_year => year + 1,
             deadline => format_date(yp.deadline),
             secretariat => &secretariat,
-            word => cluster.naming(year).word,
+            word => cluster.word(year),
             date => format_date(day),
             ..extra
         }

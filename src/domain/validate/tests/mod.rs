@@ -125,12 +125,7 @@ fn cluster() -> Cluster {
                 inspected: "STP-QTR".into(),
             }],
             conference: None,
-            naming: crate::domain::conference::Naming {
-                word: "Khu vực".into(),
-                ministry_body: String::new(),
-                ministry_email: String::new(),
-                legal_bases: vec![],
-            },
+            naming: crate::domain::conference::Naming::defaults(""),
         }],
         rules: Rules::default(),
     }
