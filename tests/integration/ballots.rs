@@ -484,20 +484,10 @@ fn a_ballot_gets_a_receipt() {
     drop_file(&p, &std::fs::read(dir.path().join("tmp.xlsx")).unwrap());
     let run = thidua(dir.path(), &["run", "--once"], &env);
     assert_eq!(run.code, 0, "{run:?}");
-    let texts: Vec<String> = std::fs::read_dir(data.join("outbox"))
-        .unwrap()
-        .flatten()
-        .map(|e| std::fs::read_to_string(e.path()).unwrap())
-        .filter(|m| m.contains("vanphong@stp.quangtri.example"))
-        .map(|raw| {
-            crate::support::Received {
-                rcpt_tos: Vec::new(),
-                raw,
-                tls: false,
-                auth_user: None,
-            }
-            .text()
-        })
+    let texts: Vec<String> = crate::support::outbox_mails(&data)
+        .into_iter()
+        .filter(|m| m.raw.contains("vanphong@stp.quangtri.example"))
+        .map(|m| m.text())
         .collect();
     assert!(
         texts.iter().any(

@@ -196,10 +196,9 @@ fn pdf_attachment(eml: &str) -> Option<Vec<u8>> {
 fn a_receipt_carries_the_units_score_sheet() {
     let dir = TempDir::new().unwrap();
     let data = scored_cluster(dir.path());
-    let receipts: Vec<String> = std::fs::read_dir(data.join("outbox"))
-        .unwrap()
-        .flatten()
-        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+    let receipts: Vec<String> = crate::support::outbox_mails(&data)
+        .into_iter()
+        .map(|m| m.raw)
         .filter(|m| m.contains("vanphong@stp.thanhhoa.example"))
         .collect();
     let with_pdf: Vec<Vec<u8>> = receipts.iter().filter_map(|m| pdf_attachment(m)).collect();

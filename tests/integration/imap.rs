@@ -515,14 +515,9 @@ fn the_units_are_told_they_may_send_by_mail() {
     assert!(guide.contains("qua thư điện tử"), "{guide}");
     let r = thidua(dir.path(), &["job", "kickoff", "--now"], &env);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let texts: Vec<String> = all_files(&data.join("outbox"))
+    let texts: Vec<String> = crate::support::outbox_mails(&data)
         .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-        .map(|p| {
-            let raw = std::fs::read_to_string(p).unwrap();
-            String::from_utf8(crate::support::part(&raw, "Content-Type: text/plain").unwrap())
-                .unwrap()
-        })
+        .map(crate::support::Received::text)
         .collect();
     assert_eq!(
         texts.len(),

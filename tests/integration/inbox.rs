@@ -13,12 +13,7 @@ use crate::support::{
 };
 
 fn eml_count(data: &std::path::Path) -> usize {
-    let Ok(rd) = std::fs::read_dir(data.join("outbox")) else {
-        return 0;
-    };
-    rd.flatten()
-        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-        .count()
+    crate::support::outbox_mails(data).len()
 }
 
 #[test]

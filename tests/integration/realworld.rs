@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tempfile::TempDir;
 
-use crate::support::{Daemon, daemon_env, drop_file, findings, part, repo, validate, wait_for};
+use crate::support::{Daemon, daemon_env, drop_file, findings, repo, validate, wait_for};
 
 fn fixture(name: &str) -> std::path::PathBuf {
     repo().join("tests/fixtures/realworld").join(name)
@@ -114,16 +114,9 @@ fn office_files_are_read_right() {
 
 /// The text of every `.eml` the file transport wrote, decoded.
 fn mails(data: &Path) -> Vec<String> {
-    let Ok(rd) = std::fs::read_dir(data.join("outbox")) else {
-        return Vec::new();
-    };
-    rd.flatten()
-        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-        .map(|e| {
-            let raw = std::fs::read_to_string(e.path()).unwrap();
-            String::from_utf8_lossy(&part(&raw, "Content-Type: text/plain").unwrap_or_default())
-                .into_owned()
-        })
+    crate::support::outbox_mails(data)
+        .iter()
+        .map(crate::support::Received::text)
         .collect()
 }
 

@@ -216,15 +216,8 @@ fn a_clusters_files_give_the_hand_computed_ranking() {
     assert_eq!(thads["missing"].as_array().unwrap().len(), 3);
 
     // The inspected unit was told which criteria changed, with both scores and the reason.
-    let texts: Vec<String> = std::fs::read_dir(data.join("outbox"))
-        .unwrap()
-        .flatten()
-        .map(|e| crate::support::Received {
-            rcpt_tos: vec![],
-            raw: std::fs::read_to_string(e.path()).unwrap(),
-            tls: false,
-            auth_user: None,
-        })
+    let texts: Vec<String> = crate::support::outbox_mails(&data)
+        .into_iter()
         // `To: <name> <address>` (the unit by name, RFC 2047-encoded).
         .filter(|m| {
             m.header("To")

@@ -580,6 +580,30 @@ pub struct Received {
     pub auth_user: Option<String>,
 }
 
+/// Every mail the file transport wrote into `data/outbox` (its `.eml`
+/// files, by name), as the SMTP server would have received it; none while
+/// the folder does not exist.
+pub fn outbox_mails(data: &Path) -> Vec<Received> {
+    let Ok(rd) = std::fs::read_dir(data.join("outbox")) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = rd
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| Received {
+            rcpt_tos: Vec::new(),
+            raw: std::fs::read_to_string(&p).unwrap(),
+            tls: false,
+            auth_user: None,
+        })
+        .collect()
+}
+
 impl Received {
     pub fn header(&self, name: &str) -> Option<String> {
         let prefix = format!("{name}: ");

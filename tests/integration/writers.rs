@@ -11,12 +11,9 @@ use crate::support::{Daemon, daemon_env, drop_file, form_file, ledger_rows, wait
 
 /// The `.eml` files the file transport wrote.
 fn emls(data: &Path) -> Vec<String> {
-    let Ok(rd) = std::fs::read_dir(data.join("outbox")) else {
-        return Vec::new();
-    };
-    rd.flatten()
-        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+    crate::support::outbox_mails(data)
+        .into_iter()
+        .map(|m| m.raw)
         .collect()
 }
 
