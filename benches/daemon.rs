@@ -40,11 +40,6 @@ fn sample(pid: u32) -> (u64, u64) {
     (rss, ticks)
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
-
 fn main() {
     let settings =
         Settings::load_with_env(Some(&repo().join("config/thidua.toml")), &[]).expect("config");
@@ -118,8 +113,8 @@ fn main() {
         println!(
             "burst {}: {FILES} files dropped at once, stability window 2 s: drop-to-receipt median {:.2} s, p99 {:.2} s",
             round + 1,
-            percentile(&latencies, 0.5),
-            percentile(&latencies, 0.99),
+            support::percentile(&latencies, 0.5),
+            support::percentile(&latencies, 0.99),
         );
         all.extend(latencies);
         std::thread::sleep(Duration::from_secs(3));
@@ -128,8 +123,8 @@ fn main() {
     println!(
         "all {} files: drop-to-receipt median {:.2} s, p99 {:.2} s, max {:.2} s",
         all.len(),
-        percentile(&all, 0.5),
-        percentile(&all, 0.99),
+        support::percentile(&all, 0.5),
+        support::percentile(&all, 0.99),
         all[all.len() - 1]
     );
 

@@ -18,11 +18,6 @@ use thidua::io::workbook::form::{Fill, FormSpec, form_bytes};
 
 const MAILS: usize = 30;
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
-
 fn received(out: &std::path::Path) -> usize {
     std::fs::read_dir(out).map_or(0, |d| {
         d.flatten()
@@ -85,8 +80,8 @@ fn main() {
     latencies.sort_by(f64::total_cmp);
     println!(
         "{MAILS} mails appended one at a time, IDLE: mail-to-receipt median {:.2} s, p90 {:.2} s, max {:.2} s",
-        percentile(&latencies, 0.5),
-        percentile(&latencies, 0.9),
+        support::percentile(&latencies, 0.5),
+        support::percentile(&latencies, 0.9),
         latencies[latencies.len() - 1]
     );
     let _ = daemon.kill();
